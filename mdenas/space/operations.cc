@@ -1,0 +1,240 @@
+#include "mdenas/space/operations.h"
+
+#include <map>
+#include <mutex>
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/pooling.h>
+#include <torch/torch.h>
+
+namespace mdenas {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::nn::BatchNorm2d BatchNorm(int64_t channels, bool affine) {
+  return torch::nn::BatchNorm2d(
+      torch::nn::BatchNorm2dOptions(channels).affine(affine));
+}
+
+class ZeroImpl : public OperationImpl {
+ public:
+  explicit ZeroImpl(int64_t stride) : stride_(stride) {}
+  torch::Tensor forward(const torch::Tensor& input) override {
+    if (stride_ == 1) return input.mul(0.0);
+    using torch::indexing::None;
+    using torch::indexing::Slice;
+    return input
+        .index({Slice(), Slice(), Slice(None, None, stride_),
+                Slice(None, None, stride_)})
+        .mul(0.0);
+  }
+  bool is_zero() const override { return true; }
+
+ private:
+  int64_t stride_;
+};
+
+class IdentityImpl : public OperationImpl {
+ public:
+  torch::Tensor forward(const torch::Tensor& input) override { return input; }
+  bool is_identity() const override { return true; }
+};
+
+class PoolImpl : public OperationImpl {
+ public:
+  enum class Kind { kMax, kAverage };
+  PoolImpl(Kind kind, int64_t channels, int64_t stride,
+           const OperationOptions& options)
+      : kind_(kind), stride_(stride) {
+    if (options.pool_bn()) {
+      bn_ = register_module("bn", BatchNorm(channels, options.affine()));
+    }
+  }
+  torch::Tensor forward(const torch::Tensor& input) override {
+    torch::Tensor output =
+        kind_ == Kind::kMax
+            ? F::max_pool2d(input, F::MaxPool2dFuncOptions(3).stride(stride_).padding(1))
+            : F::avg_pool2d(input, F::AvgPool2dFuncOptions(3)
+                                       .stride(stride_)
+                                       .padding(1)
+                                       .count_include_pad(false));
+    return bn_ ? bn_->forward(output) : output;
+  }
+
+ private:
+  Kind kind_;
+  int64_t stride_;
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
+// ReLU, depthwise kxk (stride, dilation), pointwise 1x1, BN.
+class DepthwiseSeparableImpl : public torch::nn::Module {
+ public:
+  DepthwiseSeparableImpl(int64_t in_channels, int64_t out_channels,
+                         int64_t kernel, int64_t stride, int64_t padding,
+                         int64_t dilation, bool affine)
+      : depthwise_(register_module(
+            "depthwise", Conv(in_channels, in_channels, kernel, stride,
+                              padding, dilation, in_channels))),
+        pointwise_(register_module("pointwise",
+                                   Conv(in_channels, out_channels, 1))),
+        bn_(register_module("bn", BatchNorm(out_channels, affine))) {}
+  torch::Tensor forward(const torch::Tensor& input) {
+    return bn_->forward(
+        pointwise_->forward(depthwise_->forward(torch::relu(input))));
+  }
+
+ private:
+  CountedConv2d depthwise_;
+  CountedConv2d pointwise_;
+  torch::nn::BatchNorm2d bn_;
+};
+TORCH_MODULE(DepthwiseSeparable);
+
+class SepConvImpl : public OperationImpl {
+ public:
+  SepConvImpl(int64_t channels, int64_t kernel, int64_t stride, bool affine)
+      : first_(register_module(
+            "first", DepthwiseSeparable(channels, channels, kernel, stride,
+                                        kernel / 2, 1, affine))),
+        second_(register_module(
+            "second", DepthwiseSeparable(channels, channels, kernel, 1,
+                                         kernel / 2, 1, affine))) {}
+  torch::Tensor forward(const torch::Tensor& input) override {
+    return second_->forward(first_->forward(input));
+  }
+
+ private:
+  DepthwiseSeparable first_;
+  DepthwiseSeparable second_;
+};
+
+class DilConvImpl : public OperationImpl {
+ public:
+  DilConvImpl(int64_t channels, int64_t kernel, int64_t stride, bool affine)
+      : conv_(register_module(
+            "conv", DepthwiseSeparable(channels, channels, kernel, stride,
+                                       kernel - 1, 2, affine))) {}
+  torch::Tensor forward(const torch::Tensor& input) override {
+    return conv_->forward(input);
+  }
+
+ private:
+  DepthwiseSeparable conv_;
+};
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, OperationFactory> factories;
+};
+
+Registry& GetRegistry() {
+  static Registry* const registry = [] {
+    auto* registry = new Registry;
+    using Options = OperationOptions;
+    auto& ops = registry->factories;
+    ops["none"] = [](int64_t, int64_t stride, const Options&) -> Operation {
+      return std::make_shared<ZeroImpl>(stride);
+    };
+    ops["max_pool_3x3"] = [](int64_t c, int64_t stride,
+                             const Options& o) -> Operation {
+      return std::make_shared<PoolImpl>(PoolImpl::Kind::kMax, c, stride, o);
+    };
+    ops["avg_pool_3x3"] = [](int64_t c, int64_t stride,
+                             const Options& o) -> Operation {
+      return std::make_shared<PoolImpl>(PoolImpl::Kind::kAverage, c, stride,
+                                        o);
+    };
+    ops["skip_connect"] = [](int64_t c, int64_t stride,
+                             const Options& o) -> Operation {
+      if (stride == 1) return std::make_shared<IdentityImpl>();
+      return std::make_shared<FactorizedReduceImpl>(c, c, o.affine());
+    };
+    for (int64_t kernel : {3, 5}) {
+      const std::string size = std::to_string(kernel) + "x" +
+                                std::to_string(kernel);
+      ops["sep_conv_" + size] = [kernel](int64_t c, int64_t stride,
+                                         const Options& o) -> Operation {
+        return std::make_shared<SepConvImpl>(c, kernel, stride, o.affine());
+      };
+      ops["dil_conv_" + size] = [kernel](int64_t c, int64_t stride,
+                                         const Options& o) -> Operation {
+        return std::make_shared<DilConvImpl>(c, kernel, stride, o.affine());
+      };
+    }
+    return registry;
+  }();
+  return *registry;
+}
+
+}  // namespace
+
+void RegisterOperation(const std::string& name, OperationFactory factory) {
+  Registry& registry = GetRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.factories[name] = std::move(factory);
+}
+
+bool IsRegisteredOperation(const std::string& name) {
+  Registry& registry = GetRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  return registry.factories.count(name) > 0;
+}
+
+std::vector<std::string> RegisteredOperationNames() {
+  Registry& registry = GetRegistry();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  std::vector<std::string> names;
+  for (const auto& entry : registry.factories) names.push_back(entry.first);
+  return names;
+}
+
+Operation MakeOperation(const std::string& name, int64_t channels,
+                        int64_t stride, const OperationOptions& options) {
+  OperationFactory factory;
+  {
+    Registry& registry = GetRegistry();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    const auto it = registry.factories.find(name);
+    TORCH_CHECK(it != registry.factories.end(), "unknown operation '", name,
+                "'");
+    factory = it->second;
+  }
+  return factory(channels, stride, options);
+}
+
+ReLUConvBNImpl::ReLUConvBNImpl(int64_t in_channels, int64_t out_channels,
+                               int64_t kernel, int64_t stride, int64_t padding,
+                               bool affine)
+    : conv_(register_module(
+          "conv", Conv(in_channels, out_channels, kernel, stride, padding))),
+      bn_(register_module("bn", BatchNorm(out_channels, affine))) {}
+
+torch::Tensor ReLUConvBNImpl::forward(const torch::Tensor& input) {
+  return bn_->forward(conv_->forward(torch::relu(input)));
+}
+
+FactorizedReduceImpl::FactorizedReduceImpl(int64_t in_channels,
+                                           int64_t out_channels, bool affine)
+    : conv1_(register_module("conv1",
+                             Conv(in_channels, out_channels / 2, 1, 2))),
+      conv2_(register_module("conv2",
+                             Conv(in_channels, out_channels / 2, 1, 2))),
+      bn_(register_module("bn", BatchNorm(out_channels, affine))) {
+  TORCH_CHECK(out_channels % 2 == 0,
+              "FactorizedReduce needs an even channel count, got ",
+              out_channels);
+}
+
+torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& input) {
+  using torch::indexing::Slice;
+  const torch::Tensor x = torch::relu(input);
+  const torch::Tensor shifted =
+      x.index({Slice(), Slice(), Slice(1, torch::indexing::None),
+               Slice(1, torch::indexing::None)});
+  return bn_->forward(
+      torch::cat({conv1_->forward(x), conv2_->forward(shifted)}, 1));
+}
+
+}  // namespace mdenas

@@ -1,0 +1,96 @@
+// The candidate operations of the cell search space (MDENAS_SPEC.md §1.2),
+// as modules in a registry keyed by name: a new operation is one call to
+// RegisterOperation. Definitions follow DARTS (cnn/operations.py); every
+// convolution is bias-free.
+//
+//   none           x * 0 (strided at stride 2)
+//   max_pool_3x3   3x3 max pooling, padding 1
+//   avg_pool_3x3   3x3 average pooling, padding 1, padding not counted
+//   skip_connect   identity; FactorizedReduce at stride 2
+//   sep_conv_kxk   (ReLU, depthwise kxk, pointwise 1x1, BN) twice; the first
+//                  depthwise carries the stride
+//   dil_conv_kxk   ReLU, depthwise kxk with dilation 2, pointwise 1x1, BN
+
+#ifndef MDENAS_SPACE_OPERATIONS_H_
+#define MDENAS_SPACE_OPERATIONS_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/pimpl.h>
+
+#include "mdenas/space/layers.h"
+
+namespace mdenas {
+
+struct OperationOptions {
+  // Learnable scale and shift in the BatchNorms. The search network turns it
+  // off (DARTS); evaluation networks keep it. Default: true.
+  TORCH_ARG(bool, affine) = true;
+  // BatchNorm after the pooling operations: always in the search network
+  // (DARTS), in evaluation networks only under the pt.darts convention that
+  // the MdeNAS repository follows. Default: false.
+  TORCH_ARG(bool, pool_bn) = false;
+};
+
+// A cell operation: one input, one output of the same channel count, at the
+// stride it was built with.
+class OperationImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& input) = 0;
+  // Identity operations are exempt from drop-path.
+  virtual bool is_identity() const { return false; }
+  // The output is all zeros; a cell may skip computing it.
+  virtual bool is_zero() const { return false; }
+};
+using Operation = std::shared_ptr<OperationImpl>;
+
+using OperationFactory = std::function<Operation(
+    int64_t channels, int64_t stride, const OperationOptions& options)>;
+
+// Adds an operation under `name`, replacing any of that name.
+void RegisterOperation(const std::string& name, OperationFactory factory);
+
+bool IsRegisteredOperation(const std::string& name);
+
+// Names of all registered operations, sorted.
+std::vector<std::string> RegisteredOperationNames();
+
+// Builds the operation `name`, which must be registered.
+Operation MakeOperation(const std::string& name, int64_t channels,
+                        int64_t stride, const OperationOptions& options);
+
+// ReLU, convolution, BatchNorm: the cells' input preprocessing.
+class ReLUConvBNImpl : public OperationImpl {
+ public:
+  ReLUConvBNImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
+                 int64_t stride, int64_t padding, bool affine);
+  torch::Tensor forward(const torch::Tensor& input) override;
+
+ private:
+  CountedConv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+TORCH_MODULE(ReLUConvBN);
+
+// Halves the spatial size: ReLU, then two 1x1 stride-2 convolutions of
+// out_channels/2 each (the second shifted by one pixel), concatenated, BN.
+class FactorizedReduceImpl : public OperationImpl {
+ public:
+  FactorizedReduceImpl(int64_t in_channels, int64_t out_channels, bool affine);
+  torch::Tensor forward(const torch::Tensor& input) override;
+
+ private:
+  CountedConv2d conv1_{nullptr};
+  CountedConv2d conv2_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+TORCH_MODULE(FactorizedReduce);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_SPACE_OPERATIONS_H_

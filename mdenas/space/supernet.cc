@@ -1,0 +1,145 @@
+#include "mdenas/space/supernet.h"
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace mdenas {
+
+std::string EdgeOperationName(int edge, const std::string& op_name) {
+  return absl::StrCat("edge", edge, "_", op_name);
+}
+
+SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
+                               int64_t channels_prev_prev,
+                               int64_t channels_prev, int64_t channels,
+                               bool reduction, bool reduction_prev,
+                               CellPath fixed_ops)
+    : nodes_(options.nodes()), channels_(channels), reduction_(reduction) {
+  // The search network's BatchNorms have no affine parameters (DARTS).
+  constexpr bool kAffine = false;
+  if (reduction_prev) {
+    preprocess0_ = register_module(
+        "preprocess0",
+        FactorizedReduce(channels_prev_prev, channels, kAffine).ptr());
+  } else {
+    preprocess0_ = register_module(
+        "preprocess0",
+        ReLUConvBN(channels_prev_prev, channels, 1, 1, 0, kAffine).ptr());
+  }
+  preprocess1_ = register_module(
+      "preprocess1", ReLUConvBN(channels_prev, channels, 1, 1, 0, kAffine));
+  const auto op_options = OperationOptions().affine(kAffine).pool_bn(true);
+  const int edges = CellEdgeCount(static_cast<int>(nodes_));
+  edge_ops_.resize(edges);
+  for (int edge = 0; edge < edges; ++edge) {
+    // Edges that read the cell inputs carry a reduction cell's stride.
+    const int64_t stride = reduction && CellEdgeAt(edge).input < 2 ? 2 : 1;
+    const std::vector<std::string>& names = options.operations();
+    edge_ops_[edge].resize(names.size());
+    for (size_t op = 0; op < names.size(); ++op) {
+      if (!fixed_ops.empty() && fixed_ops[edge] != static_cast<int>(op)) {
+        continue;
+      }
+      edge_ops_[edge][op] = register_module(
+          EdgeOperationName(edge, names[op]),
+          MakeOperation(names[op], channels, stride, op_options));
+    }
+  }
+}
+
+torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
+                                      const torch::Tensor& s1, CellPath ops) {
+  std::vector<torch::Tensor> states = {preprocess0_->forward(s0),
+                                       preprocess1_->forward(s1)};
+  int edge = 0;
+  for (int node = 2; node < nodes_ + 2; ++node) {
+    torch::Tensor sum;
+    for (int input = 0; input < node; ++input, ++edge) {
+      const Operation& op = edge_ops_[edge][ops[edge]];
+      TORCH_CHECK(op != nullptr, "operation ", ops[edge], " on edge ", edge,
+                  " is not part of this network");
+      // A zero operation adds nothing; skipping it saves its compute.
+      if (op->is_zero()) continue;
+      torch::Tensor out = op->forward(states[input]);
+      sum = sum.defined() ? sum + out : out;
+    }
+    if (!sum.defined()) {
+      // Every edge into this node picked `none`.
+      const torch::Tensor& like = states[1];
+      const int64_t divisor = reduction_ ? 2 : 1;
+      sum = torch::zeros({like.size(0), channels_,
+                          (like.size(2) + divisor - 1) / divisor,
+                          (like.size(3) + divisor - 1) / divisor},
+                         like.options());
+    }
+    states.push_back(sum);
+  }
+  return torch::cat(
+      std::vector<torch::Tensor>(states.begin() + 2, states.end()), 1);
+}
+
+SupernetImpl::SupernetImpl(const SupernetOptions& options)
+    : options_(options) {
+  const int64_t edges = edges_per_cell();
+  const std::vector<int>& fixed = options.fixed_path();
+  TORCH_CHECK(fixed.empty() || static_cast<int64_t>(fixed.size()) == 2 * edges,
+              "fixed_path has ", fixed.size(), " entries, expected ",
+              2 * edges);
+  constexpr int64_t kStemMultiplier = 3;
+  int64_t channels = options.init_channels();
+  const int64_t stem_channels = kStemMultiplier * channels;
+  stem_conv_ = register_module(
+      "stem_conv", Conv(options.input_channels(), stem_channels, 3, 1, 1));
+  stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(stem_channels));
+  int64_t channels_prev_prev = stem_channels;
+  int64_t channels_prev = stem_channels;
+  bool reduction_prev = false;
+  for (int64_t i = 0; i < options.layers(); ++i) {
+    const bool reduction = IsReductionCell(static_cast<int>(i),
+                                           static_cast<int>(options.layers()));
+    if (reduction) channels *= 2;
+    CellPath fixed_ops;
+    if (!fixed.empty()) {
+      fixed_ops = CellPath(fixed.data() + (reduction ? edges : 0), edges);
+    }
+    cells_.push_back(register_module(
+        absl::StrCat("cell", i),
+        SearchCell(options, channels_prev_prev, channels_prev, channels,
+                   reduction, reduction_prev, fixed_ops)));
+    reduction_prev = reduction;
+    channels_prev_prev = channels_prev;
+    channels_prev = options.nodes() * channels;
+  }
+  classifier_ = register_module(
+      "classifier",
+      CountedLinear(torch::nn::LinearOptions(channels_prev,
+                                             options.num_classes())));
+}
+
+torch::Tensor SupernetImpl::forward(const torch::Tensor& images,
+                                    absl::Span<const int> path) {
+  const int64_t edges = edges_per_cell();
+  TORCH_CHECK(static_cast<int64_t>(path.size()) == 2 * edges, "path has ",
+              path.size(), " entries, expected ", 2 * edges);
+  const int64_t op_count = static_cast<int64_t>(options_.operations().size());
+  for (int op : path) {
+    TORCH_CHECK(op >= 0 && op < op_count, "path holds operation index ", op,
+                ", outside 0..", op_count - 1);
+  }
+  const CellPath normal = path.subspan(0, edges);
+  const CellPath reduce = path.subspan(edges, edges);
+  torch::Tensor s0 = stem_bn_->forward(stem_conv_->forward(images));
+  torch::Tensor s1 = s0;
+  for (SearchCell& cell : cells_) {
+    torch::Tensor next =
+        cell->forward(s0, s1, cell->reduction() ? reduce : normal);
+    s0 = std::move(s1);
+    s1 = std::move(next);
+  }
+  const torch::Tensor pooled =
+      torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
+  return classifier_->forward(pooled);
+}
+
+}  // namespace mdenas

@@ -170,13 +170,6 @@ void CheckSearch(const SearchSpec& spec, std::vector<Problem>* problems) {
                       " warm-up epochs leave none of the ", spec.epochs(),
                       " epochs to learn the distribution")});
   }
-  // The first intermediate node has only the two cell inputs to choose from.
-  if (spec.learner().edges_per_node() > 2) {
-    problems->push_back(
-        {"learner.edges_per_node",
-         absl::StrCat(spec.learner().edges_per_node(),
-                      " edges per node, but the first node has only 2 inputs")});
-  }
 }
 
 void CheckEval(const EvalSpec& spec, std::vector<Problem>* problems) {

@@ -84,8 +84,6 @@ TEST(ValidateSpecTest, ContradictorySettingsAreReported) {
   EXPECT_THAT(
       ValidateSearchText("epochs: 5\nlearner { warmup_epochs: 5 }\n"),
       HasSubstr("'learner.warmup_epochs'"));
-  EXPECT_THAT(ValidateSearchText("learner { edges_per_node: 3 }\n"),
-              HasSubstr("the first node has only 2 inputs"));
 }
 
 TEST(ValidateSpecTest, DeviceNames) {

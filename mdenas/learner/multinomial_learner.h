@@ -1,0 +1,111 @@
+// The multinomial distribution learner of MdeNAS (MDENAS_SPEC.md §2): one
+// categorical distribution per edge over its candidate operations, the
+// statistics H^e (how long each operation was trained) and H^a (its latest
+// validation accuracy), and the update that moves probability towards
+// operations that reach higher accuracy with less training. It knows only
+// edges and operation counts: no libtorch, no search space.
+//
+// One search epoch with per-epoch sampling:
+//   std::vector<int> path = learner.Sample(&rng);
+//   ... train one epoch on `path`, validate it: `accuracy` ...
+//   learner.RecordTraining(path);
+//   learner.RecordAccuracy(path, accuracy);
+//   learner.FinishEpoch();
+//   learner.Update();
+
+#ifndef MDENAS_LEARNER_MULTINOMIAL_LEARNER_H_
+#define MDENAS_LEARNER_MULTINOMIAL_LEARNER_H_
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "mdenas/proto/learner_state.pb.h"
+
+namespace mdenas {
+
+enum class UpdateRule {
+  // For each operation i of an edge, with ΔH^e_ij = H^e_i - H^e_j and
+  // ΔH^a_ij = H^a_i - H^a_j:
+  //   p_i += alpha * (#{j: ΔH^e_ij < 0 and ΔH^a_ij > 0}
+  //                 - #{j: ΔH^e_ij > 0 and ΔH^a_ij < 0}).
+  // Ties count for neither side. The paper's handling of probabilities that
+  // fall below zero is not known: this implementation clamps them to zero
+  // and renormalises (an implementation choice).
+  kVectorClamp,
+  // The authors' later code (XNAS CategoricalMDENAS.update): for each pair
+  // i < j in turn, if i trained at least as long as j (>=) and is less
+  // accurate, alpha of mass moves from i to j, or all of i's mass if it has
+  // no more than alpha; and symmetrically. Later pairs see earlier moves.
+  kPairwiseTransfer,
+};
+
+struct LearnerOptions {
+  // Distribution learning rate. Default 0.01 (the paper).
+  double alpha = 0.01;
+  UpdateRule rule = UpdateRule::kVectorClamp;
+};
+
+// The random generator of every sampling decision; its state is part of a
+// search checkpoint.
+using Rng = std::mt19937_64;
+
+class MultinomialLearner {
+ public:
+  // `edges` distributions over `operations` choices each, uniform.
+  MultinomialLearner(int edges, int operations, LearnerOptions options);
+
+  int edges() const { return static_cast<int>(probabilities_.size()); }
+  int operations() const { return operations_; }
+  const LearnerOptions& options() const { return options_; }
+
+  // Draws one operation per edge independently from its distribution.
+  std::vector<int> Sample(Rng* rng) const;
+
+  // H^e += count for each (edge, path[edge]): the operations of `path` were
+  // trained one more epoch (per-epoch sampling) or `count` more steps.
+  void RecordTraining(absl::Span<const int> path, int64_t count = 1);
+
+  // Records that `path` reached `accuracy` (%) on the validation split. The
+  // accuracies recorded for an operation within one epoch are averaged.
+  void RecordAccuracy(absl::Span<const int> path, double accuracy);
+
+  // Ends the epoch: each operation with accuracies recorded in it takes
+  // their mean as its H^a, replacing the older value; the others keep
+  // theirs.
+  void FinishEpoch();
+
+  // Applies the update rule to every edge.
+  void Update();
+
+  const std::vector<double>& probabilities(int edge) const {
+    return probabilities_[edge];
+  }
+  int64_t trained(int edge, int op) const { return trained_[edge][op]; }
+  double accuracy(int edge, int op) const { return accuracy_[edge][op]; }
+
+  // The mean over edges of the distributions' entropy, in nats.
+  double MeanEntropy() const;
+
+  LearnerState ToProto() const;
+  // Restores a state saved by ToProto; fails if its shape differs.
+  absl::Status RestoreFrom(const LearnerState& state);
+
+ private:
+  void UpdateVectorClamp(int edge);
+  void UpdatePairwiseTransfer(int edge);
+
+  int operations_;
+  LearnerOptions options_;
+  std::vector<std::vector<double>> probabilities_;
+  std::vector<std::vector<int64_t>> trained_;
+  std::vector<std::vector<double>> accuracy_;
+  std::vector<std::vector<double>> pending_sum_;
+  std::vector<std::vector<int64_t>> pending_count_;
+};
+
+}  // namespace mdenas
+
+#endif  // MDENAS_LEARNER_MULTINOMIAL_LEARNER_H_

@@ -1,0 +1,201 @@
+#include "mdenas/learner/multinomial_learner.h"
+
+#include <cmath>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mdenas {
+namespace {
+
+using ::testing::DoubleNear;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// A one-edge learner whose operation i was trained `trained[i]` epochs and
+// last reached `accuracy[i]`.
+MultinomialLearner OneEdge(const std::vector<int64_t>& trained,
+                           const std::vector<double>& accuracy,
+                           LearnerOptions options) {
+  const int ops = static_cast<int>(trained.size());
+  MultinomialLearner learner(1, ops, options);
+  for (int op = 0; op < ops; ++op) {
+    const std::vector<int> path = {op};
+    learner.RecordTraining(path, trained[op]);
+    if (trained[op] > 0) learner.RecordAccuracy(path, accuracy[op]);
+  }
+  learner.FinishEpoch();
+  return learner;
+}
+
+TEST(MultinomialLearnerTest, StartsUniform) {
+  MultinomialLearner learner(28, 8, {});
+  ASSERT_EQ(learner.edges(), 28);
+  for (int edge = 0; edge < 28; ++edge) {
+    for (double p : learner.probabilities(edge)) EXPECT_DOUBLE_EQ(p, 0.125);
+  }
+  EXPECT_NEAR(learner.MeanEntropy(), std::log(8.0), 1e-12);
+}
+
+// Op 0 beats both rivals with fewer epochs and higher accuracy (+2); op 1
+// beats op 2 and loses to op 0 (0); op 2 loses to both (-2).
+TEST(MultinomialLearnerTest, VectorUpdateByHand) {
+  MultinomialLearner learner =
+      OneEdge({1, 2, 3}, {90, 80, 70}, {.alpha = 0.01});
+  learner.Update();
+  EXPECT_THAT(learner.probabilities(0),
+              ElementsAre(DoubleNear(1.0 / 3 + 0.02, 1e-12),
+                          DoubleNear(1.0 / 3, 1e-12),
+                          DoubleNear(1.0 / 3 - 0.02, 1e-12)));
+}
+
+// More training and higher accuracy says nothing; neither do ties.
+TEST(MultinomialLearnerTest, AmbiguousPairsAndTiesDoNotMoveMass) {
+  MultinomialLearner more_is_better =
+      OneEdge({1, 2, 3}, {70, 80, 90}, {.alpha = 0.01});
+  more_is_better.Update();
+  for (double p : more_is_better.probabilities(0)) {
+    EXPECT_DOUBLE_EQ(p, 1.0 / 3);
+  }
+  MultinomialLearner ties = OneEdge({2, 2}, {50, 60}, {.alpha = 0.01});
+  ties.Update();
+  EXPECT_THAT(ties.probabilities(0), ElementsAre(0.5, 0.5));
+}
+
+// Operations never trained sit at H^e = 0 and H^a = 0: every comparison
+// with them is ambiguous, so they keep their mass.
+TEST(MultinomialLearnerTest, UntrainedOperationsAreNeutral) {
+  MultinomialLearner learner =
+      OneEdge({0, 1, 2}, {0, 60, 50}, {.alpha = 0.1});
+  learner.Update();
+  EXPECT_THAT(learner.probabilities(0),
+              ElementsAre(DoubleNear(1.0 / 3, 1e-12),
+                          DoubleNear(1.0 / 3 + 0.1, 1e-12),
+                          DoubleNear(1.0 / 3 - 0.1, 1e-12)));
+}
+
+// p = [0.02, 0.98] after one update of alpha 0.05 would be [-0.03, 1.03]:
+// clamped to [0, 1.03] and renormalised to [0, 1].
+TEST(MultinomialLearnerTest, NegativeProbabilitiesAreClampedAndRenormalised) {
+  MultinomialLearner learner =
+      OneEdge({2, 1}, {50, 60}, {.alpha = 0.49});
+  learner.Update();  // [0.01, 0.99]
+  EXPECT_THAT(learner.probabilities(0),
+              ElementsAre(DoubleNear(0.01, 1e-12), DoubleNear(0.99, 1e-12)));
+  learner.Update();  // [-0.48, 1.48] -> [0, 1]
+  EXPECT_THAT(learner.probabilities(0), ElementsAre(0.0, 1.0));
+}
+
+TEST(MultinomialLearnerTest, PairwiseTransferByHand) {
+  const LearnerOptions options = {.alpha = 0.1,
+                                  .rule = UpdateRule::kPairwiseTransfer};
+  // Op 0 trained at least as long (>=, a tie) with lower accuracy.
+  MultinomialLearner tie = OneEdge({2, 2}, {50, 60}, options);
+  tie.Update();
+  EXPECT_THAT(tie.probabilities(0),
+              ElementsAre(DoubleNear(0.4, 1e-12), DoubleNear(0.6, 1e-12)));
+  // Three ops, pairs in order (0,1), (0,2), (1,2):
+  //   (0,1): He 3>=2, Ha 50<70: 0 -> 1   p = [0.233, 0.433, 0.333]
+  //   (0,2): He 3>=1, Ha 50<60: 0 -> 2   p = [0.133, 0.433, 0.433]
+  //   (1,2): He 2>=1, Ha 70>60: none; He 2<=1 no.
+  MultinomialLearner three = OneEdge({3, 2, 1}, {50, 70, 60}, options);
+  three.Update();
+  EXPECT_THAT(three.probabilities(0),
+              ElementsAre(DoubleNear(1.0 / 3 - 0.2, 1e-12),
+                          DoubleNear(1.0 / 3 + 0.1, 1e-12),
+                          DoubleNear(1.0 / 3 + 0.1, 1e-12)));
+  // A loser with no more than alpha gives everything it has.
+  three.Update();  // (0,1): 0.133 > 0.1 -> [0.033, 0.533, 0.433]; (0,2): all.
+  EXPECT_THAT(three.probabilities(0),
+              ElementsAre(0.0, DoubleNear(1.0 / 3 + 0.2, 1e-12),
+                          DoubleNear(1.0 / 3 + 0.1 + (1.0 / 3 - 0.3), 1e-12)));
+}
+
+TEST(MultinomialLearnerTest, AccuracyIsTheLatestEpochsMean) {
+  MultinomialLearner learner(1, 2, {});
+  const std::vector<int> op0 = {0};
+  learner.RecordAccuracy(op0, 40);
+  learner.FinishEpoch();
+  EXPECT_DOUBLE_EQ(learner.accuracy(0, 0), 40);
+  // Per-batch sampling records several accuracies per epoch: their mean
+  // replaces the older value.
+  learner.RecordAccuracy(op0, 60);
+  learner.RecordAccuracy(op0, 70);
+  learner.FinishEpoch();
+  EXPECT_DOUBLE_EQ(learner.accuracy(0, 0), 65);
+  // No record this epoch: the value stays.
+  learner.FinishEpoch();
+  EXPECT_DOUBLE_EQ(learner.accuracy(0, 0), 65);
+  EXPECT_DOUBLE_EQ(learner.accuracy(0, 1), 0);
+}
+
+TEST(MultinomialLearnerTest, RecordTrainingCountsPerEdge) {
+  MultinomialLearner learner(3, 4, {});
+  learner.RecordTraining(std::vector<int>{1, 2, 3});
+  learner.RecordTraining(std::vector<int>{1, 0, 3}, 5);
+  EXPECT_EQ(learner.trained(0, 1), 6);
+  EXPECT_EQ(learner.trained(1, 2), 1);
+  EXPECT_EQ(learner.trained(1, 0), 5);
+  EXPECT_EQ(learner.trained(2, 3), 6);
+  EXPECT_EQ(learner.trained(2, 0), 0);
+}
+
+// Frequencies of 200,000 draws agree with p within 5 standard deviations;
+// an operation without mass is never drawn.
+TEST(MultinomialLearnerTest, SamplingFrequenciesMatchTheDistribution) {
+  MultinomialLearner learner = OneEdge({1, 2, 3, 4}, {90, 80, 70, 60},
+                                       {.alpha = 0.1});
+  // [0.55, 0.35, 0.15, -0.05], clamped and renormalised: op 3 has no mass.
+  learner.Update();
+  const std::vector<double> p = learner.probabilities(0);
+  EXPECT_EQ(p[3], 0.0);
+  Rng rng(7);
+  constexpr int kDraws = 200000;
+  std::vector<int> counts(4, 0);
+  for (int i = 0; i < kDraws; ++i) ++counts[learner.Sample(&rng)[0]];
+  EXPECT_EQ(counts[3], 0);
+  for (int op = 0; op < 3; ++op) {
+    const double sigma = std::sqrt(kDraws * p[op] * (1 - p[op]));
+    EXPECT_NEAR(counts[op], kDraws * p[op], 5 * sigma) << op;
+  }
+}
+
+TEST(MultinomialLearnerTest, SamplingIsDeterministicGivenTheGenerator) {
+  MultinomialLearner learner(28, 8, {});
+  Rng a(123), b(123), c(124);
+  const std::vector<int> first = learner.Sample(&a);
+  EXPECT_EQ(first, learner.Sample(&b));
+  EXPECT_NE(first, learner.Sample(&c));
+  EXPECT_EQ(first.size(), 28u);
+}
+
+TEST(MultinomialLearnerTest, StateRoundTripsAndRejectsOtherShapes) {
+  MultinomialLearner learner = OneEdge({1, 2, 3}, {90, 80, 70}, {});
+  learner.RecordAccuracy(std::vector<int>{2}, 55);  // Pending.
+  learner.Update();
+  MultinomialLearner restored(1, 3, {});
+  ASSERT_TRUE(restored.RestoreFrom(learner.ToProto()).ok());
+  EXPECT_EQ(restored.ToProto().SerializeAsString(),
+            learner.ToProto().SerializeAsString());
+  restored.FinishEpoch();
+  EXPECT_DOUBLE_EQ(restored.accuracy(0, 2), 55);
+
+  MultinomialLearner wider(1, 4, {});
+  EXPECT_THAT(std::string(wider.RestoreFrom(learner.ToProto()).message()),
+              HasSubstr("expected 4 values per statistic"));
+  MultinomialLearner longer(2, 3, {});
+  EXPECT_THAT(std::string(longer.RestoreFrom(learner.ToProto()).message()),
+              HasSubstr("has 1 edges; this search has 2"));
+  LearnerState corrupt = learner.ToProto();
+  corrupt.mutable_edges(0)->set_probability(1, std::nan(""));
+  EXPECT_THAT(std::string(restored.RestoreFrom(corrupt).message()),
+              HasSubstr("edge 0, operation 1"));
+  corrupt = learner.ToProto();
+  corrupt.mutable_edges(0)->set_probability(0, 0.9);
+  EXPECT_THAT(std::string(restored.RestoreFrom(corrupt).message()),
+              HasSubstr("probabilities sum to"));
+}
+
+}  // namespace
+}  // namespace mdenas

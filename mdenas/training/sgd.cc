@@ -1,0 +1,55 @@
+#include "mdenas/training/sgd.h"
+
+#include <cmath>
+
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/torch.h>
+
+namespace mdenas {
+
+std::unique_ptr<torch::optim::SGD> MakeSgd(const OptimizerSpec& spec,
+                                           std::vector<torch::Tensor> parameters) {
+  return std::make_unique<torch::optim::SGD>(
+      std::move(parameters), torch::optim::SGDOptions(spec.learning_rate())
+                                 .momentum(spec.momentum())
+                                 .weight_decay(spec.weight_decay()));
+}
+
+double LearningRateAt(const OptimizerSpec& spec, int epoch, int epochs) {
+  if (spec.schedule() == OptimizerSpec::CONSTANT) return spec.learning_rate();
+  const double progress = static_cast<double>(epoch) / epochs;
+  return spec.learning_rate_min() +
+         0.5 * (spec.learning_rate() - spec.learning_rate_min()) *
+             (1.0 + std::cos(M_PI * progress));
+}
+
+void SetLearningRate(torch::optim::SGD* optimizer, double learning_rate) {
+  for (auto& group : optimizer->param_groups()) {
+    static_cast<torch::optim::SGDOptions&>(group.options()).lr(learning_rate);
+  }
+}
+
+void ClearGradients(const std::vector<torch::Tensor>& parameters) {
+  for (const torch::Tensor& parameter : parameters) {
+    // mutable_grad() is non-const on a const handle to the same tensor.
+    torch::Tensor(parameter).mutable_grad() = torch::Tensor();
+  }
+}
+
+double BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
+                       torch::optim::SGD* optimizer) {
+  loss.backward();
+  if (spec.grad_clip_norm() > 0) {
+    std::vector<torch::Tensor> with_gradients;
+    for (const auto& group : optimizer->param_groups()) {
+      for (const torch::Tensor& parameter : group.params()) {
+        if (parameter.grad().defined()) with_gradients.push_back(parameter);
+      }
+    }
+    torch::nn::utils::clip_grad_norm_(with_gradients, spec.grad_clip_norm());
+  }
+  optimizer->step();
+  return loss.item<double>();
+}
+
+}  // namespace mdenas

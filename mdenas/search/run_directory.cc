@@ -1,0 +1,75 @@
+#include "mdenas/search/run_directory.h"
+
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/status_macros.h"
+
+namespace mdenas {
+
+absl::StatusOr<RunDirectory> RunDirectory::Create(const std::string& path) {
+  for (const char* file : {kCheckpointFile, kSpecFile}) {
+    if (PathExists(JoinPath(path, file))) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          path, " already holds a run (", file,
+          "); continue it with --resume=", path,
+          " or choose another output directory"));
+    }
+  }
+  MDENAS_RETURN_IF_ERROR(MakeDirectories(path));
+  // Fail now, not after hours of training, if nothing can be written here.
+  const std::string probe = JoinPath(path, ".writable");
+  MDENAS_RETURN_IF_ERROR(WriteFileAtomically(probe, ""));
+  std::remove(probe.c_str());
+  return RunDirectory(path);
+}
+
+absl::StatusOr<RunDirectory> RunDirectory::Open(const std::string& path) {
+  if (!IsDirectory(path)) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": no such run directory to resume"));
+  }
+  if (!PathExists(JoinPath(path, kCheckpointFile))) {
+    return absl::NotFoundError(absl::StrCat(
+        path, " holds no ", kCheckpointFile,
+        ": there is nothing to resume (the run did not finish an epoch)"));
+  }
+  return RunDirectory(path);
+}
+
+std::string RunDirectory::DefaultPath() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local;
+  localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &local);
+  return UserPath(JoinPath("runs", stamp));
+}
+
+std::string RunDirectory::File(absl::string_view name) const {
+  return JoinPath(path_, name);
+}
+
+absl::Status RunDirectory::WriteText(absl::string_view name,
+                                     absl::string_view contents) const {
+  return WriteFileAtomically(File(name), contents);
+}
+
+absl::Status RunDirectory::WriteJson(
+    absl::string_view name, const google::protobuf::Message& message) const {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  const auto status =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot write ", name, " as JSON: ", status.ToString()));
+  }
+  return WriteText(name, json);
+}
+
+}  // namespace mdenas

@@ -1,5 +1,6 @@
 #include "data/random.h"
 
+#include <cstddef>
 #include <utility>
 
 namespace mdenas {

@@ -1,9 +1,12 @@
 #include "data/image_folder.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "data/jpeg.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
@@ -82,6 +85,40 @@ absl::StatusOr<ImageSet> DecodeImageFiles(const ImageFileList& files) {
                       image.pixels.end());
   }
   return set;
+}
+
+absl::Status WriteImageFolder(const ImageSource& source,
+                              const std::string& root, int quality) {
+  if (source.size() == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(root, ": no images to write"));
+  }
+  const std::vector<std::string>& class_names = source.class_names();
+  std::vector<int64_t> class_sizes(class_names.size());
+  for (const int32_t label : source.labels()) ++class_sizes[label];
+  for (const std::string& name : class_names) {
+    if (name.empty() || IsHidden(name) || name.find('/') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "class name \"", name, "\" cannot be the name of a class folder"));
+    }
+    MDENAS_RETURN_IF_ERROR(MakeDirectories(JoinPath(root, name)));
+  }
+  // Numbers of one width, so that names sort in number order.
+  const int64_t largest =
+      *std::max_element(class_sizes.begin(), class_sizes.end());
+  const int digits = std::max<int>(4, absl::StrCat(largest - 1).size());
+  std::vector<int64_t> numbers(class_names.size());
+  Image scratch;
+  for (int64_t i = 0; i < source.size(); ++i) {
+    MDENAS_ASSIGN_OR_RETURN(const ImageView image, source.Read(i, &scratch));
+    MDENAS_ASSIGN_OR_RETURN(const std::string jpeg, EncodeJpeg(image, quality));
+    const int32_t label = source.labels()[i];
+    const std::string name =
+        absl::StrFormat("%0*d.jpg", digits, numbers[label]++);
+    MDENAS_RETURN_IF_ERROR(WriteFileAtomically(
+        JoinPath(JoinPath(root, class_names[label]), name), jpeg));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ImageView> JpegFileSource::Read(int64_t index,

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/image_set.h"
 #include "data/image_source.h"
@@ -36,6 +37,13 @@ absl::StatusOr<ImageFileList> ListImageFolder(const std::string& root);
 // height, width and channels of the first; the first that does not is an
 // error naming its file.
 absl::StatusOr<ImageSet> DecodeImageFiles(const ImageFileList& files);
+
+// Writes the images of `source` as JPEG files root/<class>/<number>.jpg at
+// `quality` (in [1, 100]), numbered in source order within each class, each
+// file atomically. Class names must be folder names ListImageFolder reads
+// back: not empty, no '/', not starting with '.'.
+absl::Status WriteImageFolder(const ImageSource& source,
+                              const std::string& root, int quality);
 
 // The images of `files`, each read and decoded when it is read: for data sets
 // too large to hold decoded (ImageNet). Images keep their own size and

@@ -1,6 +1,7 @@
 #include "data/cifar_transform.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "mdenas/base/status_macros.h"
@@ -8,29 +9,22 @@
 namespace mdenas {
 namespace {
 
-// One output row of channel `c`: output[x] = the normalised source pixel
-// (source_y, x + dx), or (source_y, width - 1 - x + dx) when flipped, and the
-// normalised zero of the padding where that lies outside the image. The
-// inner loops have no branches, so that the compiler vectorises them.
-void WriteRow(const uint8_t* image_row, int width, int channels, int dx,
-              bool flip, float scale, float bias, float* output) {
-  // The columns x whose source column lies inside the image.
+// One output row: output[x] = row[(x + dx) * channels], or
+// row[(width - 1 - x + dx) * channels] when flipped, where that column lies
+// inside the image, and `padding` elsewhere. `row` points at the row's first
+// value of the output's channel.
+void CopyRow(const float* row, int width, int channels, int dx, bool flip,
+             float padding, float* output) {
   const int begin = std::clamp(flip ? dx : -dx, 0, width);
   const int end = std::clamp(flip ? width + dx : width - dx, begin, width);
-  std::fill(output, output + begin, bias);
+  std::fill(output, output + begin, padding);
   if (flip) {
     const int mirror = width - 1 + dx;
-    for (int x = begin; x < end; ++x) {
-      output[x] =
-          static_cast<float>(image_row[(mirror - x) * channels]) * scale + bias;
-    }
+    for (int x = begin; x < end; ++x) output[x] = row[(mirror - x) * channels];
   } else {
-    for (int x = begin; x < end; ++x) {
-      output[x] =
-          static_cast<float>(image_row[(x + dx) * channels]) * scale + bias;
-    }
+    for (int x = begin; x < end; ++x) output[x] = row[(x + dx) * channels];
   }
-  std::fill(output + end, output + width, bias);
+  std::fill(output + end, output + width, padding);
 }
 
 }  // namespace
@@ -64,8 +58,13 @@ CifarTransform::CifarTransform(const CifarTransformOptions& options)
     : options_(options) {
   for (int c = 0; c < options.channels; ++c) {
     const float std = options.normalization.std[c];
-    scale_.push_back(1.0f / (255.0f * std));
     bias_.push_back(-options.normalization.mean[c] / std);
+  }
+  for (int x = 0; x < options.width; ++x) {
+    for (int c = 0; c < options.channels; ++c) {
+      row_scale_.push_back(1.0f / (255.0f * options.normalization.std[c]));
+      row_bias_.push_back(bias_[c]);
+    }
   }
 }
 
@@ -96,17 +95,26 @@ absl::Status CifarTransform::Apply(const ImageView& image, Random* random,
     dx = static_cast<int>(random->Uniform(positions)) - options_.padding;
   }
   const bool flip = options_.horizontal_flip && random->CoinFlip();
-  const int row_bytes = width * channels;
-  for (int c = 0; c < channels; ++c) {
-    for (int y = 0; y < height; ++y) {
-      float* row = output + (int64_t{c} * height + y) * width;
-      const int source_y = y + dy;
-      if (source_y < 0 || source_y >= height) {
+  // Each source row is normalised once, in one contiguous loop that the
+  // compiler vectorises, then copied to its place in each channel's plane.
+  const int row_values = width * channels;
+  std::vector<float> normalised(row_values);
+  for (int y = 0; y < height; ++y) {
+    const int source_y = y + dy;
+    if (source_y < 0 || source_y >= height) {
+      for (int c = 0; c < channels; ++c) {
+        float* row = output + (int64_t{c} * height + y) * width;
         std::fill(row, row + width, bias_[c]);
-        continue;
       }
-      WriteRow(image.pixels + source_y * row_bytes + c, width, channels, dx,
-               flip, scale_[c], bias_[c], row);
+      continue;
+    }
+    const uint8_t* pixels = image.pixels + int64_t{source_y} * row_values;
+    for (int i = 0; i < row_values; ++i) {
+      normalised[i] = static_cast<float>(pixels[i]) * row_scale_[i] + row_bias_[i];
+    }
+    for (int c = 0; c < channels; ++c) {
+      CopyRow(normalised.data() + c, width, channels, dx, flip, bias_[c],
+              output + (int64_t{c} * height + y) * width);
     }
   }
   if (options_.cutout_length > 0) {

@@ -25,31 +25,26 @@ const char* const kCifar10Names[] = {
 };
 
 const char* const kCifar100Names[] = {
-    "apple",        "aquarium_fish", "baby",        "bear",
-    "beaver",       "bed",           "bee",         "beetle",
-    "bicycle",      "bottle",        "bowl",        "boy",
-    "bridge",       "bus",           "butterfly",   "camel",
-    "can",          "castle",        "caterpillar", "cattle",
-    "chair",        "chimpanzee",    "clock",       "cloud",
-    "cockroach",    "couch",         "crab",        "crocodile",
-    "cup",          "dinosaur",      "dolphin",     "elephant",
-    "flatfish",     "forest",        "fox",         "girl",
-    "hamster",      "house",         "kangaroo",    "keyboard",
-    "lamp",         "lawn_mower",    "leopard",     "lion",
-    "lizard",       "lobster",       "man",         "maple_tree",
-    "motorcycle",   "mountain",      "mouse",       "mushroom",
-    "oak_tree",     "orange",        "orchid",      "otter",
-    "palm_tree",    "pear",          "pickup_truck", "pine_tree",
-    "plain",        "plate",         "poppy",       "porcupine",
-    "possum",       "rabbit",        "raccoon",     "ray",
-    "road",         "rocket",        "rose",        "sea",
-    "seal",         "shark",         "shrew",       "skunk",
-    "skyscraper",   "snail",         "snake",       "spider",
-    "squirrel",     "streetcar",     "sunflower",   "sweet_pepper",
-    "table",        "tank",          "telephone",   "television",
-    "tiger",        "tractor",       "train",       "trout",
-    "tulip",        "turtle",        "wardrobe",    "whale",
-    "willow_tree",  "wolf",          "woman",       "worm",
+    "apple",    "aquarium_fish", "baby",       "bear",         "beaver",
+    "bed",      "bee",           "beetle",     "bicycle",      "bottle",
+    "bowl",     "boy",           "bridge",     "bus",          "butterfly",
+    "camel",    "can",           "castle",     "caterpillar",  "cattle",
+    "chair",    "chimpanzee",    "clock",      "cloud",        "cockroach",
+    "couch",    "crab",          "crocodile",  "cup",          "dinosaur",
+    "dolphin",  "elephant",      "flatfish",   "forest",       "fox",
+    "girl",     "hamster",       "house",      "kangaroo",     "keyboard",
+    "lamp",     "lawn_mower",    "leopard",    "lion",         "lizard",
+    "lobster",  "man",           "maple_tree", "motorcycle",   "mountain",
+    "mouse",    "mushroom",      "oak_tree",   "orange",       "orchid",
+    "otter",    "palm_tree",     "pear",       "pickup_truck", "pine_tree",
+    "plain",    "plate",         "poppy",      "porcupine",    "possum",
+    "rabbit",   "raccoon",       "ray",        "road",         "rocket",
+    "rose",     "sea",           "seal",       "shark",        "shrew",
+    "skunk",    "skyscraper",    "snail",      "snake",        "spider",
+    "squirrel", "streetcar",     "sunflower",  "sweet_pepper", "table",
+    "tank",     "telephone",     "television", "tiger",        "tractor",
+    "train",    "trout",         "tulip",      "turtle",       "wardrobe",
+    "whale",    "willow_tree",   "wolf",       "woman",        "worm",
 };
 
 // Bytes before the pixels: the label, or the coarse and the fine label.
@@ -74,8 +69,8 @@ std::vector<std::string> FileNames(CifarVariant variant, DataSplit split) {
 absl::StatusOr<std::vector<std::string>> ClassNames(CifarVariant variant,
                                                     const std::string& dir) {
   const bool cifar10 = variant == CifarVariant::kCifar10;
-  const std::string path = JoinPath(
-      dir, cifar10 ? "batches.meta.txt" : "fine_label_names.txt");
+  const std::string path =
+      JoinPath(dir, cifar10 ? "batches.meta.txt" : "fine_label_names.txt");
   if (!PathExists(path)) {
     if (cifar10) {
       return std::vector<std::string>(std::begin(kCifar10Names),
@@ -91,8 +86,7 @@ absl::StatusOr<std::vector<std::string>> ClassNames(CifarVariant variant,
     if (!line.empty()) names.emplace_back(line);
   }
   if (names.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": names no classes"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": names no classes"));
   }
   return names;
 }
@@ -106,7 +100,8 @@ void AppendCifar10Record(const ImageView& image, int32_t label,
   char* planes = &(*out)[start];
   for (int p = 0; p < kPlane; ++p) {
     for (int c = 0; c < kChannels; ++c) {
-      planes[c * kPlane + p] = static_cast<char>(image.pixels[p * kChannels + c]);
+      planes[c * kPlane + p] =
+          static_cast<char>(image.pixels[p * kChannels + c]);
     }
   }
 }
@@ -128,9 +123,9 @@ absl::StatusOr<std::string> EncodeRecords(const ImageSource& source,
     }
     const int32_t label = source.labels()[i];
     if (label < 0 || label > 255) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          split, " image ", i, " has label ", label,
-          "; CIFAR-10 binary files hold labels 0 to 255"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(split, " image ", i, " has label ", label,
+                       "; CIFAR-10 binary files hold labels 0 to 255"));
     }
     AppendCifar10Record(image, label, &records);
   }
@@ -139,7 +134,8 @@ absl::StatusOr<std::string> EncodeRecords(const ImageSource& source,
 
 }  // namespace
 
-absl::Status AppendCifarRecords(CifarVariant variant, absl::string_view contents,
+absl::Status AppendCifarRecords(CifarVariant variant,
+                                absl::string_view contents,
                                 const std::string& source, ImageSet* set) {
   if (set->height != kSide || set->width != kSide ||
       set->channels != kChannels) {
@@ -169,10 +165,10 @@ absl::Status AppendCifarRecords(CifarVariant variant, absl::string_view contents
         reinterpret_cast<const uint8_t*>(contents.data() + r * record_bytes);
     const int32_t label = record[label_bytes - 1];
     if (label >= num_classes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ": record ", r, " (byte offset ", r * record_bytes,
-          "): label ", label, " is out of range for ", num_classes,
-          " classes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": record ", r, " (byte offset ",
+                       r * record_bytes, "): label ", label,
+                       " is out of range for ", num_classes, " classes"));
     }
     set->labels.push_back(label);
     const uint8_t* planes = record + label_bytes;
@@ -213,7 +209,8 @@ absl::Status WriteCifar10Binary(const ImageSource& train,
     return absl::InvalidArgumentError(absl::StrCat(
         "CIFAR-10 binary output needs at least ", kCifar10TrainFiles,
         " training images (one per batch file) and one test image; the data "
-        "set has ", train.size(), " and ", test.size()));
+        "set has ",
+        train.size(), " and ", test.size()));
   }
   for (const std::string& name : train.class_names()) {
     if (name.empty() || name.find('\n') != std::string::npos) {

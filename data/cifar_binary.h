@@ -31,7 +31,8 @@ enum class CifarVariant { kCifar10, kCifar100 };
 // bound the valid labels. A partial record at the end (a truncated or
 // oversized file) or a label out of range is an error naming `source` and the
 // record's index and byte offset.
-absl::Status AppendCifarRecords(CifarVariant variant, absl::string_view contents,
+absl::Status AppendCifarRecords(CifarVariant variant,
+                                absl::string_view contents,
                                 const std::string& source, ImageSet* set);
 
 // Whether `dir` holds the first training file of `variant`'s release.

@@ -26,8 +26,8 @@ std::string WriteCifar10(const std::string& name) {
   for (int b = 0; b < 5; ++b) {
     std::string records;
     for (int id = 2 * b; id < 2 * b + 2; ++id) {
-      records += CifarRecord({static_cast<uint8_t>(id)},
-                             PatternImage(id, 32, 32, 3));
+      records +=
+          CifarRecord({static_cast<uint8_t>(id)}, PatternImage(id, 32, 32, 3));
     }
     WriteTestFile(JoinPath(dir, "data_batch_" + std::to_string(b + 1) + ".bin"),
                   records);
@@ -54,8 +54,8 @@ TEST(CifarBinaryTest, ReadsCifar10InFileOrderWithPixelsInHwcOrder) {
                           "dog", "frog", "horse", "ship", "truck"));
   for (const int id : {0, 5, 9}) {
     const ImageView image = train->image(id);
-    for (const auto& [y, x, c] :
-         std::vector<std::tuple<int, int, int>>{{0, 0, 0}, {3, 17, 1}, {31, 30, 2}}) {
+    for (const auto& [y, x, c] : std::vector<std::tuple<int, int, int>>{
+             {0, 0, 0}, {3, 17, 1}, {31, 30, 2}}) {
       EXPECT_EQ(image.pixels[(y * 32 + x) * 3 + c], PatternPixel(id, y, x, c))
           << "image " << id << " at " << y << "," << x << "," << c;
     }
@@ -103,9 +103,8 @@ TEST(CifarBinaryTest, ReadsTheFineLabelOfCifar100) {
 ImageSet EmptyCifarSet() { return PatternSet(32, 32, 3, {}, {"a", "b", "c"}); }
 
 TEST(CifarBinaryTest, TruncatedFileNamesFileRecordAndOffset) {
-  const std::string records =
-      CifarRecord({0}, PatternImage(0, 32, 32, 3)) +
-      CifarRecord({1}, PatternImage(1, 32, 32, 3));
+  const std::string records = CifarRecord({0}, PatternImage(0, 32, 32, 3)) +
+                              CifarRecord({1}, PatternImage(1, 32, 32, 3));
   ImageSet set = EmptyCifarSet();
   const absl::Status status =
       AppendCifarRecords(CifarVariant::kCifar10, records.substr(0, 5000),
@@ -177,21 +176,21 @@ TEST(CifarBinaryTest, WritesTheOfficialLayoutThatReadsBack) {
   for (int i = 0; i < 12; ++i) labels.push_back(i % 3);
   const ImageSetSource train(
       PatternSet(32, 32, 3, labels, {"cat", "dog", "emu"}));
-  const ImageSetSource test(PatternSet(32, 32, 3, {2, 0}, {"cat", "dog", "emu"}));
+  const ImageSetSource test(
+      PatternSet(32, 32, 3, {2, 0}, {"cat", "dog", "emu"}));
   const std::string dir = JoinPath(MakeTestDir("written"), "out");
   ASSERT_TRUE(WriteCifar10Binary(train, test, dir).ok());
 
   // 12 images over 5 files: 2, 2, 3, 2, 3 (images [b*12/5, (b+1)*12/5)).
   const std::vector<int> expected_records = {2, 2, 3, 2, 3};
   for (int b = 0; b < 5; ++b) {
-    const absl::StatusOr<std::string> file = ReadFile(
-        JoinPath(dir, "data_batch_" + std::to_string(b + 1) + ".bin"));
+    const absl::StatusOr<std::string> file =
+        ReadFile(JoinPath(dir, "data_batch_" + std::to_string(b + 1) + ".bin"));
     ASSERT_TRUE(file.ok()) << file.status();
     EXPECT_EQ(file->size(), expected_records[b] * kRecordBytes);
   }
   // The first record of the third file is image 4, as the format says.
-  const std::string third =
-      *ReadFile(JoinPath(dir, "data_batch_3.bin"));
+  const std::string third = *ReadFile(JoinPath(dir, "data_batch_3.bin"));
   EXPECT_EQ(third.substr(0, kRecordBytes),
             CifarRecord({1}, PatternImage(4, 32, 32, 3)));
   EXPECT_EQ(*ReadFile(JoinPath(dir, "batches.meta.txt")), "cat\ndog\nemu\n");
@@ -209,10 +208,11 @@ TEST(CifarBinaryTest, WritesTheOfficialLayoutThatReadsBack) {
 }
 
 TEST(CifarBinaryTest, WriterRejectsImagesOfAnotherSize) {
-  const ImageSetSource train(PatternSet(28, 28, 1, {0, 1, 0, 1, 0}, {"a", "b"}));
+  const ImageSetSource train(
+      PatternSet(28, 28, 1, {0, 1, 0, 1, 0}, {"a", "b"}));
   const ImageSetSource test(PatternSet(28, 28, 1, {0}, {"a", "b"}));
-  const absl::Status status = WriteCifar10Binary(
-      train, test, JoinPath(MakeTestDir("gray"), "out"));
+  const absl::Status status =
+      WriteCifar10Binary(train, test, JoinPath(MakeTestDir("gray"), "out"));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(status.message()),
               HasSubstr("train image 0 is 28x28x1"));

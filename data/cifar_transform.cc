@@ -45,9 +45,8 @@ absl::StatusOr<std::unique_ptr<CifarTransform>> CifarTransform::Create(
   }
   if (options.padding < 0 || options.cutout_length < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "CIFAR transform: padding (", options.padding,
-        ") and cutout length (", options.cutout_length,
-        ") must not be negative"));
+        "CIFAR transform: padding (", options.padding, ") and cutout length (",
+        options.cutout_length, ") must not be negative"));
   }
   MDENAS_RETURN_IF_ERROR(
       ValidateNormalization(options.normalization, options.channels));
@@ -81,8 +80,8 @@ absl::Status CifarTransform::Apply(const ImageView& image, Random* random,
       image.channels != channels) {
     return absl::InvalidArgumentError(absl::StrCat(
         "image is ", image.height, "x", image.width, "x", image.channels,
-        " (height x width x channels); the CIFAR transform takes ", height,
-        "x", width, "x", channels));
+        " (height x width x channels); the CIFAR transform takes ", height, "x",
+        width, "x", channels));
   }
   // Draws in a fixed order: crop row, crop column, flip, cutout centre.
   // Output pixel (y, x) reads padded-image pixel (y + dy + padding, ...),
@@ -110,7 +109,8 @@ absl::Status CifarTransform::Apply(const ImageView& image, Random* random,
     }
     const uint8_t* pixels = image.pixels + int64_t{source_y} * row_values;
     for (int i = 0; i < row_values; ++i) {
-      normalised[i] = static_cast<float>(pixels[i]) * row_scale_[i] + row_bias_[i];
+      normalised[i] =
+          static_cast<float>(pixels[i]) * row_scale_[i] + row_bias_[i];
     }
     for (int c = 0; c < channels; ++c) {
       CopyRow(normalised.data() + c, width, channels, dx, flip, bias_[c],

@@ -23,7 +23,7 @@ std::unique_ptr<CifarTransform> Make(const CifarTransformOptions& options) {
 }
 
 std::vector<float> Transformed(const Transform& transform, const Image& image,
-                       Random random) {
+                               Random random) {
   std::vector<float> output(transform.output_shape().size());
   const absl::Status status =
       transform.Apply(image.view(), &random, output.data());
@@ -132,8 +132,8 @@ TEST(CifarTransformTest, DrawsEveryCropAndBothFlips) {
   const Image image = PatternImage(0, 32, 32, 3);
   std::set<std::vector<float>> outputs;
   for (uint64_t key = 0; key < 2000; ++key) {
-    outputs.insert(
-        Transformed(*transform, image, Random(1, RandomPurpose::kAugment, {key})));
+    outputs.insert(Transformed(*transform, image,
+                               Random(1, RandomPurpose::kAugment, {key})));
   }
   // 9 x 9 crop positions, each flipped or not.
   EXPECT_EQ(outputs.size(), 162u);
@@ -144,10 +144,12 @@ TEST(CifarTransformTest, SameKeySameOutputOtherKeyOtherOutput) {
   options.cutout_length = 16;
   const auto transform = Make(options);
   const Image image = PatternImage(0, 32, 32, 3);
-  const std::vector<float> a =
-      Transformed(*transform, image, Random(1, RandomPurpose::kAugment, {0, 5}));
-  EXPECT_EQ(a, Transformed(*transform, image, Random(1, RandomPurpose::kAugment, {0, 5})));
-  EXPECT_NE(a, Transformed(*transform, image, Random(1, RandomPurpose::kAugment, {1, 5})));
+  const std::vector<float> a = Transformed(
+      *transform, image, Random(1, RandomPurpose::kAugment, {0, 5}));
+  EXPECT_EQ(a, Transformed(*transform, image,
+                           Random(1, RandomPurpose::kAugment, {0, 5})));
+  EXPECT_NE(a, Transformed(*transform, image,
+                           Random(1, RandomPurpose::kAugment, {1, 5})));
 }
 
 TEST(CifarTransformTest, RejectsImagesOfAnotherShape) {

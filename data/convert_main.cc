@@ -22,10 +22,8 @@
 ABSL_FLAG(std::string, from, "",
           "Data set folder to read (CIFAR-10/100 binary, IDX or JPEG "
           "folders).");
-ABSL_FLAG(std::string, to, "",
-          "Folder to write; must not exist or be empty.");
-ABSL_FLAG(std::string, format, "",
-          "Output format: cifar-bin or jpeg-folders.");
+ABSL_FLAG(std::string, to, "", "Folder to write; must not exist or be empty.");
+ABSL_FLAG(std::string, format, "", "Output format: cifar-bin or jpeg-folders.");
 
 namespace mdenas {
 namespace {
@@ -38,8 +36,8 @@ absl::Status Convert(const std::string& from, const std::string& to,
     MDENAS_ASSIGN_OR_RETURN(const std::vector<std::string> entries,
                             ListDirectory(to));
     if (!entries.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          to, ": exists and is not empty; choose a new folder"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(to, ": exists and is not empty; choose a new folder"));
     }
   }
   MDENAS_ASSIGN_OR_RETURN(const Dataset data, OpenDataset(from));
@@ -75,7 +73,8 @@ int main(int argc, char** argv) {
       mdenas::Convert(mdenas::UserPath(from), mdenas::UserPath(to),
                       absl::GetFlag(FLAGS_format));
   if (!status.ok()) {
-    std::fprintf(stderr, "convert: %s\n", std::string(status.message()).c_str());
+    std::fprintf(stderr, "convert: %s\n",
+                 std::string(status.message()).c_str());
     return 1;
   }
   return 0;

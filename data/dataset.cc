@@ -49,9 +49,9 @@ absl::StatusOr<Dataset> OpenIdx(DataLocation location) {
                           ReadIdx(location.directory, DataSplit::kTest));
   if (train.height != test.height || train.width != test.width ||
       train.channels != test.channels) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        location.directory, ": test images are ", ShapeText(test),
-        " but training images are ", ShapeText(train)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(location.directory, ": test images are ", ShapeText(test),
+                     " but training images are ", ShapeText(train)));
   }
   return InMemory(std::move(location), std::move(train), std::move(test));
 }
@@ -83,10 +83,10 @@ absl::StatusOr<Dataset> OpenJpegFolders(DataLocation location,
   if (train_set.height != test_set.height ||
       train_set.width != test_set.width ||
       train_set.channels != test_set.channels) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        test.paths[0], ": image is ", ShapeText(test_set),
-        " (height x width x channels), but the images of ", train_dir,
-        " are ", ShapeText(train_set)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(test.paths[0], ": image is ", ShapeText(test_set),
+                     " (height x width x channels), but the images of ",
+                     train_dir, " are ", ShapeText(train_set)));
   }
   return InMemory(std::move(location), std::move(train_set),
                   std::move(test_set));

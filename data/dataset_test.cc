@@ -12,8 +12,8 @@
 namespace mdenas {
 namespace {
 
-using ::testing::ElementsAre;
 using ::testing::Each;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::string Message(const absl::Status& status) {
@@ -29,9 +29,9 @@ std::vector<int> ClassCounts(const ImageSource& source) {
 void WriteCifar10(const std::string& dir) {
   ASSERT_TRUE(MakeDirectories(dir).ok());
   for (int b = 1; b <= 5; ++b) {
-    WriteTestFile(JoinPath(dir, "data_batch_" + std::to_string(b) + ".bin"),
-                  CifarRecord({static_cast<uint8_t>(b)},
-                              PatternImage(b, 32, 32, 3)));
+    WriteTestFile(
+        JoinPath(dir, "data_batch_" + std::to_string(b) + ".bin"),
+        CifarRecord({static_cast<uint8_t>(b)}, PatternImage(b, 32, 32, 3)));
   }
   WriteTestFile(JoinPath(dir, "test_batch.bin"),
                 CifarRecord({0}, PatternImage(0, 32, 32, 3)));
@@ -83,9 +83,9 @@ TEST(DatasetTest, OpensJpegFoldersWithTestOrVal) {
       EXPECT_EQ(data->location.format, DataFormat::kJpegFolders);
       EXPECT_THAT(ClassCounts(*data->train), ElementsAre(3, 2));
       EXPECT_THAT(ClassCounts(*data->test), ElementsAre(1, 1));
-      EXPECT_EQ(dynamic_cast<const ImageSetSource*>(data->train.get()) !=
-                    nullptr,
-                decode);
+      EXPECT_EQ(
+          dynamic_cast<const ImageSetSource*>(data->train.get()) != nullptr,
+          decode);
     }
   }
 }
@@ -97,8 +97,10 @@ TEST(DatasetTest, TestClassesMustBeTheTrainingClasses) {
   WriteJpegClass(JoinPath(root, "test"), "cat", 1, 8, 8, 3);
   const absl::StatusOr<Dataset> data = OpenDataset(root);
   EXPECT_THAT(Message(data.status()),
-              HasSubstr(root + "/test: class folders (cat) differ from those "
-                        "of " + root + "/train (cat, dog)"));
+              HasSubstr(root +
+                        "/test: class folders (cat) differ from those "
+                        "of " +
+                        root + "/train (cat, dog)"));
 }
 
 TEST(DatasetTest, TestImagesMustHaveTheTrainingSize) {

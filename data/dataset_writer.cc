@@ -45,9 +45,9 @@ absl::StatusOr<const DatasetWriter*> FindDatasetWriter(absl::string_view name) {
     if (writer.name == name) return &writer;
     names.push_back(writer.name);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown output format \"", name, "\"; the formats are ",
-      absl::StrJoin(names, ", ")));
+  return absl::InvalidArgumentError(absl::StrCat("unknown output format \"",
+                                                 name, "\"; the formats are ",
+                                                 absl::StrJoin(names, ", ")));
 }
 
 }  // namespace mdenas

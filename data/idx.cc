@@ -38,9 +38,9 @@ absl::StatusOr<std::string> Gunzip(absl::string_view compressed,
   while (true) {
     if (stream.total_out == out.size()) {
       if (out.size() >= kMaxDecompressedBytes) {
-        status = absl::InvalidArgumentError(absl::StrCat(
-            source, ": decompresses to more than ", kMaxDecompressedBytes,
-            " bytes"));
+        status = absl::InvalidArgumentError(
+            absl::StrCat(source, ": decompresses to more than ",
+                         kMaxDecompressedBytes, " bytes"));
         break;
       }
       out.resize(std::min(kMaxDecompressedBytes,
@@ -65,16 +65,16 @@ absl::StatusOr<std::string> Gunzip(absl::string_view compressed,
       break;
     }
     if (result == Z_BUF_ERROR && left_in == 0) {
-      status = absl::InvalidArgumentError(absl::StrCat(
-          source, ": gzip stream is truncated after ", compressed.size(),
-          " bytes"));
+      status = absl::InvalidArgumentError(
+          absl::StrCat(source, ": gzip stream is truncated after ",
+                       compressed.size(), " bytes"));
       break;
     }
     if (result != Z_OK && result != Z_BUF_ERROR) {
-      status = absl::InvalidArgumentError(absl::StrCat(
-          source, ": corrupt gzip data at compressed byte ",
-          compressed.size() - left_in, ": ",
-          stream.msg != nullptr ? stream.msg : "zlib error"));
+      status = absl::InvalidArgumentError(
+          absl::StrCat(source, ": corrupt gzip data at compressed byte ",
+                       compressed.size() - left_in, ": ",
+                       stream.msg != nullptr ? stream.msg : "zlib error"));
       break;
     }
   }
@@ -138,8 +138,8 @@ absl::StatusOr<std::string> FindIdxFile(const std::string& dir,
   if (PathExists(plain)) return plain;
   const std::string gzipped = plain + ".gz";
   if (PathExists(gzipped)) return gzipped;
-  return absl::NotFoundError(absl::StrCat(dir, ": has neither ", name,
-                                          " nor ", name, ".gz"));
+  return absl::NotFoundError(
+      absl::StrCat(dir, ": has neither ", name, " nor ", name, ".gz"));
 }
 
 absl::StatusOr<IdxArray> ReadIdxFile(const std::string& dir,
@@ -175,9 +175,11 @@ absl::StatusOr<ImageSet> ReadIdx(const std::string& dir, DataSplit split) {
       ReadIdxFile(dir, prefix + "-labels-idx1-ubyte", &labels_path));
   const std::vector<int64_t>& dims = images.dims;
   if (dims.size() != 3 && dims.size() != 4) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        images_path, ": images must have 3 dimensions (N x H x W) or 4 "
-        "(N x H x W x C); the file has ", dims.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(images_path,
+                     ": images must have 3 dimensions (N x H x W) or 4 "
+                     "(N x H x W x C); the file has ",
+                     dims.size()));
   }
   const int64_t channels = dims.size() == 4 ? dims[3] : 1;
   if (dims[0] == 0 || dims[1] == 0 || dims[2] == 0 || channels == 0 ||

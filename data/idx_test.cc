@@ -47,8 +47,7 @@ TEST(IdxTest, ParsesGzippedFiles) {
 
 TEST(IdxTest, ReadsImagesAndLabelsPlainOrGzipped) {
   for (const bool gzipped : {false, true}) {
-    const std::string dir =
-        MakeTestDir(gzipped ? "idx_gzipped" : "idx_plain");
+    const std::string dir = MakeTestDir(gzipped ? "idx_gzipped" : "idx_plain");
     WriteIdxSet(dir, "train", gzipped);
     EXPECT_TRUE(HasIdxFiles(dir));
     const absl::StatusOr<ImageSet> set = ReadIdx(dir, DataSplit::kTrain);

@@ -56,7 +56,8 @@ absl::StatusOr<ImageFileList> ListImageFolder(const std::string& root) {
   }
   if (list.class_names.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        root, ": holds no class folders (expected one folder of images per "
+        root,
+        ": holds no class folders (expected one folder of images per "
         "class)"));
   }
   return list;
@@ -77,9 +78,9 @@ absl::StatusOr<ImageSet> DecodeImageFiles(const ImageFileList& files) {
                image.channels != set.channels) {
       return absl::InvalidArgumentError(absl::StrCat(
           files.paths[i], ": image is ", image.height, "x", image.width, "x",
-          image.channels, " (height x width x channels), but ",
-          files.paths[0], " and the images before it are ", set.height, "x",
-          set.width, "x", set.channels));
+          image.channels, " (height x width x channels), but ", files.paths[0],
+          " and the images before it are ", set.height, "x", set.width, "x",
+          set.channels));
     }
     set.pixels.insert(set.pixels.end(), image.pixels.begin(),
                       image.pixels.end());

@@ -13,8 +13,8 @@
 namespace mdenas {
 namespace {
 
-using ::testing::ElementsAre;
 using ::testing::Each;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 std::string Message(const absl::Status& status) {
@@ -95,8 +95,11 @@ TEST(ImageFolderTest, ImageOfAnotherSizeIsNamed) {
   const absl::StatusOr<ImageSet> set = DecodeImageFiles(*ListImageFolder(root));
   EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(Message(set.status()),
-              HasSubstr(root + "/a/0002.jpg: image is 32x31x3 (height x "
-                        "width x channels), but " + root + "/a/0000.jpg and "
+              HasSubstr(root +
+                        "/a/0002.jpg: image is 32x31x3 (height x "
+                        "width x channels), but " +
+                        root +
+                        "/a/0000.jpg and "
                         "the images before it are 32x32x3"));
 }
 
@@ -122,11 +125,12 @@ TEST(ImageFolderTest, TruncatedJpegIsNamed) {
   const std::string root = MakeTestDir("truncated");
   WriteJpegClass(root, "a", 1, 32, 32, 3);
   const std::string jpeg = *EncodeJpeg(PatternImage(1, 32, 32, 3).view(), 90);
-  WriteTestFile(JoinPath(root, "a/0001.jpg"), jpeg.substr(0, jpeg.size() - 100));
+  WriteTestFile(JoinPath(root, "a/0001.jpg"),
+                jpeg.substr(0, jpeg.size() - 100));
   const absl::StatusOr<ImageSet> set = DecodeImageFiles(*ListImageFolder(root));
   EXPECT_THAT(Message(set.status()),
               HasSubstr(root + "/a/0001.jpg: cannot decode JPEG: Premature "
-                        "end of JPEG file"));
+                               "end of JPEG file"));
 }
 
 TEST(ImageFolderTest, FileSourceDecodesEachImageAtItsOwnSize) {

@@ -28,7 +28,8 @@ class ImageSource {
   // Image `index`. The view points into the source or into `*scratch`, and
   // stays valid as long as both are left alone. Safe to call from several
   // threads at once, each with its own scratch image.
-  virtual absl::StatusOr<ImageView> Read(int64_t index, Image* scratch) const = 0;
+  virtual absl::StatusOr<ImageView> Read(int64_t index,
+                                         Image* scratch) const = 0;
 };
 
 // The images of an ImageSet, which it holds.

@@ -29,12 +29,12 @@ TEST(ImageStatsTest, ComputesPerChannelMeanAndStd) {
   EXPECT_EQ(stats->min_height, 1);
   EXPECT_EQ(stats->max_width, 2);
   EXPECT_EQ(stats->max_channels, 3);
-  EXPECT_THAT(stats->mean, ElementsAre(DoubleNear(0.5, 1e-12),
-                                       DoubleNear(0.2, 1e-12),
-                                       DoubleNear(0.1, 1e-12)));
-  EXPECT_THAT(stats->std, ElementsAre(DoubleNear(0.5, 1e-12),
-                                      DoubleNear(0.0, 1e-12),
-                                      DoubleNear(std::sqrt(3.0) * 0.1, 1e-12)));
+  EXPECT_THAT(stats->mean,
+              ElementsAre(DoubleNear(0.5, 1e-12), DoubleNear(0.2, 1e-12),
+                          DoubleNear(0.1, 1e-12)));
+  EXPECT_THAT(stats->std,
+              ElementsAre(DoubleNear(0.5, 1e-12), DoubleNear(0.0, 1e-12),
+                          DoubleNear(std::sqrt(3.0) * 0.1, 1e-12)));
 }
 
 TEST(ImageStatsTest, ReportsAnUnreadableImage) {

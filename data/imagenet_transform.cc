@@ -23,7 +23,9 @@ struct Box {
 
 // Python's round(), which rounds halves to even, as torchvision's arithmetic
 // does (in the default rounding mode).
-int RoundHalfEven(double value) { return static_cast<int>(std::nearbyint(value)); }
+int RoundHalfEven(double value) {
+  return static_cast<int>(std::nearbyint(value));
+}
 
 // torchvision's RandomResizedCrop.get_params: ten tries at a random area and
 // aspect ratio, then a centre crop at the nearest allowed ratio.
@@ -77,8 +79,8 @@ std::vector<Tap> Taps(int count, int box_size, int scaled_size, int offset,
   for (int i = 0; i < count; ++i) {
     const double source = std::max(0.0, (i + offset + 0.5) * scale - 0.5);
     const int low = std::min(static_cast<int>(source), box_size - 1);
-    taps[flip ? count - 1 - i : i] = {
-        low, std::min(low + 1, box_size - 1), static_cast<float>(source - low)};
+    taps[flip ? count - 1 - i : i] = {low, std::min(low + 1, box_size - 1),
+                                      static_cast<float>(source - low)};
   }
   return taps;
 }
@@ -90,14 +92,13 @@ absl::StatusOr<std::unique_ptr<ImageNetTransform>> ImageNetTransform::Create(
   if (options.output_size <= 0 || options.resize_size < options.output_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ImageNet transform: output size ", options.output_size,
-        " must be positive and at most the resize size ",
-        options.resize_size));
+        " must be positive and at most the resize size ", options.resize_size));
   }
   if (!(options.min_scale > 0 && options.min_scale <= options.max_scale &&
         options.max_scale <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ImageNet transform: scale range [", options.min_scale, ", ",
-        options.max_scale, "] must lie within (0, 1]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ImageNet transform: scale range [", options.min_scale,
+                     ", ", options.max_scale, "] must lie within (0, 1]"));
   }
   if (!(options.min_aspect_ratio > 0 &&
         options.min_aspect_ratio <= options.max_aspect_ratio)) {
@@ -172,8 +173,8 @@ absl::Status ImageNetTransform::Apply(const ImageView& image, Random* random,
         const int64_t high = int64_t{column.high} * channels;
         const float top =
             low_row[low] + column.fraction * (low_row[high] - low_row[low]);
-        const float bottom = high_row[low] +
-                             column.fraction * (high_row[high] - high_row[low]);
+        const float bottom =
+            high_row[low] + column.fraction * (high_row[high] - high_row[low]);
         out[x] = (top + row.fraction * (bottom - top)) * scale + bias;
       }
     }

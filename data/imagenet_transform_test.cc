@@ -21,7 +21,7 @@ std::unique_ptr<ImageNetTransform> Make(
 }
 
 std::vector<float> Transformed(const Transform& transform, const Image& image,
-                       uint64_t key) {
+                               uint64_t key) {
   std::vector<float> output(transform.output_shape().size());
   Random random(1, RandomPurpose::kAugment, {key});
   const absl::Status status =
@@ -54,11 +54,13 @@ TEST(ImageNetTransformTest, EvaluationAtScaleOneIsACentreCrop) {
   options.train = false;
   const auto transform = Make(options);
   ASSERT_EQ(transform->output_shape().size(), 3 * 224 * 224);
-  const std::vector<float> output = Transformed(*transform, ColumnRamp(256, 256), 0);
+  const std::vector<float> output =
+      Transformed(*transform, ColumnRamp(256, 256), 0);
   // Resize(256) leaves the image as it is; the crop starts at column 16.
   for (int c = 0; c < 3; ++c) {
     for (const int x : {0, 100, 223}) {
-      EXPECT_NEAR(output[(c * 224 + 50) * 224 + x], Normalised(x + 16, c), 1e-4);
+      EXPECT_NEAR(output[(c * 224 + 50) * 224 + x], Normalised(x + 16, c),
+                  1e-4);
     }
   }
 }
@@ -71,7 +73,8 @@ TEST(ImageNetTransformTest, EvaluationResizesTheShorterSideThenCrops) {
   const auto transform = Make(options);
   // 100 x 200 becomes 80 x 160; the 64 x 64 crop starts at column 48. Output
   // column i reads source column (i + 48 + 0.5) * 200 / 160 - 0.5.
-  const std::vector<float> output = Transformed(*transform, ColumnRamp(100, 200), 0);
+  const std::vector<float> output =
+      Transformed(*transform, ColumnRamp(100, 200), 0);
   for (int c = 0; c < 3; ++c) {
     for (int i = 0; i < 64; ++i) {
       const double source = (i + 48 + 0.5) * 200.0 / 160.0 - 0.5;
@@ -84,8 +87,10 @@ TEST(ImageNetTransformTest, EvaluationResizesTheShorterSideThenCrops) {
 TEST(ImageNetTransformTest, TrainingIsDeterministicPerKeyAndFlips) {
   const auto transform = Make({});
   const Image image = ColumnRamp(300, 250);
-  EXPECT_EQ(Transformed(*transform, image, 4), Transformed(*transform, image, 4));
-  EXPECT_NE(Transformed(*transform, image, 4), Transformed(*transform, image, 5));
+  EXPECT_EQ(Transformed(*transform, image, 4),
+            Transformed(*transform, image, 4));
+  EXPECT_NE(Transformed(*transform, image, 4),
+            Transformed(*transform, image, 5));
   int flipped = 0;
   for (uint64_t key = 0; key < 100; ++key) {
     const std::vector<float> output = Transformed(*transform, image, key);
@@ -107,7 +112,8 @@ TEST(ImageNetTransformTest, FallsBackToACentreCropForExtremeShapes) {
   options.output_size = 8;
   options.horizontal_flip = false;
   const auto transform = Make(options);
-  const std::vector<float> output = Transformed(*transform, ColumnRamp(1, 100), 0);
+  const std::vector<float> output =
+      Transformed(*transform, ColumnRamp(1, 100), 0);
   EXPECT_NEAR(output[0], Normalised(49, 0), 1e-4);
   EXPECT_NEAR(output[3 * 64 - 1], Normalised(49, 2), 1e-4);
 }

@@ -76,8 +76,8 @@ absl::Status Inspect(const std::string& path, int64_t stats_images) {
   }
   absl::PrintF("\n");
 
-  for (const auto& [part, source] :
-       {std::make_pair("train", data.train), std::make_pair("test", data.test)}) {
+  for (const auto& [part, source] : {std::make_pair("train", data.train),
+                                     std::make_pair("test", data.test)}) {
     MDENAS_ASSIGN_OR_RETURN(
         const ImageStats stats,
         ComputeImageStats(*source, Sample(source->size(), stats_images)));
@@ -104,10 +104,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "inspect: --data=<folder> is required\n");
     return 2;
   }
-  const absl::Status status =
-      mdenas::Inspect(mdenas::UserPath(data), absl::GetFlag(FLAGS_stats_images));
+  const absl::Status status = mdenas::Inspect(
+      mdenas::UserPath(data), absl::GetFlag(FLAGS_stats_images));
   if (!status.ok()) {
-    std::fprintf(stderr, "inspect: %s\n", std::string(status.message()).c_str());
+    std::fprintf(stderr, "inspect: %s\n",
+                 std::string(status.message()).c_str());
     return 1;
   }
   return 0;

@@ -170,8 +170,8 @@ bool Encode(const ImageView& image, int quality, Encoder* encoder) {
   const size_t row_bytes = size_t{info->image_width} * image.channels;
   while (info->next_scanline < info->image_height) {
     // libjpeg's API takes non-const rows but only reads them.
-    JSAMPROW row = const_cast<JSAMPROW>(image.pixels) +
-                   info->next_scanline * row_bytes;
+    JSAMPROW row =
+        const_cast<JSAMPROW>(image.pixels) + info->next_scanline * row_bytes;
     jpeg_write_scanlines(info, &row, 1);
   }
   jpeg_finish_compress(info);
@@ -188,8 +188,8 @@ absl::StatusOr<Image> DecodeJpeg(absl::string_view data,
   Image image;
   if (!Decode(reinterpret_cast<const unsigned char*>(data.data()),
               static_cast<unsigned long>(data.size()), &decoder, &image)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source, ": cannot decode JPEG: ", decoder.errors.message));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": cannot decode JPEG: ", decoder.errors.message));
   }
   return image;
 }
@@ -198,8 +198,8 @@ absl::StatusOr<std::string> EncodeJpeg(const ImageView& image, int quality) {
   if ((image.channels != 1 && image.channels != 3) || image.height <= 0 ||
       image.width <= 0 || quality < 1 || quality > 100) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "cannot encode a ", image.height, "x", image.width, "x",
-        image.channels, " image at quality ", quality,
+        "cannot encode a ", image.height, "x", image.width, "x", image.channels,
+        " image at quality ", quality,
         " as JPEG: it takes 1 or 3 channels and quality 1 to 100"));
   }
   std::string out;

@@ -57,8 +57,7 @@ TEST(JpegTest, CorruptJpegNamesTheSource) {
 }
 
 TEST(JpegTest, TruncatedJpegIsAnErrorNotAGreyImage) {
-  const std::string jpeg =
-      *EncodeJpeg(PatternImage(2, 64, 64, 3).view(), 90);
+  const std::string jpeg = *EncodeJpeg(PatternImage(2, 64, 64, 3).view(), 90);
   const absl::StatusOr<Image> decoded =
       DecodeJpeg(jpeg.substr(0, jpeg.size() / 2), "truncated.jpg");
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);

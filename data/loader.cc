@@ -18,10 +18,10 @@ absl::StatusOr<std::unique_ptr<Loader>> Loader::Create(
   }
   if (options.batch_size < 1 || options.threads < 1 ||
       options.prefetch_batches < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "loader: batch size (", options.batch_size, "), threads (",
-        options.threads, ") and prefetch batches (", options.prefetch_batches,
-        ") must be at least 1"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("loader: batch size (", options.batch_size, "), threads (",
+                     options.threads, ") and prefetch batches (",
+                     options.prefetch_batches, ") must be at least 1"));
   }
   for (const int64_t index : indices) {
     if (index < 0 || index >= source->size()) {
@@ -42,11 +42,12 @@ Loader::Loader(std::shared_ptr<const ImageSource> source,
       indices_(std::move(indices)),
       transform_(std::move(transform)),
       options_(options),
-      batches_per_epoch_(
-          options.drop_last
-              ? static_cast<int64_t>(indices_.size()) / options.batch_size
-              : (static_cast<int64_t>(indices_.size()) + options.batch_size -
-                 1) / options.batch_size) {
+      batches_per_epoch_(options.drop_last
+                             ? static_cast<int64_t>(indices_.size()) /
+                                   options.batch_size
+                             : (static_cast<int64_t>(indices_.size()) +
+                                options.batch_size - 1) /
+                                   options.batch_size) {
   for (int i = 0; i < options_.threads; ++i) {
     workers_.emplace_back([this] { Work(); });
   }
@@ -85,7 +86,8 @@ std::optional<Batch> Loader::Next() {
     return std::nullopt;
   }
   mu_.Await(absl::Condition(this, &Loader::NextIsReady));
-  absl::StatusOr<Batch> batch = std::move(made_.extract(next_to_return_).mapped());
+  absl::StatusOr<Batch> batch =
+      std::move(made_.extract(next_to_return_).mapped());
   ++next_to_return_;
   if (!batch.ok()) {
     status_ = batch.status();
@@ -105,9 +107,7 @@ bool Loader::HasWorkOrIsStopping() const {
           next_to_make_ < next_to_return_ + options_.prefetch_batches);
 }
 
-bool Loader::NextIsReady() const {
-  return made_.count(next_to_return_) != 0;
-}
+bool Loader::NextIsReady() const { return made_.count(next_to_return_) != 0; }
 
 void Loader::Work() {
   Image scratch;
@@ -132,12 +132,13 @@ void Loader::Work() {
 absl::StatusOr<Batch> Loader::MakeBatch(const Epoch& epoch, int64_t batch,
                                         Image* scratch) const {
   const int64_t begin = batch * options_.batch_size;
-  const int64_t end = std::min<int64_t>(begin + options_.batch_size,
-                                        static_cast<int64_t>(epoch.order.size()));
+  const int64_t end = std::min<int64_t>(
+      begin + options_.batch_size, static_cast<int64_t>(epoch.order.size()));
   const ChwShape shape = transform_->output_shape();
   Batch out;
-  out.images = torch::empty({end - begin, shape.channels, shape.height, shape.width},
-                            torch::kFloat32);
+  out.images =
+      torch::empty({end - begin, shape.channels, shape.height, shape.width},
+                   torch::kFloat32);
   out.labels = torch::empty({end - begin}, torch::kInt64);
   float* images = out.images.data_ptr<float>();
   int64_t* labels = out.labels.data_ptr<int64_t>();
@@ -146,14 +147,14 @@ absl::StatusOr<Batch> Loader::MakeBatch(const Epoch& epoch, int64_t batch,
     absl::StatusOr<ImageView> image = source_->Read(index, scratch);
     absl::Status status = image.status();
     if (status.ok()) {
-      Random random(options_.seed, RandomPurpose::kAugment,
-                    {static_cast<uint64_t>(epoch.number),
-                     static_cast<uint64_t>(index)});
+      Random random(
+          options_.seed, RandomPurpose::kAugment,
+          {static_cast<uint64_t>(epoch.number), static_cast<uint64_t>(index)});
       status = transform_->Apply(*image, &random, images + i * shape.size());
     }
     if (!status.ok()) {
-      return absl::Status(status.code(),
-                          absl::StrCat("image ", index, ": ", status.message()));
+      return absl::Status(
+          status.code(), absl::StrCat("image ", index, ": ", status.message()));
     }
     labels[i] = source_->labels()[index];
   }

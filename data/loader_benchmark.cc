@@ -75,9 +75,10 @@ void BM_CifarTransform(benchmark::State& state) {
   std::vector<float> output(transform->output_shape().size());
   int64_t index = 0;
   for (auto _ : state) {
-    Random random(1, RandomPurpose::kAugment, {0, static_cast<uint64_t>(index)});
-    const absl::Status status = transform->Apply(
-        source->set().image(index), &random, output.data());
+    Random random(1, RandomPurpose::kAugment,
+                  {0, static_cast<uint64_t>(index)});
+    const absl::Status status =
+        transform->Apply(source->set().image(index), &random, output.data());
     benchmark::DoNotOptimize(status);
     benchmark::DoNotOptimize(output.data());
     index = (index + 1) % source->size();

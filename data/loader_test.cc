@@ -181,7 +181,8 @@ TEST(LoaderTest, ResumingAtAnEpochGivesTheUninterruptedBatches) {
   LoaderOptions options;
   options.batch_size = 4;
   options.threads = 2;
-  const auto uninterrupted = MakeLoader(PatternImages(), Augmentation(), options);
+  const auto uninterrupted =
+      MakeLoader(PatternImages(), Augmentation(), options);
   std::vector<std::vector<Batch>> epochs;
   for (int64_t epoch = 0; epoch < 4; ++epoch) {
     epochs.push_back(Epoch(*uninterrupted, epoch));
@@ -246,8 +247,7 @@ TEST(LoaderTest, ACorruptFileEndsTheEpochWithItsPath) {
   LoaderOptions options;
   options.batch_size = 1;
   options.shuffle = false;
-  const auto source =
-      std::make_shared<JpegFileSource>(*ListImageFolder(root));
+  const auto source = std::make_shared<JpegFileSource>(*ListImageFolder(root));
   const auto loader = MakeLoader(source, Augmentation(), options);
   loader->StartEpoch(0);
   EXPECT_TRUE(loader->Next().has_value());
@@ -259,12 +259,10 @@ TEST(LoaderTest, ACorruptFileEndsTheEpochWithItsPath) {
 TEST(LoaderTest, CreateRejectsBadArguments) {
   LoaderOptions options;
   options.batch_size = 0;
-  EXPECT_FALSE(
-      Loader::Create(NumberedImages(), {0}, Identity(), options).ok());
+  EXPECT_FALSE(Loader::Create(NumberedImages(), {0}, Identity(), options).ok());
   options = {};
   options.threads = 0;
-  EXPECT_FALSE(
-      Loader::Create(NumberedImages(), {0}, Identity(), options).ok());
+  EXPECT_FALSE(Loader::Create(NumberedImages(), {0}, Identity(), options).ok());
   const absl::StatusOr<std::unique_ptr<Loader>> out_of_range =
       Loader::Create(NumberedImages(), {0, kImages}, Identity(), {});
   EXPECT_EQ(out_of_range.status().code(), absl::StatusCode::kOutOfRange);

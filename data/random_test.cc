@@ -64,7 +64,8 @@ TEST(RandomTest, ShuffleIsAPermutation) {
   std::vector<int64_t> values = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   Random random(5, RandomPurpose::kShuffle, {});
   Shuffle(&random, &values);
-  EXPECT_THAT(values, UnorderedElementsAreArray({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_THAT(values,
+              UnorderedElementsAreArray({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_NE(values, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   std::vector<int64_t> empty;
   Shuffle(&random, &empty);

@@ -12,7 +12,8 @@
 namespace mdenas {
 
 std::vector<int64_t> FirstIndices(int64_t count) {
-  std::vector<int64_t> indices(static_cast<size_t>(std::max<int64_t>(count, 0)));
+  std::vector<int64_t> indices(
+      static_cast<size_t>(std::max<int64_t>(count, 0)));
   std::iota(indices.begin(), indices.end(), 0);
   return indices;
 }
@@ -33,8 +34,8 @@ absl::StatusOr<TrainValidationSplit> SplitTrainValidation(
     const std::vector<int64_t>& indices, const std::vector<int32_t>& labels,
     double train_fraction, uint64_t seed) {
   if (!(train_fraction >= 0 && train_fraction <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "train fraction ", train_fraction, " is outside [0, 1]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("train fraction ", train_fraction, " is outside [0, 1]"));
   }
   std::map<int32_t, std::vector<int64_t>> by_class;
   for (const int64_t index : indices) {
@@ -43,8 +44,8 @@ absl::StatusOr<TrainValidationSplit> SplitTrainValidation(
           "index ", index, " is outside the set of ", labels.size()));
     }
     if (labels[index] < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "image ", index, " has negative label ", labels[index]));
+      return absl::InvalidArgumentError(
+          absl::StrCat("image ", index, " has negative label ", labels[index]));
     }
     by_class[labels[index]].push_back(index);
   }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <string>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -92,7 +92,8 @@ TEST(SplitTest, SplitsASubset) {
 TEST(SplitTest, RejectsBadArguments) {
   const std::vector<int32_t> labels = {0, 1, -1};
   EXPECT_THAT(
-      std::string(SplitTrainValidation({0, 1}, labels, 1.5, 0).status().message()),
+      std::string(
+          SplitTrainValidation({0, 1}, labels, 1.5, 0).status().message()),
       HasSubstr("train fraction 1.5 is outside [0, 1]"));
   EXPECT_EQ(SplitTrainValidation({0, 3}, labels, 0.5, 0).status().code(),
             absl::StatusCode::kOutOfRange);

@@ -28,16 +28,16 @@ absl::Status ValidateNormalization(const Normalization& normalization,
                                    int channels) {
   if (normalization.mean.size() != static_cast<size_t>(channels) ||
       normalization.std.size() != static_cast<size_t>(channels)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "normalization has ", normalization.mean.size(), " means and ",
-        normalization.std.size(), " standard deviations for ", channels,
-        " channels"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("normalization has ", normalization.mean.size(),
+                     " means and ", normalization.std.size(),
+                     " standard deviations for ", channels, " channels"));
   }
   for (int c = 0; c < channels; ++c) {
     if (!(normalization.std[c] > 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "normalization std of channel ", c, " is ", normalization.std[c],
-          "; it must be positive"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("normalization std of channel ", c, " is ",
+                       normalization.std[c], "; it must be positive"));
     }
   }
   return absl::OkStatus();

@@ -1,4 +1,4 @@
-#include "mdenas/search/progress.h"
+#include "mdenas/driver/progress.h"
 
 #include <map>
 

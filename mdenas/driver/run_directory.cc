@@ -1,4 +1,4 @@
-#include "mdenas/search/run_directory.h"
+#include "mdenas/driver/run_directory.h"
 
 #include <ctime>
 

@@ -10,8 +10,8 @@
 //   distribution.csv  search: p, H^e and H^a of every operation after every
 //                     epoch
 
-#ifndef MDENAS_SEARCH_RUN_DIRECTORY_H_
-#define MDENAS_SEARCH_RUN_DIRECTORY_H_
+#ifndef MDENAS_DRIVER_RUN_DIRECTORY_H_
+#define MDENAS_DRIVER_RUN_DIRECTORY_H_
 
 #include <string>
 
@@ -58,4 +58,4 @@ class RunDirectory {
 
 }  // namespace mdenas
 
-#endif  // MDENAS_SEARCH_RUN_DIRECTORY_H_
+#endif  // MDENAS_DRIVER_RUN_DIRECTORY_H_

@@ -4,8 +4,8 @@
 //   epoch  3/20  n k-|sm-|dSa-|Dmk-a r m-|sSk|... train loss 1.821 acc 31.2%
 //     valid 35.4%  lr 0.0243  412 img/s  0:45 elapsed  ETA 6:30
 
-#ifndef MDENAS_SEARCH_PROGRESS_H_
-#define MDENAS_SEARCH_PROGRESS_H_
+#ifndef MDENAS_DRIVER_PROGRESS_H_
+#define MDENAS_DRIVER_PROGRESS_H_
 
 #include <chrono>
 #include <cstdint>
@@ -59,4 +59,4 @@ class ProgressReporter {
 
 }  // namespace mdenas
 
-#endif  // MDENAS_SEARCH_PROGRESS_H_
+#endif  // MDENAS_DRIVER_PROGRESS_H_

@@ -1,0 +1,458 @@
+#include "mdenas/driver/search.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "data/loader.h"
+#include "mdenas/base/framed_file.h"
+#include "mdenas/base/status_macros.h"
+#include "mdenas/learner/derive_genotype.h"
+#include "mdenas/space/cell_topology.h"
+#include "mdenas/space/supernet.h"
+#include "mdenas/spec/spec_loader.h"
+#include "mdenas/training/sgd.h"
+#include "mdenas/training/tensor_state.h"
+
+namespace mdenas {
+namespace {
+
+constexpr char kCheckpointMagic[] = "MDNSSRCH";
+// Bumped whenever SearchCheckpoint changes meaning.
+constexpr int kCheckpointVersion = 1;
+
+// `spec` as bytes, with defaults filled in and the output directory (which
+// may move) left out: two runs of equal specs compute the same thing.
+std::string ComparableSpec(SearchSpec spec) {
+  FillDefaults(&spec);
+  spec.mutable_runtime()->clear_output_dir();
+  return spec.SerializeAsString();
+}
+
+UpdateRule RuleOf(LearnerSpec::Update update) {
+  return update == LearnerSpec::PAIRWISE_TRANSFER
+             ? UpdateRule::kPairwiseTransfer
+             : UpdateRule::kVectorClamp;
+}
+
+int64_t PeakResidentBytes() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB.
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace
+
+absl::StatusOr<SearchData> LoadSearchData(const SearchSpec& spec) {
+  SearchData data;
+  MDENAS_ASSIGN_OR_RETURN(
+      data.data, OpenDataSpec(spec.data(), spec.data().path(), spec.split_seed()));
+  MDENAS_ASSIGN_OR_RETURN(
+      data.split,
+      SplitTrainValidation(data.data.train, data.data.dataset.train->labels(),
+                           spec.train_fraction(), spec.split_seed()));
+  if (data.split.train.empty() || data.split.validation.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        spec.data().path(), ": splitting ", data.data.train.size(),
+        " images with train_fraction ", spec.train_fraction(),
+        " leaves one side empty"));
+  }
+  MDENAS_ASSIGN_OR_RETURN(data.transforms,
+                          MakeDataTransforms(spec.data().dataset(), 0));
+  data.description = absl::StrCat(
+      DataSpec::Dataset_Name(spec.data().dataset()), ", ",
+      DataFormatName(data.data.dataset.location.format), " at ",
+      data.data.dataset.location.directory, ": ", data.split.train.size(),
+      " training and ", data.split.validation.size(), " validation images");
+  return data;
+}
+
+absl::StatusOr<SearchCheckpoint> ReadSearchCheckpoint(const RunDirectory& run,
+                                                      const SearchSpec* spec) {
+  const std::string path = run.File(kCheckpointFile);
+  MDENAS_ASSIGN_OR_RETURN(const std::string payload,
+                          ReadFramedFile(path, kCheckpointMagic));
+  SearchCheckpoint checkpoint;
+  if (!checkpoint.ParseFromString(payload)) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": not a search checkpoint (unreadable contents)"));
+  }
+  if (checkpoint.format_version() != kCheckpointVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": checkpoint format version ", checkpoint.format_version(),
+        "; this build reads version ", kCheckpointVersion));
+  }
+  if (spec != nullptr &&
+      ComparableSpec(checkpoint.spec()) != ComparableSpec(*spec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": the checkpoint belongs to another spec; resume without "
+              "--spec and spec flags to continue the run as it was started"));
+  }
+  return checkpoint;
+}
+
+class Search::Impl {
+ public:
+  Impl(const SearchSpec& spec, SearchData data, RunDirectory run)
+      : spec_(spec),
+        data_(std::move(data)),
+        run_(std::move(run)),
+        device_(spec.runtime().device()),
+        operations_(DartsOperations()),
+        nodes_(spec.space().nodes()),
+        edges_(CellEdgeCount(nodes_)),
+        learner_(2 * edges_, static_cast<int>(operations_.size()),
+                 {spec.learner().alpha(), RuleOf(spec.learner().update())}),
+        rng_(spec.runtime().seed()) {}
+
+  absl::Status Initialize(bool resume) {
+    if (device_.is_cuda() && !torch::cuda::is_available()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "runtime.device is '", spec_.runtime().device(),
+          "', but this libtorch sees no CUDA device"));
+    }
+    const int threads = spec_.runtime().threads() > 0
+                            ? spec_.runtime().threads()
+                            : static_cast<int>(std::thread::hardware_concurrency());
+    at::set_num_threads(std::max(threads, 1));
+    device_description_ =
+        device_.is_cpu()
+            ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
+            : spec_.runtime().device();
+
+    torch::manual_seed(spec_.runtime().seed());
+    const ChwShape shape = data_.transforms.train->output_shape();
+    net_ = Supernet(
+        SupernetOptions()
+            .input_channels(shape.channels)
+            .num_classes(static_cast<int64_t>(
+                data_.data.dataset.train->class_names().size()))
+            .layers(spec_.space().layers())
+            .init_channels(spec_.space().init_channels())
+            .nodes(nodes_)
+            .operations(operations_));
+    net_->to(device_);
+    optimizer_ = MakeSgd(spec_.optimizer(), net_->parameters());
+
+    LoaderOptions train_options;
+    train_options.batch_size = spec_.batch_size();
+    train_options.threads = spec_.data().loader_threads();
+    train_options.seed = spec_.runtime().seed();
+    MDENAS_ASSIGN_OR_RETURN(
+        train_loader_,
+        Loader::Create(data_.data.dataset.train, data_.split.train,
+                       data_.transforms.train, train_options));
+    LoaderOptions valid_options = train_options;
+    valid_options.shuffle = false;
+    MDENAS_ASSIGN_OR_RETURN(
+        valid_loader_,
+        Loader::Create(data_.data.dataset.train, data_.split.validation,
+                       data_.transforms.eval, valid_options));
+    return resume ? Restore() : absl::OkStatus();
+  }
+
+  absl::Status Run(ProgressReporter* progress, int stop_after) {
+    const int epochs = spec_.epochs();
+    const int first = epochs_done_ + 1;
+    const auto session_start = std::chrono::steady_clock::now();
+    for (int epoch = first; epoch <= epochs; ++epoch) {
+      if (stop_after > 0 && epoch > stop_after) break;
+      const auto start = std::chrono::steady_clock::now();
+      EpochRecord record;
+      record.set_epoch(epoch);
+      MDENAS_RETURN_IF_ERROR(TrainEpoch(epoch, progress, &record));
+      MDENAS_RETURN_IF_ERROR(ValidateEpoch(epoch, &record));
+      learner_.FinishEpoch();
+      if (epoch > spec_.learner().warmup_epochs()) learner_.Update();
+      record.set_seconds(SecondsSince(start));
+      seconds_ += record.seconds();
+      epochs_done_ = epoch;
+      *records_.Add() = record;
+      *history_.Add() = learner_.ToProto();
+      MDENAS_RETURN_IF_ERROR(WriteCheckpoint());
+      MDENAS_RETURN_IF_ERROR(WriteResults());
+      const double per_epoch =
+          SecondsSince(session_start) / (epoch - first + 1);
+      progress->EndEpoch(record, PathText(record), seconds_,
+                         per_epoch * (epochs - epoch));
+    }
+    return absl::OkStatus();
+  }
+
+  int epochs_done() const { return epochs_done_; }
+  const MultinomialLearner& learner() const { return learner_; }
+
+  Genotype genotype() const {
+    return DeriveGenotype(learner_, operations_, nodes_);
+  }
+
+  RunResult result() const {
+    RunResult result;
+    *result.mutable_search_spec() = spec_;
+    FillDefaults(result.mutable_search_spec());
+    *result.mutable_genotype() = ToProto(genotype());
+    *result.mutable_epochs() = records_;
+    result.set_device(device_description_);
+    result.set_wall_seconds(seconds_);
+    result.set_device_hours(seconds_ / 3600.0);
+    double train_seconds = 0;
+    for (const EpochRecord& record : records_) {
+      if (record.images_per_second() > 0) {
+        train_seconds += data_.split.train.size() / record.images_per_second();
+      }
+    }
+    if (train_seconds > 0) {
+      result.set_images_per_second(records_.size() * data_.split.train.size() /
+                                   train_seconds);
+    }
+    result.set_peak_rss_bytes(PeakResidentBytes());
+    result.set_data(data_.description);
+    result.set_train_images(static_cast<int64_t>(data_.split.train.size()));
+    result.set_validation_images(
+        static_cast<int64_t>(data_.split.validation.size()));
+    *result.mutable_distribution() = learner_.ToProto();
+    result.set_mean_entropy(learner_.MeanEntropy());
+    const auto none = std::find(operations_.begin(), operations_.end(), "none");
+    if (none != operations_.end()) {
+      double total = 0;
+      for (int edge = 0; edge < learner_.edges(); ++edge) {
+        total += learner_.probabilities(edge)[none - operations_.begin()];
+      }
+      result.set_mean_none_probability(total / learner_.edges());
+    }
+    return result;
+  }
+
+ private:
+  absl::Status TrainEpoch(int epoch, ProgressReporter* progress,
+                          EpochRecord* record) {
+    const bool per_epoch = spec_.learner().sampling() == LearnerSpec::PER_EPOCH;
+    const double learning_rate =
+        LearningRateAt(spec_.optimizer(), epoch - 1, spec_.epochs());
+    SetLearningRate(optimizer_.get(), learning_rate);
+    std::vector<int> path;
+    if (per_epoch) {
+      path = learner_.Sample(&rng_);
+      record->mutable_sampled_ops()->Add(path.begin(), path.end());
+    }
+    net_->train();
+    train_loader_->StartEpoch(epoch - 1);
+    progress->StartEpoch(epoch, train_loader_->batches_per_epoch());
+    const std::vector<torch::Tensor> parameters = net_->parameters();
+    const auto start = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, batches = 0;
+    while (std::optional<Batch> batch = train_loader_->Next()) {
+      if (!per_epoch) {
+        path = learner_.Sample(&rng_);
+        learner_.RecordTraining(path, 1);
+      }
+      const torch::Tensor images = batch->images.to(device_);
+      const torch::Tensor labels = batch->labels.to(device_);
+      ClearGradients(parameters);
+      const torch::Tensor logits = net_->forward(images, path);
+      const torch::Tensor loss =
+          torch::nn::functional::cross_entropy(logits, labels);
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) {
+        return absl::InternalError(absl::StrCat(
+            "epoch ", epoch, ", batch ", batches + 1, ": the training loss is ",
+            loss_value, "; the search stops. The checkpoint of epoch ",
+            epochs_done_, " in ", run_.path(), " is intact"));
+      }
+      BackwardAndStep(loss, spec_.optimizer(), optimizer_.get());
+      const int64_t n = labels.size(0);
+      loss_sum += loss_value * n;
+      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+      seen += n;
+      ++batches;
+      progress->Batch(batches, loss_sum / seen, 100.0 * correct / seen);
+    }
+    MDENAS_RETURN_IF_ERROR(train_loader_->status());
+    if (per_epoch) learner_.RecordTraining(path, 1);
+    record->set_learning_rate(learning_rate);
+    record->set_train_loss(loss_sum / std::max<int64_t>(seen, 1));
+    record->set_train_top1(100.0 * correct / std::max<int64_t>(seen, 1));
+    record->set_images_per_second(seen / SecondsSince(start));
+    return absl::OkStatus();
+  }
+
+  absl::Status ValidateEpoch(int epoch, EpochRecord* record) {
+    const bool per_epoch = spec_.learner().sampling() == LearnerSpec::PER_EPOCH;
+    const std::vector<int> epoch_path(record->sampled_ops().begin(),
+                                      record->sampled_ops().end());
+    torch::NoGradGuard no_grad;
+    net_->eval();
+    valid_loader_->StartEpoch(epoch - 1);
+    int64_t correct = 0, seen = 0;
+    while (std::optional<Batch> batch = valid_loader_->Next()) {
+      const std::vector<int> path =
+          per_epoch ? epoch_path : learner_.Sample(&rng_);
+      const torch::Tensor labels = batch->labels.to(device_);
+      const int64_t right = net_->forward(batch->images.to(device_), path)
+                                .argmax(1)
+                                .eq(labels)
+                                .sum()
+                                .item<int64_t>();
+      if (!per_epoch) {
+        learner_.RecordAccuracy(path, 100.0 * right / labels.size(0));
+      }
+      correct += right;
+      seen += labels.size(0);
+    }
+    MDENAS_RETURN_IF_ERROR(valid_loader_->status());
+    record->set_valid_top1(100.0 * correct / std::max<int64_t>(seen, 1));
+    if (per_epoch) learner_.RecordAccuracy(epoch_path, record->valid_top1());
+    return absl::OkStatus();
+  }
+
+  std::string PathText(const EpochRecord& record) const {
+    if (record.sampled_ops().empty()) return "";
+    const std::vector<int> path(record.sampled_ops().begin(),
+                                record.sampled_ops().end());
+    const absl::Span<const int> all(path);
+    return absl::StrCat("n ", ShortCellPath(all.subspan(0, edges_), operations_, nodes_),
+                        " r ", ShortCellPath(all.subspan(edges_), operations_, nodes_));
+  }
+
+  absl::Status WriteCheckpoint() {
+    SearchCheckpoint checkpoint;
+    checkpoint.set_format_version(kCheckpointVersion);
+    *checkpoint.mutable_spec() = spec_;
+    checkpoint.set_epochs_done(epochs_done_);
+    *checkpoint.mutable_learner() = learner_.ToProto();
+    *checkpoint.mutable_history() = history_;
+    *checkpoint.mutable_epochs() = records_;
+    std::ostringstream rng;
+    rng << rng_;
+    checkpoint.set_sampler_rng(rng.str());
+    checkpoint.set_torch_rng(CpuGeneratorState());
+    *checkpoint.mutable_network() = ModuleState(*net_);
+    *checkpoint.mutable_optimizer() = SgdState(*optimizer_);
+    checkpoint.set_seconds(seconds_);
+    return WriteFramedFile(run_.File(kCheckpointFile), kCheckpointMagic,
+                           checkpoint.SerializeAsString());
+  }
+
+  absl::Status Restore() {
+    MDENAS_ASSIGN_OR_RETURN(const SearchCheckpoint checkpoint,
+                            ReadSearchCheckpoint(run_, &spec_));
+    const std::string path = run_.File(kCheckpointFile);
+    auto fail = [&](const absl::Status& status) {
+      return absl::DataLossError(absl::StrCat(path, ": ", status.message()));
+    };
+    if (checkpoint.epochs_done() < 1 ||
+        checkpoint.epochs_done() > spec_.epochs() ||
+        checkpoint.epochs_size() != checkpoint.epochs_done() ||
+        checkpoint.history_size() != checkpoint.epochs_done()) {
+      return fail(absl::DataLossError(absl::StrCat(
+          "inconsistent epoch count ", checkpoint.epochs_done())));
+    }
+    absl::Status status = learner_.RestoreFrom(checkpoint.learner());
+    if (status.ok()) status = LoadModuleState(checkpoint.network(), net_.get());
+    if (status.ok()) status = LoadSgdState(checkpoint.optimizer(), optimizer_.get());
+    if (status.ok()) status = LoadCpuGeneratorState(checkpoint.torch_rng());
+    if (!status.ok()) return fail(status);
+    std::istringstream rng(checkpoint.sampler_rng());
+    rng >> rng_;
+    if (rng.fail()) return fail(absl::DataLossError("unreadable sampler state"));
+    epochs_done_ = checkpoint.epochs_done();
+    records_ = checkpoint.epochs();
+    history_ = checkpoint.history();
+    seconds_ = checkpoint.seconds();
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteResults() const {
+    MDENAS_RETURN_IF_ERROR(run_.WriteJson(kResultFile, result()));
+    MDENAS_RETURN_IF_ERROR(
+        run_.WriteText(kGenotypeFile, FormatDartsGenotype(genotype()) + "\n"));
+    std::string epochs =
+        "epoch,sampled_path,learning_rate,train_loss,train_top1,valid_top1,"
+        "images_per_second,seconds\n";
+    for (const EpochRecord& record : records_) {
+      absl::StrAppend(&epochs, record.epoch(), ",", PathText(record), ",",
+                      absl::StrFormat("%.6g,%.6g,%.4f,%.4f,%.1f,%.2f\n",
+                                      record.learning_rate(),
+                                      record.train_loss(), record.train_top1(),
+                                      record.valid_top1(),
+                                      record.images_per_second(),
+                                      record.seconds()));
+    }
+    MDENAS_RETURN_IF_ERROR(run_.WriteText(kEpochsFile, epochs));
+    std::string distribution =
+        "epoch,cell,edge,node,input,operation,p,trained,accuracy\n";
+    for (int e = 0; e < history_.size(); ++e) {
+      const LearnerState& state = history_[e];
+      for (int edge = 0; edge < state.edges_size(); ++edge) {
+        const bool reduce = edge >= edges_;
+        const CellEdge ends = CellEdgeAt(edge % edges_);
+        const LearnerState::Edge& stats = state.edges(edge);
+        for (int op = 0; op < stats.probability_size(); ++op) {
+          absl::StrAppend(
+              &distribution,
+              absl::StrFormat("%d,%s,%d,%d,%d,%s,%.6f,%d,%.4f\n", e + 1,
+                              reduce ? "reduce" : "normal", edge % edges_,
+                              ends.node, ends.input, operations_[op],
+                              stats.probability(op), stats.trained(op),
+                              stats.accuracy(op)));
+        }
+      }
+    }
+    return run_.WriteText(kDistributionFile, distribution);
+  }
+
+  const SearchSpec spec_;
+  const SearchData data_;
+  const RunDirectory run_;
+  const torch::Device device_;
+  const std::vector<std::string> operations_;
+  const int nodes_;
+  const int edges_;
+  std::string device_description_;
+  Supernet net_{nullptr};
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  MultinomialLearner learner_;
+  Rng rng_;
+  std::unique_ptr<Loader> train_loader_;
+  std::unique_ptr<Loader> valid_loader_;
+  int epochs_done_ = 0;
+  google::protobuf::RepeatedPtrField<EpochRecord> records_;
+  google::protobuf::RepeatedPtrField<LearnerState> history_;
+  double seconds_ = 0;
+};
+
+Search::Search(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Search::~Search() = default;
+
+absl::StatusOr<std::unique_ptr<Search>> Search::Create(const SearchSpec& spec,
+                                                       SearchData data,
+                                                       RunDirectory run,
+                                                       bool resume) {
+  auto impl = std::make_unique<Impl>(spec, std::move(data), std::move(run));
+  MDENAS_RETURN_IF_ERROR(impl->Initialize(resume));
+  return std::unique_ptr<Search>(new Search(std::move(impl)));
+}
+
+absl::Status Search::Run(ProgressReporter* progress, int stop_after) {
+  return impl_->Run(progress, stop_after);
+}
+
+int Search::epochs_done() const { return impl_->epochs_done(); }
+const MultinomialLearner& Search::learner() const { return impl_->learner(); }
+Genotype Search::genotype() const { return impl_->genotype(); }
+RunResult Search::result() const { return impl_->result(); }
+
+}  // namespace mdenas

@@ -1,0 +1,225 @@
+#include "mdenas/driver/search.h"
+
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "data/test_fixtures.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/framed_file.h"
+#include "mdenas/learner/derive_genotype.h"
+#include "mdenas/space/cell_topology.h"
+#include "mdenas/spec/spec_loader.h"
+
+namespace mdenas {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A tiny CIFAR-10 binary release: 5 training batches of 8 images and a test
+// batch, labels cycling through the 10 classes.
+std::string WriteTinyCifar(const std::string& name) {
+  const std::string dir = MakeTestDir(name);
+  int id = 0;
+  for (const char* file :
+       {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
+    std::string records;
+    for (int i = 0; i < 8; ++i, ++id) {
+      records += CifarRecord({static_cast<uint8_t>(id % 10)},
+                             PatternImage(id, 32, 32, 3));
+    }
+    WriteTestFile(JoinPath(dir, file), records);
+  }
+  return dir;
+}
+
+// A 3-cell, 4-channel search of 4 epochs on the tiny data, with `overrides`
+// (field path, value) applied.
+SearchSpec TinySpec(
+    const std::string& data, const std::string& out,
+    const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
+  SearchSpec spec;
+  SpecOrigins origins;
+  const absl::Status status = ParseSpecText(
+      absl::StrCat("data { dataset: CIFAR10 path: '", data,
+                   "' loader_threads: 2 }\n"
+                   "train_fraction: 0.5\n"
+                   "space { layers: 3 init_channels: 4 }\n"
+                   "learner { alpha: 0.05 }\n"
+                   "epochs: 4\n"
+                   "batch_size: 8\n"
+                   "runtime { threads: 1 seed: 5 output_dir: '",
+                   out, "' }\n"),
+      "tiny", &spec, &origins);
+  EXPECT_TRUE(status.ok()) << status;
+  for (const auto& [field, value] : overrides) {
+    EXPECT_TRUE(SetSpecField(field, value, "test", &spec, &origins).ok());
+  }
+  FillDefaults(&spec);
+  return spec;
+}
+
+// Runs `spec` into its output directory, from the start or resumed, up to
+// `stop_after` epochs (0: all).
+std::unique_ptr<Search> RunSearch(const SearchSpec& spec, bool resume,
+                                  int stop_after = 0) {
+  absl::StatusOr<SearchData> data = LoadSearchData(spec);
+  EXPECT_TRUE(data.ok()) << data.status();
+  const std::string out = spec.runtime().output_dir();
+  absl::StatusOr<RunDirectory> run =
+      resume ? RunDirectory::Open(out) : RunDirectory::Create(out);
+  EXPECT_TRUE(run.ok()) << run.status();
+  absl::StatusOr<std::unique_ptr<Search>> search =
+      Search::Create(spec, *std::move(data), *run, resume);
+  EXPECT_TRUE(search.ok()) << search.status();
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, spec.epochs());
+  const absl::Status status = (*search)->Run(&progress, stop_after);
+  EXPECT_TRUE(status.ok()) << status;
+  return *std::move(search);
+}
+
+bool SameDistribution(const Search& a, const Search& b) {
+  return a.learner().ToProto().SerializeAsString() ==
+         b.learner().ToProto().SerializeAsString();
+}
+
+class SearchTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { data_ = new std::string(WriteTinyCifar("cifar")); }
+  static std::string* data_;
+};
+std::string* SearchTest::data_ = nullptr;
+
+TEST_F(SearchTest, SameSeedGivesTheSameSearch) {
+  const auto a = RunSearch(TinySpec(*data_, MakeTestDir("a")), false);
+  const auto b = RunSearch(TinySpec(*data_, MakeTestDir("b")), false);
+  EXPECT_EQ(a->epochs_done(), 4);
+  EXPECT_EQ(a->genotype(), b->genotype());
+  EXPECT_TRUE(SameDistribution(*a, *b));
+  const RunResult ra = a->result(), rb = b->result();
+  for (int e = 0; e < 4; ++e) {
+    EXPECT_EQ(ra.epochs(e).valid_top1(), rb.epochs(e).valid_top1());
+    EXPECT_EQ(ra.epochs(e).train_loss(), rb.epochs(e).train_loss());
+    EXPECT_EQ(ra.epochs(e).sampled_ops_size(), 28);
+  }
+  const auto c =
+      RunSearch(TinySpec(*data_, MakeTestDir("c"), {{"runtime.seed", "6"}}), false);
+  EXPECT_FALSE(SameDistribution(*a, *c));
+}
+
+// The driver feeds the learner exactly the paper's loop (MDENAS_SPEC.md
+// §2.1): per epoch one sampled path, trained once, recorded with its
+// validation accuracy, then the update, skipped in the warm-up epochs.
+// Replaying the recorded epochs into a fresh learner gives the same state.
+TEST_F(SearchTest, LearnerSeesEachEpochsPathAndAccuracy) {
+  const auto search = RunSearch(
+      TinySpec(*data_, MakeTestDir("replay"),
+               {{"learner.warmup_epochs", "1"}, {"learner.alpha", "0.2"}}),
+      false);
+  const RunResult result = search->result();
+  MultinomialLearner replay(28, 8, {.alpha = 0.2});
+  for (const EpochRecord& record : result.epochs()) {
+    const std::vector<int> path(record.sampled_ops().begin(),
+                                record.sampled_ops().end());
+    replay.RecordTraining(path);
+    replay.RecordAccuracy(path, record.valid_top1());
+    replay.FinishEpoch();
+    if (record.epoch() > 1) replay.Update();
+  }
+  EXPECT_EQ(replay.ToProto().SerializeAsString(),
+            search->learner().ToProto().SerializeAsString());
+  EXPECT_EQ(FormatDartsGenotype(search->genotype()),
+            FormatDartsGenotype(DeriveGenotype(replay, DartsOperations(), 4)));
+}
+
+TEST_F(SearchTest, ResumedSearchEndsAsTheUninterruptedOne) {
+  const auto whole = RunSearch(TinySpec(*data_, MakeTestDir("whole")), false);
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("parts"));
+  EXPECT_EQ(RunSearch(spec, false, /*stop_after=*/2)->epochs_done(), 2);
+  const auto resumed = RunSearch(spec, true);
+  EXPECT_EQ(resumed->epochs_done(), 4);
+  EXPECT_EQ(resumed->genotype(), whole->genotype());
+  EXPECT_TRUE(SameDistribution(*resumed, *whole));
+  for (int e = 0; e < 4; ++e) {
+    EXPECT_EQ(resumed->result().epochs(e).valid_top1(),
+              whole->result().epochs(e).valid_top1());
+  }
+  EXPECT_EQ(*ReadFile(JoinPath(spec.runtime().output_dir(), kDistributionFile)),
+            *ReadFile(JoinPath(whole->result().search_spec().runtime().output_dir(),
+                               kDistributionFile)));
+}
+
+TEST_F(SearchTest, RunDirectoryHoldsEveryResult) {
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("files"));
+  const auto search = RunSearch(spec, false);
+  const std::string dir = spec.runtime().output_dir();
+  const absl::StatusOr<Genotype> genotype = LoadGenotype(dir);
+  ASSERT_TRUE(genotype.ok()) << genotype.status();
+  EXPECT_EQ(*genotype, search->genotype());
+  RunResult result;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  *ReadFile(JoinPath(dir, kResultFile)), &result)
+                  .ok());
+  EXPECT_EQ(result.epochs_size(), 4);
+  EXPECT_EQ(result.train_images(), 20);
+  EXPECT_EQ(result.validation_images(), 20);
+  EXPECT_GT(result.peak_rss_bytes(), 0);
+  EXPECT_EQ(result.distribution().edges_size(), 28);
+  const std::vector<std::string> rows =
+      absl::StrSplit(*ReadFile(JoinPath(dir, kDistributionFile)), '\n',
+                     absl::SkipEmpty());
+  EXPECT_EQ(rows.size(), 1u + 4 * 28 * 8);
+  EXPECT_EQ(rows[0], "epoch,cell,edge,node,input,operation,p,trained,accuracy");
+  const std::vector<std::string> epochs =
+      absl::StrSplit(*ReadFile(JoinPath(dir, kEpochsFile)), '\n', absl::SkipEmpty());
+  EXPECT_EQ(epochs.size(), 5u);
+}
+
+TEST_F(SearchTest, PerBatchSamplingCountsSteps) {
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("batch"),
+                                   {{"learner.sampling", "PER_BATCH"}});
+  const auto search = RunSearch(spec, false);
+  // 20 training images in batches of 8: 3 steps per epoch, 12 in all.
+  for (int edge : {0, 13, 27}) {
+    int64_t steps = 0;
+    for (int op = 0; op < 8; ++op) steps += search->learner().trained(edge, op);
+    EXPECT_EQ(steps, 12) << edge;
+  }
+  EXPECT_EQ(search->result().epochs(0).sampled_ops_size(), 0);
+}
+
+TEST_F(SearchTest, ResumeRefusesAnotherSpecAndDamagedCheckpoints) {
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("guarded"));
+  RunSearch(spec, false, 1);
+  const RunDirectory run = *RunDirectory::Open(spec.runtime().output_dir());
+  SearchSpec other = spec;
+  other.set_epochs(5);
+  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &other).status().message()),
+              HasSubstr("belongs to another spec"));
+  SearchSpec moved = spec;
+  moved.mutable_runtime()->set_output_dir("/elsewhere");
+  EXPECT_TRUE(ReadSearchCheckpoint(run, &moved).ok());
+
+  const std::string path = run.File(kCheckpointFile);
+  const std::string good = *ReadFile(path);
+  ASSERT_TRUE(WriteFileAtomically(path, good.substr(0, good.size() / 2)).ok());
+  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &spec).status().message()),
+              HasSubstr("truncated"));
+  ASSERT_TRUE(WriteFramedFile(path, "MDNSSRCH", "\xff\xff garbage").ok());
+  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &spec).status().message()),
+              HasSubstr("not a search checkpoint"));
+  SearchCheckpoint future;
+  future.set_format_version(99);
+  ASSERT_TRUE(WriteFramedFile(path, "MDNSSRCH", future.SerializeAsString()).ok());
+  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &spec).status().message()),
+              HasSubstr("format version 99"));
+}
+
+}  // namespace
+}  // namespace mdenas

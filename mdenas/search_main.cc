@@ -9,7 +9,6 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -19,7 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
+#include "data/data_location.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/proto/search_spec.pb.h"
@@ -56,7 +55,6 @@ namespace mdenas {
 namespace {
 
 constexpr char kDefaultSpec[] = "mdenas/benchmarks/specs/cpu_default.textproto";
-constexpr char kFashionMnist[] = "/usr/share/datasets/fashion-mnist";
 
 bool AnySpecFlag() {
   return !absl::GetFlag(FLAGS_spec).empty() ||
@@ -101,56 +99,6 @@ absl::StatusOr<SearchSpec> SpecFromFlags(const char* argv0,
       absl::GetFlag(FLAGS_set), &spec, origins));
   MDENAS_RETURN_IF_ERROR(ValidateSpec(spec, *origins));
   return spec;
-}
-
-// Fills in spec->data().path() where the spec leaves it empty: $MDENAS_DATA,
-// then the project's shared CIFAR-10, then Fashion-MNIST (with a notice).
-absl::Status LocateData(const SpecOrigins& origins, SearchSpec* spec,
-                        std::string* notice) {
-  DataSpec* data = spec->mutable_data();
-  if (!data->path().empty()) {
-    data->set_path(UserPath(data->path()));
-    if (!IsDirectory(data->path())) {
-      return absl::NotFoundError(absl::StrCat(
-          origins.Find("data.path"), ": data.path: ", data->path(),
-          " is not a directory"));
-    }
-    return absl::OkStatus();
-  }
-  if (const char* env = std::getenv("MDENAS_DATA"); env != nullptr && *env) {
-    if (!IsDirectory(env)) {
-      return absl::NotFoundError(
-          absl::StrCat("$MDENAS_DATA: ", env, " is not a directory"));
-    }
-    data->set_path(env);
-    return absl::OkStatus();
-  }
-  if (data->dataset() != DataSpec::CIFAR10) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "data.path is empty: say where the ",
-        DataSpec::Dataset_Name(data->dataset()),
-        " files are with --data_dir or $MDENAS_DATA"));
-  }
-  std::vector<std::string> looked;
-  for (const char* root : {"MDENAS_SHARED_DATA", "BUILD_WORKSPACE_DIRECTORY"}) {
-    const char* value = std::getenv(root);
-    if (value == nullptr || *value == '\0') continue;
-    const std::string candidate =
-        std::string(root) == "MDENAS_SHARED_DATA"
-            ? JoinPath(value, "cifar10-jpeg")
-            : JoinPath(value, "../shared/data/cifar10-jpeg");
-    looked.push_back(candidate);
-    if (IsDirectory(candidate)) {
-      data->set_path(candidate);
-      return absl::OkStatus();
-    }
-  }
-  data->set_dataset(DataSpec::FASHION_MNIST);
-  data->set_path(kFashionMnist);
-  *notice = absl::StrCat(
-      "note: no CIFAR-10 found (", looked.empty() ? "no --data_dir, no $MDENAS_DATA" : absl::StrJoin(looked, ", "),
-      "); searching on Fashion-MNIST from ", kFashionMnist);
-  return absl::OkStatus();
 }
 
 void PrintSummary(const Search& search, const RunDirectory& run) {
@@ -215,7 +163,8 @@ absl::Status Main(const char* argv0) {
                                 : UserPath(spec.runtime().output_dir());
     spec.mutable_runtime()->set_output_dir(out);
     std::string notice;
-    MDENAS_RETURN_IF_ERROR(LocateData(origins, &spec, &notice));
+    MDENAS_RETURN_IF_ERROR(
+        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice));
     if (!notice.empty()) std::cout << notice << "\n";
     MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Create(out));
   }

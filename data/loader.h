@@ -62,6 +62,8 @@ struct Batch {
   torch::Tensor labels;  // int64, [n].
 };
 
+// StartEpoch, Next and status are for one consumer thread; the workers are
+// the loader's own.
 class Loader {
  public:
   // A loader over the images `indices` of `source`, each index in

@@ -110,7 +110,7 @@ TEST(CifarBinaryTest, TruncatedFileNamesFileRecordAndOffset) {
       AppendCifarRecords(CifarVariant::kCifar10, records.substr(0, 5000),
                          "dir/data_batch_2.bin", &set);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
+  EXPECT_THAT(Message(status),
               HasSubstr("dir/data_batch_2.bin: 5000 bytes is not a whole "
                         "number of 3073-byte records: record 1 (byte offset "
                         "3073) has only 1927 bytes"));
@@ -123,7 +123,7 @@ TEST(CifarBinaryTest, OversizedFileNamesFileRecordAndOffset) {
   const absl::Status status = AppendCifarRecords(
       CifarVariant::kCifar10, records, "dir/test_batch.bin", &set);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
+  EXPECT_THAT(Message(status),
               HasSubstr("dir/test_batch.bin: 3083 bytes is not a whole number "
                         "of 3073-byte records: record 1 (byte offset 3073) "
                         "has only 10 bytes"));
@@ -136,7 +136,7 @@ TEST(CifarBinaryTest, LabelOutOfRangeNamesFileRecordAndOffset) {
   const absl::Status status = AppendCifarRecords(
       CifarVariant::kCifar10, records, "dir/data_batch_1.bin", &set);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
+  EXPECT_THAT(Message(status),
               HasSubstr("dir/data_batch_1.bin: record 1 (byte offset 3073): "
                         "label 3 is out of range for 3 classes"));
 }
@@ -147,7 +147,7 @@ TEST(CifarBinaryTest, Cifar100FineLabelOutOfRange) {
                 CifarRecord({0, 100}, PatternImage(0, 32, 32, 3)));
   const absl::StatusOr<ImageSet> train =
       ReadCifarBinary(CifarVariant::kCifar100, dir, DataSplit::kTrain);
-  EXPECT_THAT(std::string(train.status().message()),
+  EXPECT_THAT(Message(train.status()),
               HasSubstr(JoinPath(dir, "train.bin") +
                         ": record 0 (byte offset 0): label 100 is out of "
                         "range for 100 classes"));
@@ -157,8 +157,7 @@ TEST(CifarBinaryTest, EmptyFileIsAnError) {
   ImageSet set = EmptyCifarSet();
   const absl::Status status =
       AppendCifarRecords(CifarVariant::kCifar10, "", "dir/x.bin", &set);
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr("dir/x.bin: file is empty"));
+  EXPECT_THAT(Message(status), HasSubstr("dir/x.bin: file is empty"));
 }
 
 TEST(CifarBinaryTest, MissingBatchFileIsNamed) {
@@ -168,7 +167,7 @@ TEST(CifarBinaryTest, MissingBatchFileIsNamed) {
   const absl::StatusOr<ImageSet> train =
       ReadCifarBinary(CifarVariant::kCifar10, dir, DataSplit::kTrain);
   EXPECT_EQ(train.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(train.status().message()), HasSubstr(missing));
+  EXPECT_THAT(Message(train.status()), HasSubstr(missing));
 }
 
 TEST(CifarBinaryTest, WritesTheOfficialLayoutThatReadsBack) {
@@ -214,8 +213,7 @@ TEST(CifarBinaryTest, WriterRejectsImagesOfAnotherSize) {
   const absl::Status status =
       WriteCifar10Binary(train, test, JoinPath(MakeTestDir("gray"), "out"));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr("train image 0 is 28x28x1"));
+  EXPECT_THAT(Message(status), HasSubstr("train image 0 is 28x28x1"));
 }
 
 }  // namespace

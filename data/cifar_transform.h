@@ -9,7 +9,6 @@
 #define MDENAS_DATA_CIFAR_TRANSFORM_H_
 
 #include <memory>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "data/transform.h"
@@ -54,12 +53,9 @@ class CifarTransform final : public Transform {
   explicit CifarTransform(const CifarTransformOptions& options);
 
   CifarTransformOptions options_;
-  // The normalised value of a zero pixel, per channel: that of the padding.
+  // Per channel: output = pixel * scale + bias.
+  std::vector<float> scale_;
   std::vector<float> bias_;
-  // Normalisation along a row of interleaved channels:
-  // value[i] = pixel[i] * row_scale_[i] + row_bias_[i].
-  std::vector<float> row_scale_;
-  std::vector<float> row_bias_;
 };
 
 }  // namespace mdenas

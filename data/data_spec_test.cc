@@ -49,7 +49,7 @@ TEST(DataSpecTest, WithoutLimitsUsesEveryImage) {
 TEST(DataSpecTest, RejectsADataSetOfAnotherKind) {
   const absl::StatusOr<SpecData> data =
       OpenDataSpec(Spec(DataSpec::CIFAR10), kFashionMnist, 7);
-  EXPECT_THAT(std::string(data.status().message()),
+  EXPECT_THAT(Message(data.status()),
               HasSubstr("fashion-mnist: holds idx data, which is not how "
                         "CIFAR10 is stored"));
 }
@@ -60,7 +60,7 @@ TEST(DataSpecTest, RejectsCifar10JpegsOfAnotherSize) {
   WriteJpegClass(JoinPath(root, "test"), "a", 1, 16, 16, 3);
   const absl::StatusOr<SpecData> data =
       OpenDataSpec(Spec(DataSpec::CIFAR10), root, 7);
-  EXPECT_THAT(std::string(data.status().message()),
+  EXPECT_THAT(Message(data.status()),
               HasSubstr("images are 16x16x3; CIFAR10 images are 32x32x3"));
 }
 

@@ -11,7 +11,7 @@
 // folders.
 //
 //   MDENAS_ASSIGN_OR_RETURN(Dataset data, OpenDataset(UserPath(flag)));
-//   Loader loader(data.train, ...);  // loader.h
+//   ... Loader::Create(data.train, ...)  // loader.h
 
 #ifndef MDENAS_DATA_DATASET_H_
 #define MDENAS_DATA_DATASET_H_

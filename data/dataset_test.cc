@@ -1,6 +1,5 @@
 #include "data/dataset.h"
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -15,10 +14,6 @@ namespace {
 using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 std::vector<int> ClassCounts(const ImageSource& source) {
   std::vector<int> counts(source.class_names().size());
@@ -145,13 +140,9 @@ TEST(DatasetTest, OpensFashionMnist) {
 }
 
 TEST(DatasetTest, OpensTheSharedCifarJpegs) {
-  const char* shared = std::getenv("MDENAS_SHARED_DATA");
-  if (shared == nullptr) {
-    GTEST_SKIP() << "MDENAS_SHARED_DATA is not set (./bazelw sets it where "
-                    "../shared/data exists)";
-  }
-  const absl::StatusOr<Dataset> data =
-      OpenDataset(JoinPath(shared, "cifar10-jpeg"));
+  const std::string root = SharedDataPath("cifar10-jpeg");
+  if (root.empty()) GTEST_SKIP() << kNoSharedData;
+  const absl::StatusOr<Dataset> data = OpenDataset(root);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->location.format, DataFormat::kJpegFolders);
   EXPECT_THAT(ClassCounts(*data->train), Each(5000));

@@ -1,6 +1,5 @@
 #include "data/dataset_writer.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "data/image_source.h"
@@ -33,7 +32,7 @@ TEST(DatasetWriterTest, FindsWritersByNameAndListsThemOtherwise) {
   ASSERT_TRUE(FindDatasetWriter("cifar-bin").ok());
   EXPECT_STREQ((*FindDatasetWriter("jpeg-folders"))->name, "jpeg-folders");
   EXPECT_THAT(
-      std::string(FindDatasetWriter("png").status().message()),
+      Message(FindDatasetWriter("png").status()),
       HasSubstr("unknown output format \"png\"; the formats are cifar-bin, "
                 "jpeg-folders"));
 }
@@ -76,7 +75,7 @@ TEST(DatasetWriterTest, JpegFoldersRejectClassNamesThatAreNoFolderNames) {
       PatternSet(8, 8, 3, {0, 1}, {"cat", "../dog"}));
   const absl::Status status = (*FindDatasetWriter("jpeg-folders"))
                                   ->write(data, MakeTestDir("bad_names"));
-  EXPECT_THAT(std::string(status.message()),
+  EXPECT_THAT(Message(status),
               HasSubstr("class name \"../dog\" cannot be the name of a class "
                         "folder"));
 }

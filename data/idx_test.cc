@@ -1,6 +1,5 @@
 #include "data/idx.h"
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -67,7 +66,7 @@ TEST(IdxTest, HeaderThatDisagreesWithFileSizeNamesTheFile) {
   file.pop_back();
   const absl::StatusOr<IdxArray> array = ParseIdx(file, "dir/images.idx3");
   EXPECT_EQ(array.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(array.status().message()),
+  EXPECT_THAT(Message(array.status()),
               HasSubstr("dir/images.idx3: IDX header says 3x28x28 values, "
                         "but the file holds 2351 bytes after its 16-byte "
                         "header"));
@@ -76,14 +75,13 @@ TEST(IdxTest, HeaderThatDisagreesWithFileSizeNamesTheFile) {
 TEST(IdxTest, HugeDimensionsDoNotOverflow) {
   const absl::StatusOr<IdxArray> array = ParseIdx(
       IdxFile({0xffffffff, 0xffffffff, 0xffffffff}, {1, 2}), "huge.idx");
-  EXPECT_THAT(std::string(array.status().message()),
-              HasSubstr("huge.idx: IDX header says"));
+  EXPECT_THAT(Message(array.status()), HasSubstr("huge.idx: IDX header says"));
 }
 
 TEST(IdxTest, TruncatedHeaderNamesTheFile) {
   const absl::StatusOr<IdxArray> array =
       ParseIdx(IdxFile({3, 28, 28}, {}).substr(0, 9), "short.idx");
-  EXPECT_THAT(std::string(array.status().message()),
+  EXPECT_THAT(Message(array.status()),
               HasSubstr("short.idx: IDX header with 3 dimensions needs 16 "
                         "bytes; the file has 9"));
 }
@@ -92,7 +90,7 @@ TEST(IdxTest, RejectsOtherValueTypes) {
   std::string file = IdxFile({1}, {0, 0, 0, 0});
   file[2] = 0x0d;  // float
   const absl::StatusOr<IdxArray> array = ParseIdx(file, "float.idx");
-  EXPECT_THAT(std::string(array.status().message()),
+  EXPECT_THAT(Message(array.status()),
               HasSubstr("float.idx: IDX value type 0x0d is not supported"));
 }
 
@@ -101,7 +99,7 @@ TEST(IdxTest, TruncatedGzipNamesTheFile) {
       Gzip(IdxFile({1000}, std::vector<uint8_t>(1000, 7)));
   const absl::StatusOr<IdxArray> array =
       ParseIdx(gzipped.substr(0, gzipped.size() / 2), "t.gz");
-  EXPECT_THAT(std::string(array.status().message()),
+  EXPECT_THAT(Message(array.status()),
               HasSubstr("t.gz: gzip stream is truncated"));
 }
 
@@ -110,7 +108,7 @@ TEST(IdxTest, CorruptGzipNamesTheFile) {
   gzipped[12] = static_cast<char>(0xff);
   gzipped[13] = static_cast<char>(0xff);
   const absl::StatusOr<IdxArray> array = ParseIdx(gzipped, "c.gz");
-  EXPECT_THAT(std::string(array.status().message()), HasSubstr("c.gz: "));
+  EXPECT_THAT(Message(array.status()), HasSubstr("c.gz: "));
   EXPECT_FALSE(array.ok());
 }
 
@@ -121,7 +119,7 @@ TEST(IdxTest, LabelCountMustMatchImageCount) {
   WriteTestFile(JoinPath(dir, "train-labels-idx1-ubyte"),
                 IdxFile({3}, {0, 0, 0}));
   const absl::StatusOr<ImageSet> set = ReadIdx(dir, DataSplit::kTrain);
-  EXPECT_THAT(std::string(set.status().message()),
+  EXPECT_THAT(Message(set.status()),
               HasSubstr(JoinPath(dir, "train-labels-idx1-ubyte") +
                         ": has labels of shape 3 for the 2 images of"));
 }
@@ -130,7 +128,7 @@ TEST(IdxTest, MissingFileSaysWhatWasLookedFor) {
   const std::string dir = MakeTestDir("idx_missing");
   const absl::StatusOr<ImageSet> set = ReadIdx(dir, DataSplit::kTest);
   EXPECT_EQ(set.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(set.status().message()),
+  EXPECT_THAT(Message(set.status()),
               HasSubstr("has neither t10k-images-idx3-ubyte nor "
                         "t10k-images-idx3-ubyte.gz"));
 }

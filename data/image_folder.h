@@ -52,8 +52,6 @@ class JpegFileSource final : public ImageSource {
  public:
   explicit JpegFileSource(ImageFileList files) : files_(std::move(files)) {}
 
-  const ImageFileList& files() const { return files_; }
-
   const std::vector<int32_t>& labels() const override { return files_.labels; }
   const std::vector<std::string>& class_names() const override {
     return files_.class_names;

@@ -1,6 +1,5 @@
 #include "data/image_folder.h"
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -16,10 +15,6 @@ namespace {
 using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 TEST(ImageFolderTest, ListsClassesAndFilesInSortedOrder) {
   const std::string root = MakeTestDir("listed");
@@ -156,13 +151,9 @@ TEST(ImageFolderTest, FileSourceDecodesEachImageAtItsOwnSize) {
 }
 
 TEST(ImageFolderTest, ListsTheSharedCifarJpegs) {
-  const char* shared = std::getenv("MDENAS_SHARED_DATA");
-  if (shared == nullptr) {
-    GTEST_SKIP() << "MDENAS_SHARED_DATA is not set (./bazelw sets it where "
-                    "../shared/data exists)";
-  }
-  const absl::StatusOr<ImageFileList> list =
-      ListImageFolder(JoinPath(shared, "cifar10-jpeg/train"));
+  const std::string root = SharedDataPath("cifar10-jpeg/train");
+  if (root.empty()) GTEST_SKIP() << kNoSharedData;
+  const absl::StatusOr<ImageFileList> list = ListImageFolder(root);
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_EQ(list->paths.size(), 50000u);
   EXPECT_THAT(list->class_names,

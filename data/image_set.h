@@ -17,9 +17,6 @@ namespace mdenas {
 // (split.h).
 enum class DataSplit { kTrain, kTest };
 
-// "train" or "test".
-const char* DataSplitName(DataSplit split);
-
 // A read-only view of one image: height * width * channels bytes, HWC.
 struct ImageView {
   const uint8_t* pixels = nullptr;

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "data/test_fixtures.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -140,7 +141,7 @@ TEST(ImageNetTransformTest, RejectsOtherChannelCounts) {
   Random random(1, RandomPurpose::kAugment, {});
   const absl::Status status =
       transform->Apply(image.view(), &random, output.data());
-  EXPECT_THAT(std::string(status.message()),
+  EXPECT_THAT(Message(status),
               HasSubstr("image is 4x4x2 (height x width x channels)"));
 }
 

@@ -1,6 +1,5 @@
 #include "data/jpeg.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "data/test_fixtures.h"
@@ -39,7 +38,7 @@ TEST(JpegTest, NotAJpegNamesTheSource) {
   const absl::StatusOr<Image> decoded =
       DecodeJpeg("this is not a JPEG file", "dir/cat/0001.jpg");
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(decoded.status().message()),
+  EXPECT_THAT(Message(decoded.status()),
               HasSubstr("dir/cat/0001.jpg: cannot decode JPEG: Not a JPEG"));
 }
 
@@ -51,7 +50,7 @@ TEST(JpegTest, CorruptJpegNamesTheSource) {
   jpeg[frame + 4] = 9;
   const absl::StatusOr<Image> decoded = DecodeJpeg(jpeg, "corrupt.jpg");
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(decoded.status().message()),
+  EXPECT_THAT(Message(decoded.status()),
               HasSubstr("corrupt.jpg: cannot decode JPEG: Unsupported JPEG "
                         "data precision 9"));
 }
@@ -61,7 +60,7 @@ TEST(JpegTest, TruncatedJpegIsAnErrorNotAGreyImage) {
   const absl::StatusOr<Image> decoded =
       DecodeJpeg(jpeg.substr(0, jpeg.size() / 2), "truncated.jpg");
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(decoded.status().message()),
+  EXPECT_THAT(Message(decoded.status()),
               HasSubstr("truncated.jpg: cannot decode JPEG: Premature end of "
                         "JPEG file"));
 }
@@ -81,13 +80,9 @@ TEST(JpegTest, EncodeRejectsOtherChannelCounts) {
 }
 
 TEST(JpegTest, DecodesTheSharedCifarJpegs) {
-  const char* shared = std::getenv("MDENAS_SHARED_DATA");
-  if (shared == nullptr) {
-    GTEST_SKIP() << "MDENAS_SHARED_DATA is not set (./bazelw sets it where "
-                    "../shared/data exists)";
-  }
   const std::string path =
-      std::string(shared) + "/cifar10-jpeg/train/airplane/0000.jpg";
+      SharedDataPath("cifar10-jpeg/train/airplane/0000.jpg");
+  if (path.empty()) GTEST_SKIP() << kNoSharedData;
   const absl::StatusOr<std::string> data = ReadFile(path);
   ASSERT_TRUE(data.ok()) << data.status();
   const absl::StatusOr<Image> decoded = DecodeJpeg(*data, path);

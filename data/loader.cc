@@ -55,9 +55,10 @@ Loader::Loader(std::shared_ptr<const ImageSource> source,
 
 Loader::~Loader() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  work_changed_.notify_all();
   for (std::thread& worker : workers_) worker.join();
 }
 
@@ -70,34 +71,38 @@ void Loader::StartEpoch(int64_t epoch) {
                   {static_cast<uint64_t>(epoch)});
     Shuffle(&random, &next->order);
   }
-  absl::MutexLock lock(&mu_);
-  epoch_ = std::move(next);
-  ++generation_;
-  next_to_make_ = 0;
-  next_to_return_ = 0;
-  made_.clear();
-  status_ = absl::OkStatus();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    epoch_ = std::move(next);
+    ++generation_;
+    next_to_make_ = 0;
+    next_to_return_ = 0;
+    made_.clear();
+    status_ = absl::OkStatus();
+  }
+  work_changed_.notify_all();
 }
 
 std::optional<Batch> Loader::Next() {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (epoch_ == nullptr || next_to_return_ >= batches_per_epoch_ ||
       !status_.ok()) {
     return std::nullopt;
   }
-  mu_.Await(absl::Condition(this, &Loader::NextIsReady));
+  batch_made_.wait(lock, [this] { return NextIsMade(); });
   absl::StatusOr<Batch> batch =
       std::move(made_.extract(next_to_return_).mapped());
   ++next_to_return_;
-  if (!batch.ok()) {
-    status_ = batch.status();
-    return std::nullopt;
-  }
+  if (!batch.ok()) status_ = batch.status();
+  lock.unlock();
+  // The window moved by one batch: room for one more worker.
+  work_changed_.notify_one();
+  if (!batch.ok()) return std::nullopt;
   return std::move(batch).value();
 }
 
 absl::Status Loader::status() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return status_;
 }
 
@@ -107,25 +112,24 @@ bool Loader::HasWorkOrIsStopping() const {
           next_to_make_ < next_to_return_ + options_.prefetch_batches);
 }
 
-bool Loader::NextIsReady() const { return made_.count(next_to_return_) != 0; }
+bool Loader::NextIsMade() const { return made_.count(next_to_return_) != 0; }
 
 void Loader::Work() {
   Image scratch;
+  std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    std::shared_ptr<const Epoch> epoch;
-    int64_t batch = 0;
-    uint64_t generation = 0;
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &Loader::HasWorkOrIsStopping));
-      if (stopping_) return;
-      epoch = epoch_;
-      batch = next_to_make_++;
-      generation = generation_;
-    }
+    work_changed_.wait(lock, [this] { return HasWorkOrIsStopping(); });
+    if (stopping_) return;
+    const std::shared_ptr<const Epoch> epoch = epoch_;
+    const int64_t batch = next_to_make_++;
+    const uint64_t generation = generation_;
+    lock.unlock();
     absl::StatusOr<Batch> made = MakeBatch(*epoch, batch, &scratch);
-    absl::MutexLock lock(&mu_);
-    if (generation == generation_) made_.emplace(batch, std::move(made));
+    lock.lock();
+    if (generation == generation_) {
+      made_.emplace(batch, std::move(made));
+      batch_made_.notify_one();
+    }
   }
 }
 

@@ -22,17 +22,17 @@
 
 #include <torch/types.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "data/image_source.h"
 #include "data/transform.h"
 
@@ -62,6 +62,8 @@ struct Batch {
   torch::Tensor labels;  // int64, [n].
 };
 
+// StartEpoch, Next and status are for one consumer thread; the workers are
+// the loader's own.
 class Loader {
  public:
   // A loader over the images `indices` of `source`, each index in
@@ -104,8 +106,9 @@ class Loader {
          const LoaderOptions& options);
 
   void Work();
-  bool HasWorkOrIsStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool NextIsReady() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Both with mu_ held.
+  bool HasWorkOrIsStopping() const;
+  bool NextIsMade() const;
   absl::StatusOr<Batch> MakeBatch(const Epoch& epoch, int64_t batch,
                                   Image* scratch) const;
 
@@ -115,15 +118,22 @@ class Loader {
   const LoaderOptions options_;
   const int64_t batches_per_epoch_;
 
-  mutable absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::shared_ptr<const Epoch> epoch_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: ThreadSanitizer sees the system
+  // library's pthread calls, not the uninstrumented Debian Abseil's.
+  mutable std::mutex mu_;
+  // Workers wait for work: a new epoch, room in the window, or the end.
+  std::condition_variable work_changed_;
+  // Next waits for the batch it returns.
+  std::condition_variable batch_made_;
+  // Guarded by mu_.
+  bool stopping_ = false;
+  std::shared_ptr<const Epoch> epoch_;
   // Counts StartEpoch calls, so that workers drop batches of a past epoch.
-  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t next_to_make_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t next_to_return_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<int64_t, absl::StatusOr<Batch>> made_ ABSL_GUARDED_BY(mu_);
-  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ = 0;
+  int64_t next_to_make_ = 0;
+  int64_t next_to_return_ = 0;
+  std::map<int64_t, absl::StatusOr<Batch>> made_;
+  absl::Status status_;
 
   std::vector<std::thread> workers_;
 };

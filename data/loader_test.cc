@@ -233,8 +233,7 @@ TEST(LoaderTest, AnImageTheTransformRejectsEndsTheEpochWithItsIndex) {
   loader->StartEpoch(0);
   EXPECT_FALSE(loader->Next().has_value());
   EXPECT_EQ(loader->status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(loader->status().message()),
-              HasSubstr("image 6: image is 4x4x1"));
+  EXPECT_THAT(Message(loader->status()), HasSubstr("image 6: image is 4x4x1"));
   EXPECT_FALSE(loader->Next().has_value());
   loader->StartEpoch(1);  // A new epoch clears the error.
   EXPECT_TRUE(loader->status().ok());
@@ -252,7 +251,7 @@ TEST(LoaderTest, ACorruptFileEndsTheEpochWithItsPath) {
   loader->StartEpoch(0);
   EXPECT_TRUE(loader->Next().has_value());
   EXPECT_FALSE(loader->Next().has_value());
-  EXPECT_THAT(std::string(loader->status().message()),
+  EXPECT_THAT(Message(loader->status()),
               HasSubstr("image 1: " + root + "/a/0001.jpg: cannot decode"));
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "data/test_fixtures.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -91,15 +92,12 @@ TEST(SplitTest, SplitsASubset) {
 
 TEST(SplitTest, RejectsBadArguments) {
   const std::vector<int32_t> labels = {0, 1, -1};
-  EXPECT_THAT(
-      std::string(
-          SplitTrainValidation({0, 1}, labels, 1.5, 0).status().message()),
-      HasSubstr("train fraction 1.5 is outside [0, 1]"));
+  EXPECT_THAT(Message(SplitTrainValidation({0, 1}, labels, 1.5, 0).status()),
+              HasSubstr("train fraction 1.5 is outside [0, 1]"));
   EXPECT_EQ(SplitTrainValidation({0, 3}, labels, 0.5, 0).status().code(),
             absl::StatusCode::kOutOfRange);
-  EXPECT_THAT(
-      std::string(SplitTrainValidation({2}, labels, 0.5, 0).status().message()),
-      HasSubstr("image 2 has negative label -1"));
+  EXPECT_THAT(Message(SplitTrainValidation({2}, labels, 0.5, 0).status()),
+              HasSubstr("image 2 has negative label -1"));
 }
 
 }  // namespace

@@ -11,6 +11,15 @@
 
 namespace mdenas {
 
+std::string SharedDataPath(const std::string& relative) {
+  const char* shared = std::getenv("MDENAS_SHARED_DATA");
+  return shared == nullptr ? "" : JoinPath(shared, relative);
+}
+
+std::string Message(const absl::Status& status) {
+  return std::string(status.message());
+}
+
 std::string MakeTestDir(const std::string& name) {
   const std::string dir = JoinPath(std::getenv("TEST_TMPDIR"), name);
   EXPECT_FALSE(PathExists(dir)) << dir << " is made twice";

@@ -9,9 +9,22 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "data/image_set.h"
 
 namespace mdenas {
+
+// Why a test that reads the shared data sets was skipped.
+inline constexpr char kNoSharedData[] =
+    "MDENAS_SHARED_DATA is not set (./bazelw sets it where ../shared/data "
+    "exists)";
+
+// $MDENAS_SHARED_DATA/<relative>, or "" when the variable is not set.
+std::string SharedDataPath(const std::string& relative);
+
+// The message of `status`, as a std::string for gMock's string matchers
+// (Debian's Abseil has its own string_view).
+std::string Message(const absl::Status& status);
 
 // A folder $TEST_TMPDIR/<name>, created empty.
 std::string MakeTestDir(const std::string& name);

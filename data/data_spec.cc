@@ -76,11 +76,10 @@ absl::StatusOr<SpecData> OpenDataSpec(const DataSpec& spec,
   }
   data.train = RandomSubset(FirstIndices(data.dataset.train->size()),
                             spec.max_train_images(), subset_seed);
-  const int64_t test_size = data.dataset.test->size();
-  data.test =
-      FirstIndices(spec.max_test_images() > 0
-                       ? std::min<int64_t>(spec.max_test_images(), test_size)
-                       : test_size);
+  // Folder-per-class data lists the test images class by class: a prefix
+  // would hold only the first classes.
+  data.test = RandomSubset(FirstIndices(data.dataset.test->size()),
+                           spec.max_test_images(), subset_seed);
   return data;
 }
 

@@ -32,7 +32,8 @@ struct SpecData {
   // The training images the job may use: all of them, or a subset of
   // max_train_images drawn with the subset seed. Ascending.
   std::vector<int64_t> train;
-  // The first max_test_images test images, or all of them.
+  // A subset of max_test_images test images drawn with the subset seed, or
+  // all of them. Ascending.
   std::vector<int64_t> test;
 };
 

@@ -125,4 +125,20 @@ void WriteJpegClass(const std::string& root, const std::string& class_name,
   }
 }
 
+std::string WriteCifar10Fixture(const std::string& name, int per_file) {
+  const std::string dir = MakeTestDir(name);
+  int id = 0;
+  for (const char* file :
+       {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
+    std::string records;
+    for (int i = 0; i < per_file; ++i, ++id) {
+      records += CifarRecord({static_cast<uint8_t>(id % 10)},
+                             PatternImage(id, 32, 32, 3));
+    }
+    WriteTestFile(JoinPath(dir, file), records);
+  }
+  return dir;
+}
+
 }  // namespace mdenas

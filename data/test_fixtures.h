@@ -62,6 +62,11 @@ void WriteJpegClass(const std::string& root, const std::string& class_name,
                     int count, int height, int width, int channels,
                     int first_id = 0);
 
+// A CIFAR-10 binary release in $TEST_TMPDIR/<name>: the five training
+// batches and the test batch with `per_file` pattern images each, labels
+// cycling through the 10 classes. Returns the folder.
+std::string WriteCifar10Fixture(const std::string& name, int per_file);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_DATA_TEST_FIXTURES_H_

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "data/data_location.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/driver/progress.h"
@@ -28,8 +29,6 @@
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/spec/spec_flags.h"
 #include "mdenas/spec/spec_loader.h"
-#include "mdenas/spec/spec_validation.h"
-#include "tools/cpp/runfiles/runfiles.h"
 
 ABSL_FLAG(std::string, spec, "",
           "SearchSpec in text format; default: the CPU preset "
@@ -54,7 +53,7 @@ ABSL_FLAG(std::string, set, "",
 namespace mdenas {
 namespace {
 
-constexpr char kDefaultSpec[] = "mdenas/benchmarks/specs/cpu_default.textproto";
+constexpr char kDefaultSpec[] = "benchmarks/specs/cpu_default.textproto";
 
 bool AnySpecFlag() {
   return !absl::GetFlag(FLAGS_spec).empty() ||
@@ -71,22 +70,13 @@ bool AnySpecFlag() {
 // The spec from --spec (or the default preset) and the flags, validated.
 absl::StatusOr<SearchSpec> SpecFromFlags(const char* argv0,
                                          SpecOrigins* origins) {
-  std::string path = absl::GetFlag(FLAGS_spec);
+  std::string path = UserPath(absl::GetFlag(FLAGS_spec));
   if (path.empty()) {
-    std::string error;
-    std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> runfiles(
-        bazel::tools::cpp::runfiles::Runfiles::Create(argv0, &error));
-    if (runfiles == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("cannot find the default spec: ", error));
-    }
-    path = runfiles->Rlocation(kDefaultSpec);
-  } else {
-    path = UserPath(path);
+    MDENAS_ASSIGN_OR_RETURN(path, RunfilePath(argv0, kDefaultSpec));
   }
   SearchSpec spec;
-  MDENAS_RETURN_IF_ERROR(LoadSpecFile(path, &spec, origins));
-  MDENAS_RETURN_IF_ERROR(ApplyFieldFlags(
+  MDENAS_RETURN_IF_ERROR(LoadSpecWithFlags(
+      path,
       {
           {"--epochs", "epochs", absl::GetFlag(FLAGS_epochs)},
           {"--batch_size", "batch_size", absl::GetFlag(FLAGS_batch_size)},
@@ -97,7 +87,6 @@ absl::StatusOr<SearchSpec> SpecFromFlags(const char* argv0,
           {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
       },
       absl::GetFlag(FLAGS_set), &spec, origins));
-  MDENAS_RETURN_IF_ERROR(ValidateSpec(spec, *origins));
   return spec;
 }
 

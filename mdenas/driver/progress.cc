@@ -48,8 +48,13 @@ std::string FormatDuration(double seconds) {
 }
 
 ProgressReporter::ProgressReporter(std::ostream* lines, std::ostream* bar,
-                                   bool live, int total_epochs)
-    : lines_(lines), bar_(bar), live_(live), total_epochs_(total_epochs) {}
+                                   bool live, int total_epochs,
+                                   std::string measured_on)
+    : lines_(lines),
+      bar_(bar),
+      live_(live),
+      total_epochs_(total_epochs),
+      measured_on_(std::move(measured_on)) {}
 
 void ProgressReporter::StartEpoch(int epoch, int64_t batches) {
   epoch_ = epoch;
@@ -80,10 +85,11 @@ void ProgressReporter::EndEpoch(const EpochRecord& record,
                                 double remaining) {
   if (live_) *bar_ << "\r\033[K" << std::flush;  // Clear the bar's line.
   *lines_ << absl::StrFormat(
-                 "epoch %3d/%d  %s%strain loss %.3f acc %5.1f%%  valid %5.1f%%"
+                 "epoch %3d/%d  %s%strain loss %.3f acc %5.1f%%  %s %5.1f%%"
                  "  lr %.4f  %.0f img/s  %s elapsed  ETA %s\n",
                  record.epoch(), total_epochs_, path, path.empty() ? "" : "  ",
-                 record.train_loss(), record.train_top1(), record.valid_top1(),
+                 record.train_loss(), record.train_top1(), measured_on_,
+                 record.valid_top1(),
                  record.learning_rate(), record.images_per_second(),
                  FormatDuration(elapsed), FormatDuration(remaining))
           << std::flush;

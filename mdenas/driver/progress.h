@@ -34,9 +34,11 @@ std::string FormatDuration(double seconds);
 
 class ProgressReporter {
  public:
-  // Epoch lines go to `lines`; the live bar, if `live`, to `bar`.
+  // Epoch lines go to `lines`; the live bar, if `live`, to `bar`. The
+  // accuracy measured after each epoch is labelled `measured_on` ("valid"
+  // for the search's validation split, "test" when retraining).
   ProgressReporter(std::ostream* lines, std::ostream* bar, bool live,
-                   int total_epochs);
+                   int total_epochs, std::string measured_on = "valid");
 
   void StartEpoch(int epoch, int64_t batches);
   // After each training batch; redraws the bar at most ten times a second.
@@ -52,6 +54,7 @@ class ProgressReporter {
   std::ostream* bar_;
   bool live_;
   int total_epochs_;
+  std::string measured_on_;
   int epoch_ = 0;
   int64_t batches_ = 0;
   std::chrono::steady_clock::time_point last_draw_;

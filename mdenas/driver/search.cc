@@ -1,11 +1,8 @@
 #include "mdenas/driver/search.h"
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cmath>
 #include <sstream>
-#include <thread>
 
 #include <torch/torch.h>
 
@@ -14,6 +11,7 @@
 #include "data/loader.h"
 #include "mdenas/base/framed_file.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/driver/run_support.h"
 #include "mdenas/learner/derive_genotype.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/supernet.h"
@@ -40,17 +38,6 @@ UpdateRule RuleOf(LearnerSpec::Update update) {
   return update == LearnerSpec::PAIRWISE_TRANSFER
              ? UpdateRule::kPairwiseTransfer
              : UpdateRule::kVectorClamp;
-}
-
-int64_t PeakResidentBytes() {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB.
-}
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
 }
 
 }  // namespace
@@ -109,7 +96,6 @@ class Search::Impl {
       : spec_(spec),
         data_(std::move(data)),
         run_(std::move(run)),
-        device_(spec.runtime().device()),
         operations_(DartsOperations()),
         nodes_(spec.space().nodes()),
         edges_(CellEdgeCount(nodes_)),
@@ -118,20 +104,9 @@ class Search::Impl {
         rng_(spec.runtime().seed()) {}
 
   absl::Status Initialize(bool resume) {
-    if (device_.is_cuda() && !torch::cuda::is_available()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "runtime.device is '", spec_.runtime().device(),
-          "', but this libtorch sees no CUDA device"));
-    }
-    const int threads = spec_.runtime().threads() > 0
-                            ? spec_.runtime().threads()
-                            : static_cast<int>(std::thread::hardware_concurrency());
-    at::set_num_threads(std::max(threads, 1));
-    device_description_ =
-        device_.is_cpu()
-            ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
-            : spec_.runtime().device();
-
+    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime, SetUpRuntime(spec_.runtime()));
+    device_ = runtime.device;
+    device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
     const ChwShape shape = data_.transforms.train->output_shape();
     net_ = Supernet(
@@ -207,16 +182,8 @@ class Search::Impl {
     result.set_device(device_description_);
     result.set_wall_seconds(seconds_);
     result.set_device_hours(seconds_ / 3600.0);
-    double train_seconds = 0;
-    for (const EpochRecord& record : records_) {
-      if (record.images_per_second() > 0) {
-        train_seconds += data_.split.train.size() / record.images_per_second();
-      }
-    }
-    if (train_seconds > 0) {
-      result.set_images_per_second(records_.size() * data_.split.train.size() /
-                                   train_seconds);
-    }
+    result.set_images_per_second(MeanImagesPerSecond(
+        records_, static_cast<int64_t>(data_.split.train.size())));
     result.set_peak_rss_bytes(PeakResidentBytes());
     result.set_data(data_.description);
     result.set_train_images(static_cast<int64_t>(data_.split.train.size()));
@@ -379,19 +346,10 @@ class Search::Impl {
     MDENAS_RETURN_IF_ERROR(run_.WriteJson(kResultFile, result()));
     MDENAS_RETURN_IF_ERROR(
         run_.WriteText(kGenotypeFile, FormatDartsGenotype(genotype()) + "\n"));
-    std::string epochs =
-        "epoch,sampled_path,learning_rate,train_loss,train_top1,valid_top1,"
-        "images_per_second,seconds\n";
-    for (const EpochRecord& record : records_) {
-      absl::StrAppend(&epochs, record.epoch(), ",", PathText(record), ",",
-                      absl::StrFormat("%.6g,%.6g,%.4f,%.4f,%.1f,%.2f\n",
-                                      record.learning_rate(),
-                                      record.train_loss(), record.train_top1(),
-                                      record.valid_top1(),
-                                      record.images_per_second(),
-                                      record.seconds()));
-    }
-    MDENAS_RETURN_IF_ERROR(run_.WriteText(kEpochsFile, epochs));
+    MDENAS_RETURN_IF_ERROR(run_.WriteText(
+        kEpochsFile,
+        EpochsCsv(records_,
+                  [this](const EpochRecord& record) { return PathText(record); })));
     std::string distribution =
         "epoch,cell,edge,node,input,operation,p,trained,accuracy\n";
     for (int e = 0; e < history_.size(); ++e) {
@@ -417,7 +375,7 @@ class Search::Impl {
   const SearchSpec spec_;
   const SearchData data_;
   const RunDirectory run_;
-  const torch::Device device_;
+  torch::Device device_ = torch::kCPU;
   const std::vector<std::string> operations_;
   const int nodes_;
   const int edges_;

@@ -20,24 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// A tiny CIFAR-10 binary release: 5 training batches of 8 images and a test
-// batch, labels cycling through the 10 classes.
-std::string WriteTinyCifar(const std::string& name) {
-  const std::string dir = MakeTestDir(name);
-  int id = 0;
-  for (const char* file :
-       {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
-        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
-    std::string records;
-    for (int i = 0; i < 8; ++i, ++id) {
-      records += CifarRecord({static_cast<uint8_t>(id % 10)},
-                             PatternImage(id, 32, 32, 3));
-    }
-    WriteTestFile(JoinPath(dir, file), records);
-  }
-  return dir;
-}
-
 // A 3-cell, 4-channel search of 4 epochs on the tiny data, with `overrides`
 // (field path, value) applied.
 SearchSpec TinySpec(
@@ -91,7 +73,9 @@ bool SameDistribution(const Search& a, const Search& b) {
 
 class SearchTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { data_ = new std::string(WriteTinyCifar("cifar")); }
+  static void SetUpTestSuite() {
+    data_ = new std::string(WriteCifar10Fixture("cifar", 8));
+  }
   static std::string* data_;
 };
 std::string* SearchTest::data_ = nullptr;

@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "mdenas/base/status_macros.h"
+#include "mdenas/spec/spec_validation.h"
 
 namespace mdenas {
 
@@ -32,6 +34,16 @@ absl::Status ApplyFieldFlags(const std::vector<FieldFlag>& flags,
   }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+}
+
+absl::Status LoadSpecWithFlags(const std::string& path,
+                               const std::vector<FieldFlag>& flags,
+                               absl::string_view set_flag,
+                               google::protobuf::Message* spec,
+                               SpecOrigins* origins) {
+  MDENAS_RETURN_IF_ERROR(LoadSpecFile(path, spec, origins));
+  MDENAS_RETURN_IF_ERROR(ApplyFieldFlags(flags, set_flag, spec, origins));
+  return ValidateSpec(*spec, *origins);
 }
 
 }  // namespace mdenas

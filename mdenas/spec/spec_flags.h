@@ -29,6 +29,14 @@ absl::Status ApplyFieldFlags(const std::vector<FieldFlag>& flags,
                              google::protobuf::Message* spec,
                              SpecOrigins* origins);
 
+// The spec a binary runs: the text-format file at `path`, then `flags` and
+// `set_flag` applied, then validated (spec_validation.h).
+absl::Status LoadSpecWithFlags(const std::string& path,
+                               const std::vector<FieldFlag>& flags,
+                               absl::string_view set_flag,
+                               google::protobuf::Message* spec,
+                               SpecOrigins* origins);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_SPEC_SPEC_FLAGS_H_

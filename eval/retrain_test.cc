@@ -1,0 +1,111 @@
+#include "eval/retrain.h"
+
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "data/test_fixtures.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mdenas/base/file.h"
+#include "mdenas/spec/spec_loader.h"
+
+namespace mdenas {
+namespace {
+
+using ::testing::HasSubstr;
+
+EvalSpec TinySpec(const std::string& data, const std::string& out) {
+  EvalSpec spec;
+  SpecOrigins origins;
+  const absl::Status status = ParseSpecText(
+      absl::StrCat("genotype: 'DARTS_V2'\n"
+                   "data { dataset: CIFAR10 path: '", data,
+                   "' loader_threads: 2 }\n"
+                   "network { layers: 3 init_channels: 4 auxiliary: true "
+                   "drop_path_prob: 0.3 classifier_dropout: 0.2 }\n"
+                   "epochs: 3\n"
+                   "batch_size: 8\n"
+                   "runtime { threads: 1 seed: 3 output_dir: '", out, "' }\n"),
+      "tiny", &spec, &origins);
+  EXPECT_TRUE(status.ok()) << status;
+  FillDefaults(&spec);
+  return spec;
+}
+
+std::unique_ptr<Retraining> Retrain(const EvalSpec& spec, bool resume,
+                                    int stop_after = 0) {
+  absl::StatusOr<RetrainData> data = LoadRetrainData(spec);
+  EXPECT_TRUE(data.ok()) << data.status();
+  const std::string out = spec.runtime().output_dir();
+  absl::StatusOr<RunDirectory> run =
+      resume ? RunDirectory::Open(out) : RunDirectory::Create(out);
+  EXPECT_TRUE(run.ok()) << run.status();
+  absl::StatusOr<std::unique_ptr<Retraining>> retraining = Retraining::Create(
+      spec, *BuiltinGenotype("DARTS_V2"), *std::move(data), *run, resume);
+  EXPECT_TRUE(retraining.ok()) << retraining.status();
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, spec.epochs(), "test");
+  const absl::Status status = (*retraining)->Run(&progress, stop_after);
+  EXPECT_TRUE(status.ok()) << status;
+  return *std::move(retraining);
+}
+
+class RetrainTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_ = new std::string(WriteCifar10Fixture("cifar", 8));
+  }
+  static std::string* data_;
+};
+std::string* RetrainTest::data_ = nullptr;
+
+TEST_F(RetrainTest, ResultHoldsAccuracySizeAndLatency) {
+  const auto retraining =
+      Retrain(TinySpec(*data_, MakeTestDir("whole")), false);
+  const RunResult result = retraining->result();
+  EXPECT_EQ(result.epochs_size(), 3);
+  EXPECT_EQ(result.train_images(), 40);
+  EXPECT_EQ(result.validation_images(), 8);
+  EXPECT_GE(result.test_top5(), result.test_top1());
+  EXPECT_EQ(result.test_top1(), result.epochs(2).valid_top1());
+  EXPECT_GT(result.parameters(), 0);
+  EXPECT_GT(result.macs(), 0);
+  ASSERT_EQ(result.latency_size(), 2);
+  EXPECT_EQ(result.latency(0).batch_size(), 1);
+  EXPECT_EQ(result.latency(1).batch_size(), 8);
+  EXPECT_THAT(result.protocol(), HasSubstr("retrained 3 epochs, 3 cells x 4"));
+  const std::string dir = result.eval_spec().runtime().output_dir();
+  EXPECT_TRUE(PathExists(JoinPath(dir, kResultFile)));
+  EXPECT_EQ(*LoadGenotype(dir), *BuiltinGenotype("DARTS_V2"));
+}
+
+// Drop-path and dropout draw from libtorch's generator, which the
+// checkpoint carries: a resumed retraining ends as the uninterrupted one.
+TEST_F(RetrainTest, ResumedRetrainingEndsAsTheUninterruptedOne) {
+  const auto whole = Retrain(TinySpec(*data_, MakeTestDir("a")), false);
+  const EvalSpec spec = TinySpec(*data_, MakeTestDir("b"));
+  EXPECT_EQ(Retrain(spec, false, /*stop_after=*/1)->epochs_done(), 1);
+  const auto resumed = Retrain(spec, true);
+  EXPECT_EQ(resumed->epochs_done(), 3);
+  for (int e = 0; e < 3; ++e) {
+    EXPECT_EQ(resumed->result().epochs(e).train_loss(),
+              whole->result().epochs(e).train_loss());
+    EXPECT_EQ(resumed->result().epochs(e).valid_top1(),
+              whole->result().epochs(e).valid_top1());
+  }
+  EXPECT_EQ(resumed->result().test_top5(), whole->result().test_top5());
+}
+
+TEST_F(RetrainTest, ResumeRefusesAnotherSpec) {
+  const EvalSpec spec = TinySpec(*data_, MakeTestDir("guarded"));
+  Retrain(spec, false, 1);
+  const RunDirectory run = *RunDirectory::Open(spec.runtime().output_dir());
+  EvalSpec other = spec;
+  other.mutable_network()->set_drop_path_prob(0.1);
+  EXPECT_THAT(std::string(ReadEvalCheckpoint(run, &other).status().message()),
+              HasSubstr("belongs to another spec"));
+  EXPECT_TRUE(ReadEvalCheckpoint(run, &spec).ok());
+}
+
+}  // namespace
+}  // namespace mdenas

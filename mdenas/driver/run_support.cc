@@ -1,0 +1,76 @@
+#include "mdenas/driver/run_support.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace mdenas {
+
+absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
+  const c10::Device device(runtime.device());
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("runtime.device is '", runtime.device(),
+                     "', but this libtorch sees no CUDA device"));
+  }
+  const int threads =
+      runtime.threads() > 0
+          ? runtime.threads()
+          : static_cast<int>(std::thread::hardware_concurrency());
+  at::set_num_threads(std::max(threads, 1));
+  return Runtime{device, device.is_cpu() ? absl::StrCat("cpu (",
+                                                        at::get_num_threads(),
+                                                        " threads)")
+                                         : runtime.device()};
+}
+
+int64_t PeakResidentBytes() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB.
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+std::string EpochsCsv(
+    const google::protobuf::RepeatedPtrField<EpochRecord>& records,
+    const std::function<std::string(const EpochRecord&)>& path_text) {
+  std::string csv = absl::StrCat(
+      "epoch,", path_text ? "sampled_path," : "",
+      "learning_rate,train_loss,train_top1,valid_top1,images_per_second,"
+      "seconds\n");
+  for (const EpochRecord& record : records) {
+    absl::StrAppend(&csv, record.epoch(), ",",
+                    path_text ? path_text(record) + "," : "",
+                    absl::StrFormat("%.6g,%.6g,%.4f,%.4f,%.1f,%.2f\n",
+                                    record.learning_rate(), record.train_loss(),
+                                    record.train_top1(), record.valid_top1(),
+                                    record.images_per_second(),
+                                    record.seconds()));
+  }
+  return csv;
+}
+
+double MeanImagesPerSecond(
+    const google::protobuf::RepeatedPtrField<EpochRecord>& records,
+    int64_t images) {
+  double seconds = 0;
+  int counted = 0;
+  for (const EpochRecord& record : records) {
+    if (record.images_per_second() <= 0) continue;
+    seconds += images / record.images_per_second();
+    ++counted;
+  }
+  return seconds > 0 ? counted * images / seconds : 0.0;
+}
+
+}  // namespace mdenas

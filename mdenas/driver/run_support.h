@@ -1,0 +1,49 @@
+// What every training run (the search, retraining) shares beyond the run
+// directory: setting up threads and device, and the epoch table.
+
+#ifndef MDENAS_DRIVER_RUN_SUPPORT_H_
+#define MDENAS_DRIVER_RUN_SUPPORT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <c10/core/Device.h>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "mdenas/proto/run_result.pb.h"
+#include "mdenas/proto/training.pb.h"
+
+namespace mdenas {
+
+struct Runtime {
+  c10::Device device;
+  // "cpu (2 threads)", or the CUDA device.
+  std::string description;
+};
+
+// Sets libtorch's intra-op threads (runtime.threads, 0 = one per core) and
+// checks that runtime.device can be used.
+absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime);
+
+// The process's peak resident set size. Unit: bytes.
+int64_t PeakResidentBytes();
+
+double SecondsSince(std::chrono::steady_clock::time_point start);
+
+// epochs.csv: one row per epoch. `path_text`, when given, fills a
+// sampled_path column.
+std::string EpochsCsv(
+    const google::protobuf::RepeatedPtrField<EpochRecord>& records,
+    const std::function<std::string(const EpochRecord&)>& path_text);
+
+// Training images per second over all `records`, each of `images` images.
+double MeanImagesPerSecond(
+    const google::protobuf::RepeatedPtrField<EpochRecord>& records,
+    int64_t images);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_DRIVER_RUN_SUPPORT_H_

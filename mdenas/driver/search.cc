@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -138,6 +139,10 @@ class Search::Impl {
     return resume ? Restore() : absl::OkStatus();
   }
 
+  absl::StatusOr<double> ValidationAccuracy(const std::vector<int>& path) {
+    return Validate([&] { return path; }, /*record_batches=*/false);
+  }
+
   absl::Status Run(ProgressReporter* progress, int stop_after) {
     const int epochs = spec_.epochs();
     const int first = epochs_done_ + 1;
@@ -148,7 +153,7 @@ class Search::Impl {
       EpochRecord record;
       record.set_epoch(epoch);
       MDENAS_RETURN_IF_ERROR(TrainEpoch(epoch, progress, &record));
-      MDENAS_RETURN_IF_ERROR(ValidateEpoch(epoch, &record));
+      MDENAS_RETURN_IF_ERROR(ValidateEpoch(&record));
       learner_.FinishEpoch();
       if (epoch > spec_.learner().warmup_epochs()) learner_.Update();
       record.set_seconds(SecondsSince(start));
@@ -256,33 +261,48 @@ class Search::Impl {
     return absl::OkStatus();
   }
 
-  absl::Status ValidateEpoch(int epoch, EpochRecord* record) {
+  absl::Status ValidateEpoch(EpochRecord* record) {
     const bool per_epoch = spec_.learner().sampling() == LearnerSpec::PER_EPOCH;
     const std::vector<int> epoch_path(record->sampled_ops().begin(),
                                       record->sampled_ops().end());
+    MDENAS_ASSIGN_OR_RETURN(
+        const double accuracy,
+        Validate(
+            [&]() -> std::vector<int> {
+              return per_epoch ? epoch_path : learner_.Sample(&rng_);
+            },
+            /*record_batches=*/!per_epoch));
+    record->set_valid_top1(accuracy);
+    if (per_epoch) learner_.RecordAccuracy(epoch_path, accuracy);
+    return absl::OkStatus();
+  }
+
+  // Top-1 (%) on the validation split, each batch through the path
+  // `next_path` gives; with `record_batches`, each batch's accuracy is
+  // recorded for its path (per-batch sampling).
+  absl::StatusOr<double> Validate(
+      const std::function<std::vector<int>()>& next_path, bool record_batches) {
     torch::NoGradGuard no_grad;
     net_->eval();
-    valid_loader_->StartEpoch(epoch - 1);
+    // Unshuffled and unaugmented: every epoch of this loader is the same.
+    valid_loader_->StartEpoch(0);
     int64_t correct = 0, seen = 0;
     while (std::optional<Batch> batch = valid_loader_->Next()) {
-      const std::vector<int> path =
-          per_epoch ? epoch_path : learner_.Sample(&rng_);
+      const std::vector<int> path = next_path();
       const torch::Tensor labels = batch->labels.to(device_);
       const int64_t right = net_->forward(batch->images.to(device_), path)
                                 .argmax(1)
                                 .eq(labels)
                                 .sum()
                                 .item<int64_t>();
-      if (!per_epoch) {
+      if (record_batches) {
         learner_.RecordAccuracy(path, 100.0 * right / labels.size(0));
       }
       correct += right;
       seen += labels.size(0);
     }
     MDENAS_RETURN_IF_ERROR(valid_loader_->status());
-    record->set_valid_top1(100.0 * correct / std::max<int64_t>(seen, 1));
-    if (per_epoch) learner_.RecordAccuracy(epoch_path, record->valid_top1());
-    return absl::OkStatus();
+    return 100.0 * correct / std::max<int64_t>(seen, 1);
   }
 
   std::string PathText(const EpochRecord& record) const {
@@ -406,6 +426,10 @@ absl::StatusOr<std::unique_ptr<Search>> Search::Create(const SearchSpec& spec,
 
 absl::Status Search::Run(ProgressReporter* progress, int stop_after) {
   return impl_->Run(progress, stop_after);
+}
+
+absl::StatusOr<double> Search::ValidationAccuracy(const std::vector<int>& path) {
+  return impl_->ValidationAccuracy(path);
 }
 
 int Search::epochs_done() const { return impl_->epochs_done(); }

@@ -67,6 +67,10 @@ class Search {
   // the checkpoint of the last finished epoch stays as it was.
   absl::Status Run(ProgressReporter* progress, int stop_after = 0);
 
+  // Top-1 accuracy (%) of `path` on the validation split with the shared
+  // weights as they are now.
+  absl::StatusOr<double> ValidationAccuracy(const std::vector<int>& path);
+
   int epochs_done() const;
   const MultinomialLearner& learner() const;
   // The architecture the distributions give now (MDENAS_SPEC.md §2.4).

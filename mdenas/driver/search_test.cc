@@ -122,6 +122,20 @@ TEST_F(SearchTest, LearnerSeesEachEpochsPathAndAccuracy) {
             FormatDartsGenotype(DeriveGenotype(replay, DartsOperations(), 4)));
 }
 
+// The weights do not change between an epoch's validation and the end of
+// the run, so measuring the last path again gives the same accuracy, and
+// measuring leaves the learner alone.
+TEST_F(SearchTest, ValidationAccuracyOfAPathWithTheSharedWeights) {
+  const auto search = RunSearch(TinySpec(*data_, MakeTestDir("measure")), false);
+  const EpochRecord last = search->result().epochs(3);
+  const std::string before = search->learner().ToProto().SerializeAsString();
+  const absl::StatusOr<double> accuracy = search->ValidationAccuracy(
+      std::vector<int>(last.sampled_ops().begin(), last.sampled_ops().end()));
+  ASSERT_TRUE(accuracy.ok()) << accuracy.status();
+  EXPECT_EQ(*accuracy, last.valid_top1());
+  EXPECT_EQ(search->learner().ToProto().SerializeAsString(), before);
+}
+
 TEST_F(SearchTest, ResumedSearchEndsAsTheUninterruptedOne) {
   const auto whole = RunSearch(TinySpec(*data_, MakeTestDir("whole")), false);
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("parts"));

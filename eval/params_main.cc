@@ -20,8 +20,8 @@
 #include "mdenas/space/layers.h"
 
 ABSL_FLAG(std::string, genotype, "MDENAS",
-          "A built-in genotype (DARTS_V1, DARTS_V2, MDENAS), a file holding "
-          "the DARTS text form, or a search run directory.");
+          "A built-in genotype (DARTS_V1, DARTS_V2, MDENAS), the DARTS text "
+          "form, a file holding it, or a search run directory.");
 ABSL_FLAG(std::string, dataset, "cifar10",
           "cifar10 (32x32, 10 classes, CIFAR stem) or imagenet (224x224, "
           "1000 classes, the two-stage stem).");
@@ -67,8 +67,8 @@ int Main() {
     return 2;
   }
   const std::string name = absl::GetFlag(FLAGS_genotype);
-  absl::StatusOr<Genotype> genotype = LoadGenotype(
-      BuiltinGenotype(name).ok() ? name : UserPath(name));
+  absl::StatusOr<Genotype> genotype =
+      LoadGenotype(IsGenotypePath(name) ? UserPath(name) : name);
   if (!genotype.ok()) {
     std::cerr << "error: flag --genotype: " << genotype.status().message()
               << "\n";

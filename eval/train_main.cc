@@ -93,8 +93,7 @@ absl::StatusOr<EvalSpec> SpecFromFlags(const char* argv0,
   EvalSpec spec;
   MDENAS_RETURN_IF_ERROR(LoadSpecWithFlags(
       path, FieldFlags(), absl::GetFlag(FLAGS_set), &spec, origins));
-  // A genotype that is not a built-in name is a path the user typed.
-  if (!BuiltinGenotype(spec.genotype()).ok()) {
+  if (IsGenotypePath(spec.genotype())) {
     spec.set_genotype(UserPath(spec.genotype()));
   }
   return spec;

@@ -196,6 +196,14 @@ class Search::Impl {
         static_cast<int64_t>(data_.split.validation.size()));
     *result.mutable_distribution() = learner_.ToProto();
     result.set_mean_entropy(learner_.MeanEntropy());
+    result.set_protocol(absl::StrCat(
+        "MdeNAS search, ", spec_.epochs(), " epochs, ", spec_.space().layers(),
+        " cells x ", spec_.space().init_channels(), " channels, ",
+        LearnerSpec::Sampling_Name(spec_.learner().sampling()), " sampling, ",
+        LearnerSpec::Update_Name(spec_.learner().update()), " alpha ",
+        spec_.learner().alpha(), ", ", data_.split.train.size(), "/",
+        data_.split.validation.size(), " ",
+        DataSpec::Dataset_Name(spec_.data().dataset()), " images"));
     const auto none = std::find(operations_.begin(), operations_.end(), "none");
     if (none != operations_.end()) {
       double total = 0;

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -375,9 +377,19 @@ absl::StatusOr<Genotype> BuiltinGenotype(absl::string_view name) {
   return ParseDartsGenotype(it->second);
 }
 
+bool IsGenotypePath(const std::string& name_or_path) {
+  return Builtins().count(name_or_path) == 0 &&
+         !absl::StartsWith(absl::StripLeadingAsciiWhitespace(name_or_path),
+                           "Genotype(");
+}
+
 absl::StatusOr<Genotype> LoadGenotype(const std::string& name_or_path) {
-  const auto builtin = Builtins().find(name_or_path);
-  if (builtin != Builtins().end()) return BuiltinGenotype(name_or_path);
+  if (Builtins().count(name_or_path) > 0) return BuiltinGenotype(name_or_path);
+  if (!IsGenotypePath(name_or_path)) {
+    MDENAS_ASSIGN_OR_RETURN(Genotype genotype, ParseDartsGenotype(name_or_path));
+    MDENAS_RETURN_IF_ERROR(ValidateGenotype(genotype, DartsOperations()));
+    return genotype;
+  }
   const std::string path = IsDirectory(name_or_path)
                                ? JoinPath(name_or_path, "genotype.txt")
                                : name_or_path;

@@ -155,6 +155,13 @@ TEST(GenotypeTest, LoadGenotypeTakesNamesFilesAndRunDirectories) {
   EXPECT_EQ(*LoadGenotype(JoinPath(run, "genotype.txt")),
             *BuiltinGenotype("MDENAS"));
 
+  EXPECT_EQ(*LoadGenotype(text), *BuiltinGenotype("MDENAS"));
+  EXPECT_FALSE(IsGenotypePath(text));
+  EXPECT_FALSE(IsGenotypePath("MDENAS"));
+  EXPECT_TRUE(IsGenotypePath(run));
+  EXPECT_THAT(ErrorOf(LoadGenotype("Genotype(normal=[('conv_9x9', 0)")),
+              HasSubstr("found the end of the text"));
+
   EXPECT_THAT(ErrorOf(LoadGenotype("DARTS_V3")),
               HasSubstr("neither a built-in (DARTS_V1, DARTS_V2, MDENAS)"));
   const std::string bad = JoinPath(run, "bad.txt");

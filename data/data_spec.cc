@@ -47,17 +47,24 @@ bool FormatFits(DataSpec::Dataset dataset, DataFormat format) {
 
 }  // namespace
 
+absl::Status CheckDataFolder(const DataSpec& spec, const std::string& folder) {
+  MDENAS_ASSIGN_OR_RETURN(const DataLocation location, DetectFormat(folder));
+  if (!FormatFits(spec.dataset(), location.format)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        location.directory, ": holds ", DataFormatName(location.format),
+        " data, which is not how ", DataSpec::Dataset_Name(spec.dataset()),
+        " is stored"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<SpecData> OpenDataSpec(const DataSpec& spec,
                                       const std::string& folder,
                                       uint64_t subset_seed) {
   const DataSpec::Dataset dataset = spec.dataset();
   const std::string& name = DataSpec::Dataset_Name(dataset);
+  MDENAS_RETURN_IF_ERROR(CheckDataFolder(spec, folder));
   MDENAS_ASSIGN_OR_RETURN(const DataLocation location, DetectFormat(folder));
-  if (!FormatFits(dataset, location.format)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        location.directory, ": holds ", DataFormatName(location.format),
-        " data, which is not how ", name, " is stored"));
-  }
   OpenOptions options;
   options.decode_jpeg_into_memory = dataset != DataSpec::IMAGENET;
   SpecData data;

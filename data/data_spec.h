@@ -42,6 +42,10 @@ struct SpecData {
 // binary release or 32x32 RGB JPEG folders, CIFAR-100 as the binary
 // release, Fashion-MNIST as 28x28 IDX files, ImageNet as JPEG folders, which
 // are decoded as they are read.
+// The cheap part of OpenDataSpec, for checking inputs before work starts:
+// `folder` holds a data set in a format of the kind spec.dataset() names.
+absl::Status CheckDataFolder(const DataSpec& spec, const std::string& folder);
+
 absl::StatusOr<SpecData> OpenDataSpec(const DataSpec& spec,
                                       const std::string& folder,
                                       uint64_t subset_seed);

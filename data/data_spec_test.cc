@@ -54,6 +54,10 @@ TEST(DataSpecTest, RejectsADataSetOfAnotherKind) {
   EXPECT_THAT(Message(data.status()),
               HasSubstr("fashion-mnist: holds idx data, which is not how "
                         "CIFAR10 is stored"));
+  // The same check alone, before any file is decoded.
+  EXPECT_EQ(Message(CheckDataFolder(Spec(DataSpec::CIFAR10), kFashionMnist)),
+            Message(data.status()));
+  EXPECT_TRUE(CheckDataFolder(Spec(DataSpec::FASHION_MNIST), kFashionMnist).ok());
 }
 
 TEST(DataSpecTest, RejectsCifar10JpegsOfAnotherSize) {

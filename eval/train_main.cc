@@ -18,10 +18,13 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "data/data_location.h"
+#include "data/data_spec.h"
 #include "eval/retrain.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/problems.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/progress.h"
@@ -84,19 +87,20 @@ bool AnySpecFlag() {
   return false;
 }
 
-absl::StatusOr<EvalSpec> SpecFromFlags(const char* argv0,
-                                       SpecOrigins* origins) {
+// The spec from --spec (or the default preset) and the flags, validated;
+// `spec` holds what could be read even when there are problems.
+absl::Status SpecFromFlags(const char* argv0, EvalSpec* spec,
+                           SpecOrigins* origins) {
   std::string path = UserPath(absl::GetFlag(FLAGS_spec));
   if (path.empty()) {
     MDENAS_ASSIGN_OR_RETURN(path, RunfilePath(argv0, kDefaultSpec));
   }
-  EvalSpec spec;
-  MDENAS_RETURN_IF_ERROR(LoadSpecWithFlags(
-      path, FieldFlags(), absl::GetFlag(FLAGS_set), &spec, origins));
-  if (IsGenotypePath(spec.genotype())) {
-    spec.set_genotype(UserPath(spec.genotype()));
+  const absl::Status status = LoadSpecWithFlags(
+      path, FieldFlags(), absl::GetFlag(FLAGS_set), spec, origins);
+  if (IsGenotypePath(spec->genotype())) {
+    spec->set_genotype(UserPath(spec->genotype()));
   }
-  return spec;
+  return status;
 }
 
 absl::Status Main(const char* argv0) {
@@ -112,8 +116,8 @@ absl::Status Main(const char* argv0) {
     spec = checkpoint.spec();
     genotype = FromProto(checkpoint.genotype());
     if (AnySpecFlag()) {
-      MDENAS_ASSIGN_OR_RETURN(EvalSpec from_flags,
-                              SpecFromFlags(argv0, &origins));
+      EvalSpec from_flags;
+      MDENAS_RETURN_IF_ERROR(SpecFromFlags(argv0, &from_flags, &origins));
       if (from_flags.data().path().empty()) {  // Located when it started.
         from_flags.mutable_data()->set_path(spec.data().path());
         from_flags.mutable_data()->set_dataset(spec.data().dataset());
@@ -124,23 +128,30 @@ absl::Status Main(const char* argv0) {
     }
     spec.mutable_runtime()->set_output_dir(run->path());
   } else {
-    MDENAS_ASSIGN_OR_RETURN(spec, SpecFromFlags(argv0, &origins));
+    // Everything that can be checked before the work starts, all at once.
+    Problems problems;
+    problems.Add(SpecFromFlags(argv0, &spec, &origins));
     absl::StatusOr<Genotype> loaded = LoadGenotype(spec.genotype());
-    if (!loaded.ok()) {
-      return absl::Status(
+    if (loaded.ok()) {
+      genotype = *loaded;
+    } else {
+      const std::string origin = origins.Find("genotype");
+      problems.Add(absl::Status(
           loaded.status().code(),
-          absl::StrCat(origins.Find("genotype"),
-                       origins.Find("genotype").empty() ? "" : ": ",
-                       "genotype: ", loaded.status().message()));
+          absl::StrCat(origin, origin.empty() ? "" : ": ", "genotype: ",
+                       loaded.status().message())));
     }
-    genotype = *loaded;
     const std::string out = spec.runtime().output_dir().empty()
                                 ? RunDirectory::DefaultPath()
                                 : UserPath(spec.runtime().output_dir());
     spec.mutable_runtime()->set_output_dir(out);
+    problems.Add(RunDirectory::CheckCreatable(out));
     std::string notice;
-    MDENAS_RETURN_IF_ERROR(
-        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice));
+    const absl::Status located =
+        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice);
+    problems.Add(located);
+    if (located.ok()) problems.Add(CheckDataFolder(spec.data(), spec.data().path()));
+    MDENAS_RETURN_IF_ERROR(problems.ToStatus());
     if (!notice.empty()) std::cout << notice << "\n";
     MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Create(out));
   }

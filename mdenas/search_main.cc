@@ -19,7 +19,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "data/data_location.h"
+#include "data/data_spec.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/problems.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/proto/search_spec.pb.h"
@@ -67,15 +69,15 @@ bool AnySpecFlag() {
          !absl::GetFlag(FLAGS_set).empty();
 }
 
-// The spec from --spec (or the default preset) and the flags, validated.
-absl::StatusOr<SearchSpec> SpecFromFlags(const char* argv0,
-                                         SpecOrigins* origins) {
+// The spec from --spec (or the default preset) and the flags, validated;
+// `spec` holds what could be read even when there are problems.
+absl::Status SpecFromFlags(const char* argv0, SearchSpec* spec,
+                           SpecOrigins* origins) {
   std::string path = UserPath(absl::GetFlag(FLAGS_spec));
   if (path.empty()) {
     MDENAS_ASSIGN_OR_RETURN(path, RunfilePath(argv0, kDefaultSpec));
   }
-  SearchSpec spec;
-  MDENAS_RETURN_IF_ERROR(LoadSpecWithFlags(
+  return LoadSpecWithFlags(
       path,
       {
           {"--epochs", "epochs", absl::GetFlag(FLAGS_epochs)},
@@ -86,8 +88,7 @@ absl::StatusOr<SearchSpec> SpecFromFlags(const char* argv0,
           {"--out", "runtime.output_dir", absl::GetFlag(FLAGS_out)},
           {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
       },
-      absl::GetFlag(FLAGS_set), &spec, origins));
-  return spec;
+      absl::GetFlag(FLAGS_set), spec, origins);
 }
 
 void PrintSummary(const Search& search, const RunDirectory& run) {
@@ -134,8 +135,8 @@ absl::Status Main(const char* argv0) {
                             ReadSearchCheckpoint(*run, nullptr));
     spec = checkpoint.spec();
     if (AnySpecFlag()) {
-      MDENAS_ASSIGN_OR_RETURN(SearchSpec from_flags,
-                              SpecFromFlags(argv0, &origins));
+      SearchSpec from_flags;
+      MDENAS_RETURN_IF_ERROR(SpecFromFlags(argv0, &from_flags, &origins));
       if (from_flags.data().path().empty()) {  // Located when it started.
         from_flags.mutable_data()->set_path(spec.data().path());
         from_flags.mutable_data()->set_dataset(spec.data().dataset());
@@ -146,14 +147,20 @@ absl::Status Main(const char* argv0) {
     }
     spec.mutable_runtime()->set_output_dir(run->path());
   } else {
-    MDENAS_ASSIGN_OR_RETURN(spec, SpecFromFlags(argv0, &origins));
+    // Everything that can be checked before the work starts, all at once.
+    Problems problems;
+    problems.Add(SpecFromFlags(argv0, &spec, &origins));
     const std::string out = spec.runtime().output_dir().empty()
                                 ? RunDirectory::DefaultPath()
                                 : UserPath(spec.runtime().output_dir());
     spec.mutable_runtime()->set_output_dir(out);
+    problems.Add(RunDirectory::CheckCreatable(out));
     std::string notice;
-    MDENAS_RETURN_IF_ERROR(
-        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice));
+    const absl::Status located =
+        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice);
+    problems.Add(located);
+    if (located.ok()) problems.Add(CheckDataFolder(spec.data(), spec.data().path()));
+    MDENAS_RETURN_IF_ERROR(problems.ToStatus());
     if (!notice.empty()) std::cout << notice << "\n";
     MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Create(out));
   }

@@ -1,5 +1,7 @@
 #include "mdenas/driver/run_directory.h"
 
+#include <unistd.h>
+
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
@@ -9,7 +11,7 @@
 
 namespace mdenas {
 
-absl::StatusOr<RunDirectory> RunDirectory::Create(const std::string& path) {
+absl::Status RunDirectory::CheckCreatable(const std::string& path) {
   for (const char* file : {kCheckpointFile, kSpecFile}) {
     if (PathExists(JoinPath(path, file))) {
       return absl::AlreadyExistsError(absl::StrCat(
@@ -18,6 +20,26 @@ absl::StatusOr<RunDirectory> RunDirectory::Create(const std::string& path) {
           " or choose another output directory"));
     }
   }
+  std::string existing = path;
+  while (!PathExists(existing)) {
+    const size_t slash = existing.find_last_of('/');
+    existing = slash == std::string::npos ? "."
+               : slash == 0               ? "/"
+                                          : existing.substr(0, slash);
+  }
+  if (!IsDirectory(existing)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "output directory ", path, ": ", existing, " is not a directory"));
+  }
+  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "output directory ", path, ": cannot write in ", existing));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RunDirectory> RunDirectory::Create(const std::string& path) {
+  MDENAS_RETURN_IF_ERROR(CheckCreatable(path));
   MDENAS_RETURN_IF_ERROR(MakeDirectories(path));
   // Fail now, not after hours of training, if nothing can be written here.
   const std::string probe = JoinPath(path, ".writable");

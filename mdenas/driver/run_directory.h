@@ -35,6 +35,11 @@ class RunDirectory {
   // refused if it holds a checkpoint or a spec: that is a run to --resume.
   static absl::StatusOr<RunDirectory> Create(const std::string& path);
 
+  // Whether Create(path) would succeed, checked without creating anything:
+  // `path` holds no run, and it or its nearest existing parent is a folder
+  // this process may write to.
+  static absl::Status CheckCreatable(const std::string& path);
+
   // The run in `path`, to resume: it must hold a checkpoint.
   static absl::StatusOr<RunDirectory> Open(const std::string& path);
 

@@ -66,6 +66,16 @@ TEST(RunDirectoryTest, UnwritableLocationsFailAtCreation) {
   EXPECT_THAT(std::string(run.status().message()), HasSubstr(locked));
 }
 
+TEST(RunDirectoryTest, CheckCreatableCreatesNothing) {
+  const std::string path = TempPath("not/yet/there");
+  EXPECT_TRUE(RunDirectory::CheckCreatable(path).ok());
+  EXPECT_FALSE(PathExists(TempPath("not")));
+  ASSERT_TRUE(WriteFileAtomically(TempPath("plain"), "x").ok());
+  EXPECT_THAT(
+      std::string(RunDirectory::CheckCreatable(TempPath("plain/run")).message()),
+      HasSubstr("is not a directory"));
+}
+
 TEST(RunDirectoryTest, DefaultPathIsATimestampUnderRuns) {
   ::setenv("BUILD_WORKING_DIRECTORY", "/home/u/project", 1);
   const std::string path = RunDirectory::DefaultPath();

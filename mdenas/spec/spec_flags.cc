@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "mdenas/base/status_macros.h"
+#include "mdenas/base/problems.h"
 #include "mdenas/spec/spec_validation.h"
 
 namespace mdenas {
@@ -41,9 +41,13 @@ absl::Status LoadSpecWithFlags(const std::string& path,
                                absl::string_view set_flag,
                                google::protobuf::Message* spec,
                                SpecOrigins* origins) {
-  MDENAS_RETURN_IF_ERROR(LoadSpecFile(path, spec, origins));
-  MDENAS_RETURN_IF_ERROR(ApplyFieldFlags(flags, set_flag, spec, origins));
-  return ValidateSpec(*spec, *origins);
+  Problems problems;
+  const absl::Status loaded = LoadSpecFile(path, spec, origins);
+  problems.Add(loaded);
+  problems.Add(ApplyFieldFlags(flags, set_flag, spec, origins));
+  // Values read from a file that failed to parse are not worth judging.
+  if (loaded.ok()) problems.Add(ValidateSpec(*spec, *origins));
+  return problems.ToStatus();
 }
 
 }  // namespace mdenas

@@ -30,7 +30,8 @@ absl::Status ApplyFieldFlags(const std::vector<FieldFlag>& flags,
                              SpecOrigins* origins);
 
 // The spec a binary runs: the text-format file at `path`, then `flags` and
-// `set_flag` applied, then validated (spec_validation.h).
+// `set_flag` applied, then validated (spec_validation.h). Reports the
+// problems of all three steps together; `spec` holds what could be read.
 absl::Status LoadSpecWithFlags(const std::string& path,
                                const std::vector<FieldFlag>& flags,
                                absl::string_view set_flag,

@@ -1,5 +1,7 @@
 #include "mdenas/spec/spec_flags.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -41,6 +43,22 @@ TEST(ApplyFieldFlagsTest, ReportsEveryBadFlag) {
   EXPECT_THAT(message, HasSubstr("flag --set: 'nonsense' is not of the form"));
   EXPECT_THAT(message, HasSubstr("flag --set: mdenas.OptimizerSpec has no "
                                  "field 'nope'"));
+}
+
+TEST(LoadSpecWithFlagsTest, ReportsFileFlagAndValueProblemsTogether) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/s.textproto";
+  {
+    std::ofstream file(path);
+    file << "epochs: 0\nbatch_size: 8\n";
+  }
+  SearchSpec spec;
+  SpecOrigins origins;
+  const absl::Status status = LoadSpecWithFlags(
+      path, {{"--seed", "runtime.seed", "x"}}, "", &spec, &origins);
+  const std::string message(status.message());
+  EXPECT_THAT(message, HasSubstr("flag --seed: field 'runtime.seed'"));
+  EXPECT_THAT(message, HasSubstr(path + ":1:1: field 'epochs': 0 is out of range"));
+  EXPECT_EQ(spec.batch_size(), 8);
 }
 
 }  // namespace

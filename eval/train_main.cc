@@ -153,7 +153,6 @@ absl::Status Main(const char* argv0) {
     if (located.ok()) problems.Add(CheckDataFolder(spec.data(), spec.data().path()));
     MDENAS_RETURN_IF_ERROR(problems.ToStatus());
     if (!notice.empty()) std::cout << notice << "\n";
-    MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Create(out));
   }
   FillDefaults(&spec);
   std::cout << "mdenas retraining: " << FormatDartsGenotype(genotype) << "\n"
@@ -162,6 +161,10 @@ absl::Status Main(const char* argv0) {
             << " channels, batch " << spec.batch_size() << ", seed "
             << spec.runtime().seed() << "\n";
   MDENAS_ASSIGN_OR_RETURN(RetrainData data, LoadRetrainData(spec));
+  // A new run's directory appears only once its data has loaded.
+  if (!run.has_value()) {
+    MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Create(spec.runtime().output_dir()));
+  }
   std::cout << "data: " << data.description << "\nrun directory: "
             << run->path() << "\n";
   if (resume.empty()) {

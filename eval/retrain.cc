@@ -216,7 +216,9 @@ class Retraining::Impl {
     const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, batches = 0;
+    int skipped = 0;
     while (std::optional<Batch> batch = train_loader_->Next()) {
+      ++batches;
       const torch::Tensor images = batch->images.to(device_);
       const torch::Tensor labels = batch->labels.to(device_);
       ClearGradients(parameters);
@@ -229,24 +231,25 @@ class Retraining::Impl {
                               output.auxiliary_logits, labels);
       }
       const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) {
-        return absl::InternalError(absl::StrCat(
-            "epoch ", epoch, ", batch ", batches + 1, ": the training loss is ",
-            loss_value, "; retraining stops. The checkpoint of epoch ",
-            epochs_done_, " in ", run_.path(), " is intact"));
+      if (!BackwardAndStep(loss, spec_.optimizer(), optimizer_.get())) {
+        if (spec_.optimizer().on_non_finite() == OptimizerSpec::STOP) {
+          return NonFiniteStepError(epoch, batches, loss_value, epochs_done_,
+                                    run_.path());
+        }
+        ++skipped;
+        continue;
       }
-      BackwardAndStep(loss, spec_.optimizer(), optimizer_.get());
       const int64_t n = labels.size(0);
       loss_sum += loss_value * n;
       correct += TopKCorrect(output.logits, labels, 1);
       seen += n;
-      ++batches;
       progress->Batch(batches, loss_sum / seen, 100.0 * correct / seen);
     }
     MDENAS_RETURN_IF_ERROR(train_loader_->status());
     record->set_learning_rate(learning_rate);
     record->set_train_loss(loss_sum / std::max<int64_t>(seen, 1));
     record->set_train_top1(100.0 * correct / std::max<int64_t>(seen, 1));
+    record->set_skipped_steps(skipped);
     record->set_images_per_second(seen / SecondsSince(start));
     return absl::OkStatus();
   }

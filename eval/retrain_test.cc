@@ -96,6 +96,28 @@ TEST_F(RetrainTest, ResumedRetrainingEndsAsTheUninterruptedOne) {
   EXPECT_EQ(resumed->result().test_top5(), whole->result().test_top5());
 }
 
+// Learning rate 10 with weight decay 1 drives the weights past float range.
+TEST_F(RetrainTest, NonFiniteStepStopsTheRun) {
+  EvalSpec spec = TinySpec(*data_, MakeTestDir("diverge"));
+  spec.mutable_optimizer()->set_learning_rate(10);
+  spec.mutable_optimizer()->set_weight_decay(1);
+  spec.mutable_optimizer()->set_schedule(OptimizerSpec::CONSTANT);
+  spec.mutable_optimizer()->set_grad_clip_norm(0);
+  spec.set_batch_size(4);
+  spec.set_epochs(8);
+  absl::StatusOr<RetrainData> data = LoadRetrainData(spec);
+  ASSERT_TRUE(data.ok());
+  auto retraining = *Retraining::Create(
+      spec, *BuiltinGenotype("DARTS_V2"), *std::move(data),
+      *RunDirectory::Create(spec.runtime().output_dir()), false);
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, spec.epochs(), "test");
+  const absl::Status status = retraining->Run(&progress);
+  ASSERT_FALSE(status.ok()) << "the run did not diverge";
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("the loss or the gradient is not finite"));
+}
+
 TEST_F(RetrainTest, ResumeRefusesAnotherSpec) {
   const EvalSpec spec = TinySpec(*data_, MakeTestDir("guarded"));
   Retrain(spec, false, 1);

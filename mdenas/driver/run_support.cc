@@ -60,6 +60,17 @@ std::string EpochsCsv(
   return csv;
 }
 
+absl::Status NonFiniteStepError(int epoch, int64_t batch, double loss,
+                                int epochs_done, const std::string& run_path) {
+  return absl::InternalError(absl::StrCat(
+      "epoch ", epoch, ", batch ", batch,
+      ": the loss or the gradient is not finite (loss ", loss,
+      "); the run stops. The checkpoint of epoch ", epochs_done, " in ",
+      run_path,
+      " is intact. A lower learning rate or gradient clipping may help; "
+      "optimizer.on_non_finite: SKIP_STEP skips such steps instead"));
+}
+
 double MeanImagesPerSecond(
     const google::protobuf::RepeatedPtrField<EpochRecord>& records,
     int64_t images) {

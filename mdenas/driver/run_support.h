@@ -39,6 +39,12 @@ std::string EpochsCsv(
     const google::protobuf::RepeatedPtrField<EpochRecord>& records,
     const std::function<std::string(const EpochRecord&)>& path_text);
 
+// Why a run stops at a training step whose loss or gradient is NaN or
+// infinite (OptimizerSpec.on_non_finite = STOP): where it happened, and
+// that the checkpoint of the last finished epoch is intact.
+absl::Status NonFiniteStepError(int epoch, int64_t batch, double loss,
+                                int epochs_done, const std::string& run_path);
+
 // Training images per second over all `records`, each of `images` images.
 double MeanImagesPerSecond(
     const google::protobuf::RepeatedPtrField<EpochRecord>& records,

@@ -234,11 +234,10 @@ class Search::Impl {
     const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, batches = 0;
+    int skipped = 0;
     while (std::optional<Batch> batch = train_loader_->Next()) {
-      if (!per_epoch) {
-        path = learner_.Sample(&rng_);
-        learner_.RecordTraining(path, 1);
-      }
+      ++batches;
+      if (!per_epoch) path = learner_.Sample(&rng_);
       const torch::Tensor images = batch->images.to(device_);
       const torch::Tensor labels = batch->labels.to(device_);
       ClearGradients(parameters);
@@ -246,18 +245,19 @@ class Search::Impl {
       const torch::Tensor loss =
           torch::nn::functional::cross_entropy(logits, labels);
       const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) {
-        return absl::InternalError(absl::StrCat(
-            "epoch ", epoch, ", batch ", batches + 1, ": the training loss is ",
-            loss_value, "; the search stops. The checkpoint of epoch ",
-            epochs_done_, " in ", run_.path(), " is intact"));
+      if (!BackwardAndStep(loss, spec_.optimizer(), optimizer_.get())) {
+        if (spec_.optimizer().on_non_finite() == OptimizerSpec::STOP) {
+          return NonFiniteStepError(epoch, batches, loss_value, epochs_done_,
+                                    run_.path());
+        }
+        ++skipped;
+        continue;
       }
-      BackwardAndStep(loss, spec_.optimizer(), optimizer_.get());
+      if (!per_epoch) learner_.RecordTraining(path, 1);
       const int64_t n = labels.size(0);
       loss_sum += loss_value * n;
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
       seen += n;
-      ++batches;
       progress->Batch(batches, loss_sum / seen, 100.0 * correct / seen);
     }
     MDENAS_RETURN_IF_ERROR(train_loader_->status());
@@ -265,6 +265,7 @@ class Search::Impl {
     record->set_learning_rate(learning_rate);
     record->set_train_loss(loss_sum / std::max<int64_t>(seen, 1));
     record->set_train_top1(100.0 * correct / std::max<int64_t>(seen, 1));
+    record->set_skipped_steps(skipped);
     record->set_images_per_second(seen / SecondsSince(start));
     return absl::OkStatus();
   }

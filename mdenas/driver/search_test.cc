@@ -192,6 +192,55 @@ TEST_F(SearchTest, PerBatchSamplingCountsSteps) {
   EXPECT_EQ(search->result().epochs(0).sampled_ops_size(), 0);
 }
 
+// Learning rate 10 with weight decay 1 multiplies the weights by about -9
+// each step: past 3.4e38 within the 5 steps x 8 epochs, so the loss turns
+// infinite or NaN (BatchNorm keeps smaller divergence finite).
+std::vector<std::pair<std::string, std::string>> Diverging() {
+  return {{"optimizer.learning_rate", "10"},
+          {"optimizer.weight_decay", "1"},
+          {"optimizer.schedule", "CONSTANT"},
+          {"optimizer.grad_clip_norm", "0"},
+          {"batch_size", "4"},
+          {"epochs", "8"}};
+}
+
+TEST_F(SearchTest, NonFiniteStepStopsTheRunAndKeepsTheLastCheckpoint) {
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("diverge"), Diverging());
+  absl::StatusOr<SearchData> data = LoadSearchData(spec);
+  ASSERT_TRUE(data.ok());
+  const RunDirectory run = *RunDirectory::Create(spec.runtime().output_dir());
+  auto search = *Search::Create(spec, *std::move(data), run, false);
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, spec.epochs());
+  const absl::Status status = search->Run(&progress);
+  ASSERT_FALSE(status.ok()) << "the run did not diverge";
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("the loss or the gradient is not finite"));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr(absl::StrCat("The checkpoint of epoch ",
+                                     search->epochs_done(), " in ")));
+  if (search->epochs_done() > 0) {
+    const absl::StatusOr<SearchCheckpoint> checkpoint =
+        ReadSearchCheckpoint(run, &spec);
+    ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+    EXPECT_EQ(checkpoint->epochs_done(), search->epochs_done());
+  }
+}
+
+TEST_F(SearchTest, NonFiniteStepsCanBeSkippedAndCounted) {
+  auto overrides = Diverging();
+  overrides.push_back({"optimizer.on_non_finite", "SKIP_STEP"});
+  const auto search =
+      RunSearch(TinySpec(*data_, MakeTestDir("skip"), overrides), false);
+  EXPECT_EQ(search->epochs_done(), 8);
+  int skipped = 0;
+  const RunResult result = search->result();
+  for (const EpochRecord& record : result.epochs()) {
+    skipped += record.skipped_steps();
+  }
+  EXPECT_GT(skipped, 0);
+}
+
 TEST_F(SearchTest, ResumeRefusesAnotherSpecAndDamagedCheckpoints) {
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("guarded"));
   RunSearch(spec, false, 1);

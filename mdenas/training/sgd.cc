@@ -36,20 +36,27 @@ void ClearGradients(const std::vector<torch::Tensor>& parameters) {
   }
 }
 
-double BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
-                       torch::optim::SGD* optimizer) {
+bool BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
+                     torch::optim::SGD* optimizer) {
+  if (!std::isfinite(loss.item<double>())) return false;
   loss.backward();
-  if (spec.grad_clip_norm() > 0) {
-    std::vector<torch::Tensor> with_gradients;
-    for (const auto& group : optimizer->param_groups()) {
-      for (const torch::Tensor& parameter : group.params()) {
-        if (parameter.grad().defined()) with_gradients.push_back(parameter);
-      }
+  std::vector<torch::Tensor> with_gradients;
+  std::vector<torch::Tensor> norms;
+  for (const auto& group : optimizer->param_groups()) {
+    for (const torch::Tensor& parameter : group.params()) {
+      if (!parameter.grad().defined()) continue;
+      with_gradients.push_back(parameter);
+      norms.push_back(parameter.grad().norm());
     }
+  }
+  if (norms.empty()) return true;
+  const double norm = torch::stack(norms).norm().item<double>();
+  if (!std::isfinite(norm)) return false;
+  if (spec.grad_clip_norm() > 0) {
     torch::nn::utils::clip_grad_norm_(with_gradients, spec.grad_clip_norm());
   }
   optimizer->step();
-  return loss.item<double>();
+  return true;
 }
 
 }  // namespace mdenas

@@ -30,9 +30,10 @@ void SetLearningRate(torch::optim::SGD* optimizer, double learning_rate);
 void ClearGradients(const std::vector<torch::Tensor>& parameters);
 
 // Backpropagates `loss`, clips the gradients' global norm to
-// spec.grad_clip_norm() (when positive) and steps. Returns the loss.
-double BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
-                       torch::optim::SGD* optimizer);
+// spec.grad_clip_norm() (when positive) and steps. If the loss or the
+// gradient norm is NaN or infinite, nothing is updated and it returns false.
+bool BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
+                     torch::optim::SGD* optimizer);
 
 }  // namespace mdenas
 

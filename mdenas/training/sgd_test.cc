@@ -1,5 +1,7 @@
 #include "mdenas/training/sgd.h"
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "gtest/gtest.h"
@@ -56,6 +58,21 @@ TEST(SgdTest, ClipsTheGlobalGradientNorm) {
   EXPECT_DOUBLE_EQ(
       static_cast<torch::optim::SGDOptions&>(sgd->param_groups()[0].options()).lr(),
       0.5);
+}
+
+TEST(SgdTest, NonFiniteLossOrGradientLeavesTheParametersAlone) {
+  OptimizerSpec spec;
+  torch::Tensor w = torch::ones({2}, torch::requires_grad());
+  auto sgd = MakeSgd(spec, {w});
+  EXPECT_FALSE(BackwardAndStep((w * std::nan("")).sum(), spec, sgd.get()));
+  EXPECT_TRUE(torch::equal(w, torch::ones({2})));
+  ClearGradients({w});
+  // A finite loss whose gradient is infinite: d/dw of sqrt(w - 1) at w = 1.
+  EXPECT_FALSE(BackwardAndStep((w - 1).sqrt().sum(), spec, sgd.get()));
+  EXPECT_TRUE(torch::equal(w, torch::ones({2})));
+  ClearGradients({w});
+  EXPECT_TRUE(BackwardAndStep(w.sum(), spec, sgd.get()));
+  EXPECT_FALSE(torch::equal(w, torch::ones({2})));
 }
 
 }  // namespace

@@ -12,13 +12,13 @@
 namespace mdenas {
 
 absl::Status RunDirectory::CheckCreatable(const std::string& path) {
-  for (const char* file : {kCheckpointFile, kSpecFile}) {
-    if (PathExists(JoinPath(path, file))) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          path, " already holds a run (", file,
-          "); continue it with --resume=", path,
-          " or choose another output directory"));
-    }
+  // A run stopped before its first checkpoint has nothing to keep; it may
+  // start again in place.
+  if (PathExists(JoinPath(path, kCheckpointFile))) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        path, " already holds a run (", kCheckpointFile,
+        "); continue it with --resume=", path,
+        " or choose another output directory"));
   }
   std::string existing = path;
   while (!PathExists(existing)) {
@@ -56,7 +56,16 @@ absl::StatusOr<RunDirectory> RunDirectory::Open(const std::string& path) {
   if (!PathExists(JoinPath(path, kCheckpointFile))) {
     return absl::NotFoundError(absl::StrCat(
         path, " holds no ", kCheckpointFile,
-        ": there is nothing to resume (the run did not finish an epoch)"));
+        ": there is nothing to resume (the run did not finish an epoch); "
+        "start it again with the same output directory"));
+  }
+  // Temporary files of writes a crash interrupted.
+  MDENAS_ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                          ListDirectory(path));
+  for (const std::string& name : names) {
+    if (name.find(".tmp.") != std::string::npos) {
+      std::remove(JoinPath(path, name).c_str());
+    }
   }
   return RunDirectory(path);
 }

@@ -32,15 +32,16 @@ inline constexpr char kDistributionFile[] = "distribution.csv";
 class RunDirectory {
  public:
   // A new run in `path`, created with its parents. An existing folder is
-  // refused if it holds a checkpoint or a spec: that is a run to --resume.
+  // refused if it holds a checkpoint: that is a run to --resume.
   static absl::StatusOr<RunDirectory> Create(const std::string& path);
 
   // Whether Create(path) would succeed, checked without creating anything:
-  // `path` holds no run, and it or its nearest existing parent is a folder
-  // this process may write to.
+  // `path` holds no checkpoint, and it or its nearest existing parent is a
+  // folder this process may write to.
   static absl::Status CheckCreatable(const std::string& path);
 
-  // The run in `path`, to resume: it must hold a checkpoint.
+  // The run in `path`, to resume: it must hold a checkpoint. Removes the
+  // temporary files of writes that a crash interrupted.
   static absl::StatusOr<RunDirectory> Open(const std::string& path);
 
   // runs/<YYYYmmdd-HHMMSS> in the directory the user ran the binary from.

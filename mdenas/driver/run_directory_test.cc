@@ -24,6 +24,9 @@ TEST(RunDirectoryTest, CreatesWritesAndRefusesToOverwriteARun) {
   absl::StatusOr<RunDirectory> run = RunDirectory::Create(path);
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_TRUE(run->WriteText(kSpecFile, "epochs: 3\n").ok());
+  // Before its first checkpoint a run may start again in place.
+  EXPECT_TRUE(RunDirectory::Create(path).ok());
+  ASSERT_TRUE(run->WriteText(kCheckpointFile, "x").ok());
   RunResult result;
   result.set_wall_seconds(12.5);
   result.set_train_images(7);
@@ -37,6 +40,7 @@ TEST(RunDirectoryTest, CreatesWritesAndRefusesToOverwriteARun) {
   EXPECT_THAT(std::string(again.status().message()),
               HasSubstr("continue it with --resume=" + path));
   EXPECT_EQ(*ReadFile(run->File(kSpecFile)), "epochs: 3\n");
+  EXPECT_EQ(*ReadFile(run->File(kCheckpointFile)), "x");
 }
 
 TEST(RunDirectoryTest, OpenNeedsACheckpoint) {
@@ -45,7 +49,10 @@ TEST(RunDirectoryTest, OpenNeedsACheckpoint) {
   EXPECT_THAT(std::string(RunDirectory::Open(path).status().message()),
               HasSubstr("nothing to resume"));
   ASSERT_TRUE(WriteFileAtomically(JoinPath(path, kCheckpointFile), "x").ok());
+  // A crash in the middle of a write leaves its temporary file behind.
+  ASSERT_TRUE(WriteFileAtomically(JoinPath(path, "checkpoint.bin.tmp.123"), "half").ok());
   EXPECT_TRUE(RunDirectory::Open(path).ok());
+  EXPECT_THAT(*ListDirectory(path), ::testing::ElementsAre(kCheckpointFile));
   EXPECT_THAT(std::string(RunDirectory::Open(TempPath("nope")).status().message()),
               HasSubstr("no such run directory"));
 }

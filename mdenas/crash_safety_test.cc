@@ -1,0 +1,142 @@
+// Kills a running search with SIGKILL, again and again, some of the times
+// in the middle of writing its checkpoint, and resumes it each time: the
+// checkpoint on disk must be loadable after every kill, and the search must
+// end with exactly the genotype and distributions of an uninterrupted run.
+
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "data/test_fixtures.h"
+#include "gtest/gtest.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/subprocess.h"
+#include "mdenas/driver/run_directory.h"
+#include "mdenas/driver/search.h"
+#include "tools/cpp/runfiles/runfiles.h"
+
+namespace mdenas {
+namespace {
+
+using ::bazel::tools::cpp::runfiles::Runfiles;
+
+// How a search process ended.
+struct Ending {
+  bool finished = false;  // Exited 0.
+  bool killed = false;    // By our SIGKILL.
+};
+
+// Waits for `pid`, killing it when `deadline` passes or, if
+// `kill_mid_checkpoint`, as soon as it starts writing a checkpoint (its
+// temporary file appears in `run_dir`).
+Ending Supervise(pid_t pid, const std::string& run_dir, bool kill_mid_checkpoint,
+                 std::chrono::milliseconds deadline) {
+  const int watch = inotify_init1(IN_NONBLOCK);
+  if (kill_mid_checkpoint) inotify_add_watch(watch, run_dir.c_str(), IN_CREATE);
+  const auto start = std::chrono::steady_clock::now();
+  Ending ending;
+  int status = 0;
+  while (true) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+    bool kill_now = std::chrono::steady_clock::now() - start > deadline;
+    alignas(inotify_event) char buffer[4096];
+    const ssize_t n = ::read(watch, buffer, sizeof(buffer));
+    for (ssize_t i = 0; i < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + i);
+      if (event->len > 0 &&
+          absl::StartsWith(event->name, absl::StrCat(kCheckpointFile, ".tmp."))) {
+        kill_now = true;
+      }
+      i += sizeof(inotify_event) + event->len;
+    }
+    if (kill_now) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ending.killed = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  ::close(watch);
+  ending.finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return ending;
+}
+
+TEST(CrashSafetyTest, KilledAndResumedSearchEndsAsTheUninterruptedOne) {
+  std::string error;
+  std::unique_ptr<Runfiles> runfiles(Runfiles::CreateForTest(&error));
+  ASSERT_NE(runfiles, nullptr) << error;
+  const std::string binary = runfiles->Rlocation("mdenas/mdenas/search");
+  const std::string data = WriteCifar10Fixture("cifar", 8);
+  const std::vector<std::string> spec_flags = {
+      "--data_dir=" + data, "--epochs=8", "--batch_size=8", "--threads=1",
+      "--set=space.layers=3,space.init_channels=4"};
+
+  const std::string whole = MakeTestDir("whole");
+  std::vector<std::string> argv = {binary, "--out=" + whole};
+  argv.insert(argv.end(), spec_flags.begin(), spec_flags.end());
+  const ProcessResult uninterrupted = RunProcess(argv);
+  ASSERT_TRUE(uninterrupted.exited && uninterrupted.exit_code == 0)
+      << uninterrupted.output;
+
+  const std::string run = MakeTestDir("killed");
+  std::mt19937 rng(20261122);
+  int kills = 0, mid_checkpoint_kills = 0, sessions = 0;
+  bool finished = false;
+  while (!finished) {
+    ASSERT_LT(++sessions, 40) << "the search never finished";
+    const bool resume = PathExists(JoinPath(run, kCheckpointFile));
+    std::vector<std::string> session = {binary};
+    if (resume) {
+      session.push_back("--resume=" + run);
+    } else {
+      session.push_back("--out=" + run);
+      session.insert(session.end(), spec_flags.begin(), spec_flags.end());
+    }
+    // The first kills wait for a checkpoint write; then random moments.
+    const bool mid_checkpoint = kills < 3;
+    const auto deadline = std::chrono::milliseconds(
+        mid_checkpoint ? 60000 : std::uniform_int_distribution<int>(300, 2500)(rng));
+    const pid_t pid = StartProcess(session);
+    ASSERT_GT(pid, 0);
+    const Ending ending = Supervise(pid, run, mid_checkpoint, deadline);
+    finished = ending.finished;
+    if (ending.killed) {
+      ++kills;
+      if (mid_checkpoint) ++mid_checkpoint_kills;
+    } else {
+      ASSERT_TRUE(ending.finished) << "session " << sessions << " failed";
+    }
+    // Whatever moment the kill hit, the checkpoint on disk is whole.
+    if (PathExists(JoinPath(run, kCheckpointFile))) {
+      const absl::StatusOr<RunDirectory> directory = RunDirectory::Open(run);
+      ASSERT_TRUE(directory.ok()) << directory.status();
+      const absl::StatusOr<SearchCheckpoint> checkpoint =
+          ReadSearchCheckpoint(*directory, nullptr);
+      ASSERT_TRUE(checkpoint.ok()) << "after kill " << kills << ": "
+                                   << checkpoint.status();
+    }
+  }
+  RecordProperty("kills", kills);
+  RecordProperty("mid_checkpoint_kills", mid_checkpoint_kills);
+  EXPECT_GE(kills, 4);
+  EXPECT_EQ(mid_checkpoint_kills, 3);
+  for (const char* file : {kGenotypeFile, kDistributionFile}) {
+    EXPECT_EQ(*ReadFile(JoinPath(run, file)), *ReadFile(JoinPath(whole, file)))
+        << file;
+  }
+}
+
+}  // namespace
+}  // namespace mdenas

@@ -23,7 +23,7 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/subprocess.h"
 #include "mdenas/driver/run_directory.h"
-#include "mdenas/driver/search.h"
+#include "mdenas/driver/search_checkpoint.h"
 #include "tools/cpp/runfiles/runfiles.h"
 
 namespace mdenas {

@@ -28,6 +28,7 @@
 #include "mdenas/driver/progress.h"
 #include "mdenas/driver/run_directory.h"
 #include "mdenas/driver/search.h"
+#include "mdenas/driver/search_checkpoint.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/spec/spec_flags.h"
 #include "mdenas/spec/spec_loader.h"

@@ -39,6 +39,7 @@ def cc_fuzz_target(name, srcs, corpus, deps = []):
         name = name + "_corpus",
         srcs = native.glob([corpus + "/*"]),
         testonly = True,
+        visibility = ["//visibility:public"],
     )
     native.cc_test(
         name = name + "_replay_test",

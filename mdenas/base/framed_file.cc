@@ -58,31 +58,34 @@ absl::Status WriteFramedFile(const std::string& path, absl::string_view magic,
 
 absl::StatusOr<std::string> ReadFramedFile(const std::string& path,
                                            absl::string_view magic) {
-  MDENAS_ASSIGN_OR_RETURN(std::string file, ReadFile(path));
-  if (file.size() < kHeaderSize ||
-      absl::string_view(file).substr(0, kMagicSize) != magic) {
+  MDENAS_ASSIGN_OR_RETURN(const std::string file, ReadFile(path));
+  return UnframeBytes(file, magic, path);
+}
+
+absl::StatusOr<std::string> UnframeBytes(absl::string_view file,
+                                         absl::string_view magic,
+                                         const std::string& source) {
+  if (file.size() < kHeaderSize || file.substr(0, kMagicSize) != magic) {
     return absl::DataLossError(absl::StrCat(
-        path, ": not a ", magic, " file (", file.size() < kMagicSize
-                                               ? "too short for its header"
-                                               : "wrong magic",
+        source, ": not a ", magic, " file (",
+        file.size() < kMagicSize ? "too short for its header" : "wrong magic",
         ")"));
   }
-  const uint64_t length = ReadLittleEndian(absl::string_view(file).substr(8), 8);
-  const uint32_t crc =
-      static_cast<uint32_t>(ReadLittleEndian(absl::string_view(file).substr(16), 4));
+  const uint64_t length = ReadLittleEndian(file.substr(8), 8);
+  const uint32_t crc = static_cast<uint32_t>(ReadLittleEndian(file.substr(16), 4));
   const uint64_t actual = file.size() - kHeaderSize;
   if (actual != length) {
     return absl::DataLossError(absl::StrCat(
-        path, ": ", actual < length ? "truncated" : "has trailing bytes",
+        source, ": ", actual < length ? "truncated" : "has trailing bytes",
         ": the header announces ", length, " bytes of payload, the file holds ",
         actual));
   }
-  file.erase(0, kHeaderSize);
-  if (Crc32(file) != crc) {
+  const absl::string_view payload = file.substr(kHeaderSize);
+  if (Crc32(payload) != crc) {
     return absl::DataLossError(
-        absl::StrCat(path, ": corrupted: the payload's CRC-32 does not match"));
+        absl::StrCat(source, ": corrupted: the payload's CRC-32 does not match"));
   }
-  return file;
+  return std::string(payload);
 }
 
 }  // namespace mdenas

@@ -22,6 +22,12 @@ absl::Status WriteFramedFile(const std::string& path, absl::string_view magic,
 absl::StatusOr<std::string> ReadFramedFile(const std::string& path,
                                            absl::string_view magic);
 
+// The payload of `file`, the contents of a framed file; `source` names it
+// in errors.
+absl::StatusOr<std::string> UnframeBytes(absl::string_view file,
+                                         absl::string_view magic,
+                                         const std::string& source);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_BASE_FRAMED_FILE_H_

@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "data/loader.h"
-#include "mdenas/base/framed_file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/run_support.h"
+#include "mdenas/driver/search_checkpoint.h"
 #include "mdenas/learner/derive_genotype.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/supernet.h"
@@ -22,18 +22,6 @@
 
 namespace mdenas {
 namespace {
-
-constexpr char kCheckpointMagic[] = "MDNSSRCH";
-// Bumped whenever SearchCheckpoint changes meaning.
-constexpr int kCheckpointVersion = 1;
-
-// `spec` as bytes, with defaults filled in and the output directory (which
-// may move) left out: two runs of equal specs compute the same thing.
-std::string ComparableSpec(SearchSpec spec) {
-  FillDefaults(&spec);
-  spec.mutable_runtime()->clear_output_dir();
-  return spec.SerializeAsString();
-}
 
 UpdateRule RuleOf(LearnerSpec::Update update) {
   return update == LearnerSpec::PAIRWISE_TRANSFER
@@ -65,30 +53,6 @@ absl::StatusOr<SearchData> LoadSearchData(const SearchSpec& spec) {
       data.data.dataset.location.directory, ": ", data.split.train.size(),
       " training and ", data.split.validation.size(), " validation images");
   return data;
-}
-
-absl::StatusOr<SearchCheckpoint> ReadSearchCheckpoint(const RunDirectory& run,
-                                                      const SearchSpec* spec) {
-  const std::string path = run.File(kCheckpointFile);
-  MDENAS_ASSIGN_OR_RETURN(const std::string payload,
-                          ReadFramedFile(path, kCheckpointMagic));
-  SearchCheckpoint checkpoint;
-  if (!checkpoint.ParseFromString(payload)) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": not a search checkpoint (unreadable contents)"));
-  }
-  if (checkpoint.format_version() != kCheckpointVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, ": checkpoint format version ", checkpoint.format_version(),
-        "; this build reads version ", kCheckpointVersion));
-  }
-  if (spec != nullptr &&
-      ComparableSpec(checkpoint.spec()) != ComparableSpec(*spec)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, ": the checkpoint belongs to another spec; resume without "
-              "--spec and spec flags to continue the run as it was started"));
-  }
-  return checkpoint;
 }
 
 class Search::Impl {
@@ -325,7 +289,6 @@ class Search::Impl {
 
   absl::Status WriteCheckpoint() {
     SearchCheckpoint checkpoint;
-    checkpoint.set_format_version(kCheckpointVersion);
     *checkpoint.mutable_spec() = spec_;
     checkpoint.set_epochs_done(epochs_done_);
     *checkpoint.mutable_learner() = learner_.ToProto();
@@ -338,32 +301,19 @@ class Search::Impl {
     *checkpoint.mutable_network() = ModuleState(*net_);
     *checkpoint.mutable_optimizer() = SgdState(*optimizer_);
     checkpoint.set_seconds(seconds_);
-    return WriteFramedFile(run_.File(kCheckpointFile), kCheckpointMagic,
-                           checkpoint.SerializeAsString());
+    return WriteSearchCheckpoint(run_, std::move(checkpoint));
   }
 
   absl::Status Restore() {
     MDENAS_ASSIGN_OR_RETURN(const SearchCheckpoint checkpoint,
                             ReadSearchCheckpoint(run_, &spec_));
-    const std::string path = run_.File(kCheckpointFile);
-    auto fail = [&](const absl::Status& status) {
-      return absl::DataLossError(absl::StrCat(path, ": ", status.message()));
-    };
-    if (checkpoint.epochs_done() < 1 ||
-        checkpoint.epochs_done() > spec_.epochs() ||
-        checkpoint.epochs_size() != checkpoint.epochs_done() ||
-        checkpoint.history_size() != checkpoint.epochs_done()) {
-      return fail(absl::DataLossError(absl::StrCat(
-          "inconsistent epoch count ", checkpoint.epochs_done())));
+    const absl::Status status = RestoreSearchState(
+        checkpoint, spec_.epochs(),
+        {&learner_, net_.get(), optimizer_.get(), &rng_});
+    if (!status.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(run_.File(kCheckpointFile), ": ", status.message()));
     }
-    absl::Status status = learner_.RestoreFrom(checkpoint.learner());
-    if (status.ok()) status = LoadModuleState(checkpoint.network(), net_.get());
-    if (status.ok()) status = LoadSgdState(checkpoint.optimizer(), optimizer_.get());
-    if (status.ok()) status = LoadCpuGeneratorState(checkpoint.torch_rng());
-    if (!status.ok()) return fail(status);
-    std::istringstream rng(checkpoint.sampler_rng());
-    rng >> rng_;
-    if (rng.fail()) return fail(absl::DataLossError("unreadable sampler state"));
     epochs_done_ = checkpoint.epochs_done();
     records_ = checkpoint.epochs();
     history_ = checkpoint.history();

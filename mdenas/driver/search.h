@@ -24,7 +24,6 @@
 #include "data/split.h"
 #include "mdenas/learner/multinomial_learner.h"
 #include "mdenas/proto/run_result.pb.h"
-#include "mdenas/proto/search_checkpoint.pb.h"
 #include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/driver/progress.h"
 #include "mdenas/driver/run_directory.h"
@@ -44,12 +43,6 @@ struct SearchData {
 
 // Opens the data set in spec.data().path() and splits it as `spec` says.
 absl::StatusOr<SearchData> LoadSearchData(const SearchSpec& spec);
-
-// The checkpoint in `run`, checked: its framing, its format version, and
-// that it belongs to a run of `spec` (the output directory aside), unless
-// `spec` is null.
-absl::StatusOr<SearchCheckpoint> ReadSearchCheckpoint(const RunDirectory& run,
-                                                      const SearchSpec* spec);
 
 class Search {
  public:

@@ -1,4 +1,5 @@
 #include "mdenas/driver/search.h"
+#include "mdenas/driver/search_checkpoint.h"
 
 #include <sstream>
 #include <string>

@@ -1,4 +1,4 @@
-#include "benchmarks/table_main.h"
+#include "benchmarks/table_command.h"
 
 #include <iostream>
 #include <string>

@@ -1,7 +1,7 @@
-// The main of //benchmarks:cifar10_table and //benchmarks:imagenet_table.
+// The command line of //benchmarks:cifar10_table and :imagenet_table.
 
-#ifndef MDENAS_BENCHMARKS_TABLE_MAIN_H_
-#define MDENAS_BENCHMARKS_TABLE_MAIN_H_
+#ifndef MDENAS_BENCHMARKS_TABLE_COMMAND_H_
+#define MDENAS_BENCHMARKS_TABLE_COMMAND_H_
 
 #include "benchmarks/paper_table.h"
 
@@ -15,4 +15,4 @@ int TableMain(PaperTable table, int argc, char** argv);
 
 }  // namespace mdenas
 
-#endif  // MDENAS_BENCHMARKS_TABLE_MAIN_H_
+#endif  // MDENAS_BENCHMARKS_TABLE_COMMAND_H_

@@ -5,7 +5,6 @@
 
 #include <cstdlib>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,8 +13,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/runfiles.h"
 #include "mdenas/base/subprocess.h"
-#include "tools/cpp/runfiles/runfiles.h"
 
 namespace mdenas {
 namespace {
@@ -45,9 +44,6 @@ std::map<std::string, std::string> Snapshot(const std::string& dir) {
 class BadInputTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string error;
-    runfiles_ = bazel::tools::cpp::runfiles::Runfiles::CreateForTest(&error);
-    ASSERT_NE(runfiles_, nullptr) << error;
     cifar_ = new std::string(WriteCifar10Fixture("cifar", 8));
     // A finished two-epoch search whose run directory the checkpoint cases
     // resume (and must leave alone).
@@ -60,7 +56,7 @@ class BadInputTest : public ::testing::Test {
   }
 
   static std::string Binary(const std::string& name) {
-    return runfiles_->Rlocation(JoinPath("mdenas", name));
+    return RunfilePath(nullptr, name).value_or(name);
   }
 
   // Runs `binary` with `args`; expects a clean failure whose output contains
@@ -90,12 +86,10 @@ class BadInputTest : public ::testing::Test {
     return path;
   }
 
-  static bazel::tools::cpp::runfiles::Runfiles* runfiles_;
   static std::string* cifar_;
   static std::string* run_;
 };
 
-bazel::tools::cpp::runfiles::Runfiles* BadInputTest::runfiles_ = nullptr;
 std::string* BadInputTest::cifar_ = nullptr;
 std::string* BadInputTest::run_ = nullptr;
 

@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -21,15 +20,13 @@
 #include "data/test_fixtures.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/runfiles.h"
 #include "mdenas/base/subprocess.h"
 #include "mdenas/driver/run_directory.h"
 #include "mdenas/driver/search_checkpoint.h"
-#include "tools/cpp/runfiles/runfiles.h"
 
 namespace mdenas {
 namespace {
-
-using ::bazel::tools::cpp::runfiles::Runfiles;
 
 // How a search process ended.
 struct Ending {
@@ -74,10 +71,9 @@ Ending Supervise(pid_t pid, const std::string& run_dir, bool kill_mid_checkpoint
 }
 
 TEST(CrashSafetyTest, KilledAndResumedSearchEndsAsTheUninterruptedOne) {
-  std::string error;
-  std::unique_ptr<Runfiles> runfiles(Runfiles::CreateForTest(&error));
-  ASSERT_NE(runfiles, nullptr) << error;
-  const std::string binary = runfiles->Rlocation("mdenas/mdenas/search");
+  const absl::StatusOr<std::string> found = RunfilePath(nullptr, "mdenas/search");
+  ASSERT_TRUE(found.ok()) << found.status();
+  const std::string binary = *found;
   const std::string data = WriteCifar10Fixture("cifar", 8);
   const std::vector<std::string> spec_flags = {
       "--data_dir=" + data, "--epochs=8", "--batch_size=8", "--threads=1",

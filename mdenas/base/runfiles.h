@@ -1,5 +1,6 @@
 // Files a binary carries with it (Bazel `data` dependencies), such as spec
-// presets, found whether the binary runs under `bazel run` or directly.
+// presets, and the binaries a test drives: found under `bazel run`, when the
+// binary runs directly, in `bazel test`, and in the CMake build.
 
 #ifndef MDENAS_BASE_RUNFILES_H_
 #define MDENAS_BASE_RUNFILES_H_
@@ -11,8 +12,8 @@
 namespace mdenas {
 
 // The path of `file`, named from the workspace root (e.g.
-// "benchmarks/specs/cpu_default.textproto"), among the runfiles of the
-// binary started as `argv0`.
+// "benchmarks/specs/cpu_default.textproto", or "mdenas/search" for a
+// binary), for the binary started as `argv0`; null `argv0` in tests.
 absl::StatusOr<std::string> RunfilePath(const char* argv0,
                                         const std::string& file);
 

@@ -24,14 +24,6 @@ constexpr char kCheckpointMagic[] = "MDNSEVAL";
 // Bumped whenever EvalCheckpoint changes meaning.
 constexpr int kCheckpointVersion = 1;
 
-// `spec` as bytes, with defaults filled in and the output directory (which
-// may move) left out.
-std::string ComparableSpec(EvalSpec spec) {
-  FillDefaults(&spec);
-  spec.mutable_runtime()->clear_output_dir();
-  return spec.SerializeAsString();
-}
-
 // Correct predictions among the `k` highest logits of each row.
 int64_t TopKCorrect(const torch::Tensor& logits, const torch::Tensor& labels,
                     int64_t k) {
@@ -72,8 +64,7 @@ absl::StatusOr<EvalCheckpoint> ReadEvalCheckpoint(const RunDirectory& run,
         path, ": checkpoint format version ", checkpoint.format_version(),
         "; this build reads version ", kCheckpointVersion));
   }
-  if (spec != nullptr &&
-      ComparableSpec(checkpoint.spec()) != ComparableSpec(*spec)) {
+  if (spec != nullptr && !SameRunSpec(checkpoint.spec(), *spec)) {
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": the checkpoint belongs to another spec; resume without "
               "--spec and spec flags to continue the run as it was started"));

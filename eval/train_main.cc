@@ -20,83 +20,34 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "data/data_location.h"
-#include "data/data_spec.h"
 #include "eval/retrain.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/problems.h"
-#include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/progress.h"
 #include "mdenas/driver/run_directory.h"
+#include "mdenas/driver/run_flags.h"
 #include "mdenas/proto/eval_spec.pb.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/genotype.h"
-#include "mdenas/spec/spec_flags.h"
 #include "mdenas/spec/spec_loader.h"
 
-ABSL_FLAG(std::string, spec, "",
-          "EvalSpec in text format; default: the CPU preset "
-          "benchmarks/specs/eval/cpu.textproto");
-ABSL_FLAG(std::string, resume, "",
-          "A run directory to continue from its last checkpoint.");
 ABSL_FLAG(std::string, genotype, "",
           "Overrides `genotype`: a built-in name (DARTS_V1, DARTS_V2, "
-          "MDENAS), a file holding the DARTS text form, or a search run "
+          "MDENAS), the DARTS text form, a file holding it, or a search run "
           "directory.");
-ABSL_FLAG(std::string, epochs, "", "Overrides `epochs`.");
-ABSL_FLAG(std::string, batch_size, "", "Overrides `batch_size`.");
-ABSL_FLAG(std::string, seed, "", "Overrides `runtime.seed`.");
-ABSL_FLAG(std::string, threads, "", "Overrides `runtime.threads`.");
-ABSL_FLAG(std::string, device, "", "Overrides `runtime.device`.");
-ABSL_FLAG(std::string, out, "",
-          "Overrides `runtime.output_dir`; default runs/<timestamp>.");
-ABSL_FLAG(std::string, data_dir, "",
-          "Overrides `data.path`. Default: $MDENAS_DATA, then "
-          "../shared/data/cifar10-jpeg beside the workspace, then "
-          "Fashion-MNIST.");
-ABSL_FLAG(std::string, set, "",
-          "Comma-separated field=value overrides of any spec field, e.g. "
-          "--set=network.layers=8,cutout_length=0");
 
 namespace mdenas {
 namespace {
 
 constexpr char kDefaultSpec[] = "benchmarks/specs/eval/cpu.textproto";
 
-std::vector<FieldFlag> FieldFlags() {
-  return {
-      {"--genotype", "genotype", absl::GetFlag(FLAGS_genotype)},
-      {"--epochs", "epochs", absl::GetFlag(FLAGS_epochs)},
-      {"--batch_size", "batch_size", absl::GetFlag(FLAGS_batch_size)},
-      {"--seed", "runtime.seed", absl::GetFlag(FLAGS_seed)},
-      {"--threads", "runtime.threads", absl::GetFlag(FLAGS_threads)},
-      {"--device", "runtime.device", absl::GetFlag(FLAGS_device)},
-      {"--out", "runtime.output_dir", absl::GetFlag(FLAGS_out)},
-      {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
-  };
-}
-
-bool AnySpecFlag() {
-  if (!absl::GetFlag(FLAGS_spec).empty() || !absl::GetFlag(FLAGS_set).empty()) {
-    return true;
-  }
-  for (const FieldFlag& flag : FieldFlags()) {
-    if (!flag.value.empty()) return true;
-  }
-  return false;
-}
-
-// The spec from --spec (or the default preset) and the flags, validated;
-// `spec` holds what could be read even when there are problems.
-absl::Status SpecFromFlags(const char* argv0, EvalSpec* spec,
-                           SpecOrigins* origins) {
-  std::string path = UserPath(absl::GetFlag(FLAGS_spec));
-  if (path.empty()) {
-    MDENAS_ASSIGN_OR_RETURN(path, RunfilePath(argv0, kDefaultSpec));
-  }
-  const absl::Status status = LoadSpecWithFlags(
-      path, FieldFlags(), absl::GetFlag(FLAGS_set), spec, origins);
+// The spec from the flags, its genotype path (if it names one) made absolute.
+absl::Status EvalSpecFromFlags(const char* argv0,
+                               const std::vector<FieldFlag>& flags,
+                               EvalSpec* spec, SpecOrigins* origins) {
+  const absl::Status status =
+      SpecFromFlags(argv0, kDefaultSpec, flags, spec, origins);
   if (IsGenotypePath(spec->genotype())) {
     spec->set_genotype(UserPath(spec->genotype()));
   }
@@ -107,30 +58,28 @@ absl::Status Main(const char* argv0) {
   EvalSpec spec;
   SpecOrigins origins;
   Genotype genotype;
-  const std::string resume = absl::GetFlag(FLAGS_resume);
+  const std::vector<FieldFlag> flags = RunFieldFlags(
+      {{"--genotype", "genotype", absl::GetFlag(FLAGS_genotype)}});
+  const std::string resume = ResumeFlag();
   std::optional<RunDirectory> run;
   if (!resume.empty()) {
-    MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Open(UserPath(resume)));
+    MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Open(resume));
     MDENAS_ASSIGN_OR_RETURN(const EvalCheckpoint checkpoint,
                             ReadEvalCheckpoint(*run, nullptr));
     spec = checkpoint.spec();
     genotype = FromProto(checkpoint.genotype());
-    if (AnySpecFlag()) {
+    if (AnySpecFlag(flags)) {
       EvalSpec from_flags;
-      MDENAS_RETURN_IF_ERROR(SpecFromFlags(argv0, &from_flags, &origins));
-      if (from_flags.data().path().empty()) {  // Located when it started.
-        from_flags.mutable_data()->set_path(spec.data().path());
-        from_flags.mutable_data()->set_dataset(spec.data().dataset());
-      } else {
-        from_flags.mutable_data()->set_path(UserPath(from_flags.data().path()));
-      }
+      MDENAS_RETURN_IF_ERROR(
+          EvalSpecFromFlags(argv0, flags, &from_flags, &origins));
+      AlignResumedData(spec.data(), from_flags.mutable_data());
       MDENAS_RETURN_IF_ERROR(ReadEvalCheckpoint(*run, &from_flags).status());
     }
     spec.mutable_runtime()->set_output_dir(run->path());
   } else {
     // Everything that can be checked before the work starts, all at once.
     Problems problems;
-    problems.Add(SpecFromFlags(argv0, &spec, &origins));
+    problems.Add(EvalSpecFromFlags(argv0, flags, &spec, &origins));
     absl::StatusOr<Genotype> loaded = LoadGenotype(spec.genotype());
     if (loaded.ok()) {
       genotype = *loaded;
@@ -141,16 +90,9 @@ absl::Status Main(const char* argv0) {
           absl::StrCat(origin, origin.empty() ? "" : ": ", "genotype: ",
                        loaded.status().message())));
     }
-    const std::string out = spec.runtime().output_dir().empty()
-                                ? RunDirectory::DefaultPath()
-                                : UserPath(spec.runtime().output_dir());
-    spec.mutable_runtime()->set_output_dir(out);
-    problems.Add(RunDirectory::CheckCreatable(out));
     std::string notice;
-    const absl::Status located =
-        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice);
-    problems.Add(located);
-    if (located.ok()) problems.Add(CheckDataFolder(spec.data(), spec.data().path()));
+    CheckNewRun(origins, spec.mutable_data(), spec.mutable_runtime(),
+                &problems, &notice);
     MDENAS_RETURN_IF_ERROR(problems.ToStatus());
     if (!notice.empty()) std::cout << notice << "\n";
   }

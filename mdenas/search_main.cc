@@ -11,86 +11,29 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "data/data_location.h"
-#include "data/data_spec.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/problems.h"
-#include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/driver/progress.h"
 #include "mdenas/driver/run_directory.h"
+#include "mdenas/driver/run_flags.h"
 #include "mdenas/driver/search.h"
 #include "mdenas/driver/search_checkpoint.h"
+#include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/space/cell_topology.h"
-#include "mdenas/spec/spec_flags.h"
 #include "mdenas/spec/spec_loader.h"
-
-ABSL_FLAG(std::string, spec, "",
-          "SearchSpec in text format; default: the CPU preset "
-          "benchmarks/specs/cpu_default.textproto");
-ABSL_FLAG(std::string, resume, "",
-          "A run directory to continue from its last checkpoint.");
-ABSL_FLAG(std::string, epochs, "", "Overrides `epochs`.");
-ABSL_FLAG(std::string, batch_size, "", "Overrides `batch_size`.");
-ABSL_FLAG(std::string, seed, "", "Overrides `runtime.seed`.");
-ABSL_FLAG(std::string, threads, "", "Overrides `runtime.threads`.");
-ABSL_FLAG(std::string, device, "", "Overrides `runtime.device`.");
-ABSL_FLAG(std::string, out, "",
-          "Overrides `runtime.output_dir`; default runs/<timestamp>.");
-ABSL_FLAG(std::string, data_dir, "",
-          "Overrides `data.path`. Default: $MDENAS_DATA, then "
-          "../shared/data/cifar10-jpeg beside the workspace, then "
-          "Fashion-MNIST from /usr/share/datasets/fashion-mnist.");
-ABSL_FLAG(std::string, set, "",
-          "Comma-separated field=value overrides of any spec field, e.g. "
-          "--set=optimizer.learning_rate=0.05,space.layers=5");
 
 namespace mdenas {
 namespace {
 
 constexpr char kDefaultSpec[] = "benchmarks/specs/cpu_default.textproto";
-
-bool AnySpecFlag() {
-  return !absl::GetFlag(FLAGS_spec).empty() ||
-         !absl::GetFlag(FLAGS_epochs).empty() ||
-         !absl::GetFlag(FLAGS_batch_size).empty() ||
-         !absl::GetFlag(FLAGS_seed).empty() ||
-         !absl::GetFlag(FLAGS_threads).empty() ||
-         !absl::GetFlag(FLAGS_device).empty() ||
-         !absl::GetFlag(FLAGS_out).empty() ||
-         !absl::GetFlag(FLAGS_data_dir).empty() ||
-         !absl::GetFlag(FLAGS_set).empty();
-}
-
-// The spec from --spec (or the default preset) and the flags, validated;
-// `spec` holds what could be read even when there are problems.
-absl::Status SpecFromFlags(const char* argv0, SearchSpec* spec,
-                           SpecOrigins* origins) {
-  std::string path = UserPath(absl::GetFlag(FLAGS_spec));
-  if (path.empty()) {
-    MDENAS_ASSIGN_OR_RETURN(path, RunfilePath(argv0, kDefaultSpec));
-  }
-  return LoadSpecWithFlags(
-      path,
-      {
-          {"--epochs", "epochs", absl::GetFlag(FLAGS_epochs)},
-          {"--batch_size", "batch_size", absl::GetFlag(FLAGS_batch_size)},
-          {"--seed", "runtime.seed", absl::GetFlag(FLAGS_seed)},
-          {"--threads", "runtime.threads", absl::GetFlag(FLAGS_threads)},
-          {"--device", "runtime.device", absl::GetFlag(FLAGS_device)},
-          {"--out", "runtime.output_dir", absl::GetFlag(FLAGS_out)},
-          {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
-      },
-      absl::GetFlag(FLAGS_set), spec, origins);
-}
 
 void PrintSummary(const Search& search, const RunDirectory& run) {
   const MultinomialLearner& learner = search.learner();
@@ -126,41 +69,31 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
 absl::Status Main(const char* argv0) {
   SearchSpec spec;
   SpecOrigins origins;
-  const std::string resume = absl::GetFlag(FLAGS_resume);
+  const std::vector<FieldFlag> flags = RunFieldFlags();
+  const std::string resume = ResumeFlag();
   std::optional<RunDirectory> run;
   if (!resume.empty()) {
-    MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Open(UserPath(resume)));
+    MDENAS_ASSIGN_OR_RETURN(run, RunDirectory::Open(resume));
     // The checkpoint's spec, or the flags' if they name one, which must
     // then equal it.
     MDENAS_ASSIGN_OR_RETURN(const SearchCheckpoint checkpoint,
                             ReadSearchCheckpoint(*run, nullptr));
     spec = checkpoint.spec();
-    if (AnySpecFlag()) {
+    if (AnySpecFlag(flags)) {
       SearchSpec from_flags;
-      MDENAS_RETURN_IF_ERROR(SpecFromFlags(argv0, &from_flags, &origins));
-      if (from_flags.data().path().empty()) {  // Located when it started.
-        from_flags.mutable_data()->set_path(spec.data().path());
-        from_flags.mutable_data()->set_dataset(spec.data().dataset());
-      } else {
-        from_flags.mutable_data()->set_path(UserPath(from_flags.data().path()));
-      }
+      MDENAS_RETURN_IF_ERROR(
+          SpecFromFlags(argv0, kDefaultSpec, flags, &from_flags, &origins));
+      AlignResumedData(spec.data(), from_flags.mutable_data());
       MDENAS_RETURN_IF_ERROR(ReadSearchCheckpoint(*run, &from_flags).status());
     }
     spec.mutable_runtime()->set_output_dir(run->path());
   } else {
     // Everything that can be checked before the work starts, all at once.
     Problems problems;
-    problems.Add(SpecFromFlags(argv0, &spec, &origins));
-    const std::string out = spec.runtime().output_dir().empty()
-                                ? RunDirectory::DefaultPath()
-                                : UserPath(spec.runtime().output_dir());
-    spec.mutable_runtime()->set_output_dir(out);
-    problems.Add(RunDirectory::CheckCreatable(out));
+    problems.Add(SpecFromFlags(argv0, kDefaultSpec, flags, &spec, &origins));
     std::string notice;
-    const absl::Status located =
-        LocateData(origins.Find("data.path"), spec.mutable_data(), &notice);
-    problems.Add(located);
-    if (located.ok()) problems.Add(CheckDataFolder(spec.data(), spec.data().path()));
+    CheckNewRun(origins, spec.mutable_data(), spec.mutable_runtime(),
+                &problems, &notice);
     MDENAS_RETURN_IF_ERROR(problems.ToStatus());
     if (!notice.empty()) std::cout << notice << "\n";
   }

@@ -16,14 +16,6 @@ constexpr char kMagic[] = "MDNSSRCH";
 // Bumped whenever SearchCheckpoint changes meaning.
 constexpr int kFormatVersion = 1;
 
-// `spec` as bytes, with defaults filled in and the output directory (which
-// may move) left out: two runs of equal specs compute the same thing.
-std::string ComparableSpec(SearchSpec spec) {
-  FillDefaults(&spec);
-  spec.mutable_runtime()->clear_output_dir();
-  return spec.SerializeAsString();
-}
-
 }  // namespace
 
 absl::Status WriteSearchCheckpoint(const RunDirectory& run,
@@ -56,8 +48,7 @@ absl::StatusOr<SearchCheckpoint> ReadSearchCheckpoint(const RunDirectory& run,
   MDENAS_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
   MDENAS_ASSIGN_OR_RETURN(SearchCheckpoint checkpoint,
                           ParseSearchCheckpoint(bytes, path));
-  if (spec != nullptr &&
-      ComparableSpec(checkpoint.spec()) != ComparableSpec(*spec)) {
+  if (spec != nullptr && !SameRunSpec(checkpoint.spec(), *spec)) {
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": the checkpoint belongs to another spec; resume without "
               "--spec and spec flags to continue the run as it was started"));

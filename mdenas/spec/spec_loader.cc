@@ -284,4 +284,28 @@ std::string ResolvedSpecText(const Message& spec) {
   return text;
 }
 
+bool SameRunSpec(const Message& a, const Message& b) {
+  std::string bytes[2];
+  const Message* specs[2] = {&a, &b};
+  for (int i = 0; i < 2; ++i) {
+    std::unique_ptr<Message> copy(specs[i]->New());
+    copy->CopyFrom(*specs[i]);
+    FillDefaults(copy.get());
+    // The field path runtime.output_dir, where the message has it.
+    const FieldDescriptor* runtime =
+        copy->GetDescriptor()->FindFieldByName("runtime");
+    if (runtime != nullptr &&
+        runtime->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      Message* inner = copy->GetReflection()->MutableMessage(copy.get(), runtime);
+      const FieldDescriptor* output_dir =
+          inner->GetDescriptor()->FindFieldByName("output_dir");
+      if (output_dir != nullptr) {
+        inner->GetReflection()->ClearField(inner, output_dir);
+      }
+    }
+    bytes[i] = copy->SerializeAsString();
+  }
+  return a.GetDescriptor() == b.GetDescriptor() && bytes[0] == bytes[1];
+}
+
 }  // namespace mdenas

@@ -63,6 +63,12 @@ void FillDefaults(google::protobuf::Message* spec);
 // The spec in text format after FillDefaults: what a run directory records.
 std::string ResolvedSpecText(const google::protobuf::Message& spec);
 
+// Whether two specs of one type describe the same computation: equal once
+// defaults are filled in, runtime.output_dir (which may move) aside. What a
+// resumed run's spec must be to the one its checkpoint was written under.
+bool SameRunSpec(const google::protobuf::Message& a,
+                 const google::protobuf::Message& b);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_SPEC_SPEC_LOADER_H_

@@ -191,5 +191,14 @@ TEST(FillDefaultsTest, StatesEveryValueAndReparsesToTheSameSpec) {
   EXPECT_EQ(reparsed.SerializeAsString(), spec.SerializeAsString());
 }
 
+TEST(SameRunSpecTest, DefaultsCountAndTheOutputDirectoryDoesNot) {
+  SearchSpec a, b;
+  b.set_epochs(100);  // The default, spelled out.
+  b.mutable_runtime()->set_output_dir("/moved/elsewhere");
+  EXPECT_TRUE(SameRunSpec(a, b));
+  b.set_epochs(99);
+  EXPECT_FALSE(SameRunSpec(a, b));
+}
+
 }  // namespace
 }  // namespace mdenas

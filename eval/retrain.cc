@@ -107,19 +107,14 @@ class Retraining::Impl {
     network_->to(device_);
     optimizer_ = MakeSgd(spec_.optimizer(), network_->parameters());
 
-    LoaderOptions train_options;
-    train_options.batch_size = spec_.batch_size();
-    train_options.threads = spec_.data().loader_threads();
-    train_options.seed = spec_.runtime().seed();
     MDENAS_ASSIGN_OR_RETURN(
-        train_loader_,
-        Loader::Create(data_.data.dataset.train, data_.data.train,
-                       data_.transforms.train, train_options));
-    LoaderOptions test_options = train_options;
-    test_options.shuffle = false;
-    MDENAS_ASSIGN_OR_RETURN(
-        test_loader_, Loader::Create(data_.data.dataset.test, data_.data.test,
-                                     data_.transforms.eval, test_options));
+        RunLoaders loaders,
+        MakeRunLoaders(spec_.data(), data_.transforms, data_.data.dataset.train,
+                       data_.data.train, data_.data.dataset.test,
+                       data_.data.test, spec_.batch_size(),
+                       spec_.runtime().seed()));
+    train_loader_ = std::move(loaders.train);
+    test_loader_ = std::move(loaders.eval);
     return resume ? Restore() : absl::OkStatus();
   }
 

@@ -9,8 +9,32 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mdenas/base/status_macros.h"
 
 namespace mdenas {
+
+absl::StatusOr<RunLoaders> MakeRunLoaders(
+    const DataSpec& spec, const DataTransforms& transforms,
+    std::shared_ptr<const ImageSource> train_source,
+    std::vector<int64_t> train_indices,
+    std::shared_ptr<const ImageSource> eval_source,
+    std::vector<int64_t> eval_indices, int batch_size, uint64_t seed) {
+  LoaderOptions options;
+  options.batch_size = batch_size;
+  options.threads = spec.loader_threads();
+  options.seed = seed;
+  RunLoaders loaders;
+  MDENAS_ASSIGN_OR_RETURN(
+      loaders.train, Loader::Create(std::move(train_source),
+                                    std::move(train_indices), transforms.train,
+                                    options));
+  options.shuffle = false;
+  MDENAS_ASSIGN_OR_RETURN(
+      loaders.eval, Loader::Create(std::move(eval_source),
+                                   std::move(eval_indices), transforms.eval,
+                                   options));
+  return loaders;
+}
 
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
   const c10::Device device(runtime.device());

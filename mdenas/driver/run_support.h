@@ -12,6 +12,8 @@
 #include <c10/core/Device.h>
 
 #include "absl/status/statusor.h"
+#include "data/data_spec.h"
+#include "data/loader.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/training.pb.h"
@@ -23,6 +25,20 @@ struct Runtime {
   // "cpu (2 threads)", or the CUDA device.
   std::string description;
 };
+
+// The two loaders of a training run: `train` shuffled through the
+// augmenting transform, `eval` in order through the evaluation transform,
+// both with `spec`'s loader threads, `batch_size` and `seed`.
+struct RunLoaders {
+  std::unique_ptr<Loader> train;
+  std::unique_ptr<Loader> eval;
+};
+absl::StatusOr<RunLoaders> MakeRunLoaders(
+    const DataSpec& spec, const DataTransforms& transforms,
+    std::shared_ptr<const ImageSource> train_source,
+    std::vector<int64_t> train_indices,
+    std::shared_ptr<const ImageSource> eval_source,
+    std::vector<int64_t> eval_indices, int batch_size, uint64_t seed);
 
 // Sets libtorch's intra-op threads (runtime.threads, 0 = one per core) and
 // checks that runtime.device can be used.

@@ -86,20 +86,14 @@ class Search::Impl {
     net_->to(device_);
     optimizer_ = MakeSgd(spec_.optimizer(), net_->parameters());
 
-    LoaderOptions train_options;
-    train_options.batch_size = spec_.batch_size();
-    train_options.threads = spec_.data().loader_threads();
-    train_options.seed = spec_.runtime().seed();
     MDENAS_ASSIGN_OR_RETURN(
-        train_loader_,
-        Loader::Create(data_.data.dataset.train, data_.split.train,
-                       data_.transforms.train, train_options));
-    LoaderOptions valid_options = train_options;
-    valid_options.shuffle = false;
-    MDENAS_ASSIGN_OR_RETURN(
-        valid_loader_,
-        Loader::Create(data_.data.dataset.train, data_.split.validation,
-                       data_.transforms.eval, valid_options));
+        RunLoaders loaders,
+        MakeRunLoaders(spec_.data(), data_.transforms, data_.data.dataset.train,
+                       data_.split.train, data_.data.dataset.train,
+                       data_.split.validation, spec_.batch_size(),
+                       spec_.runtime().seed()));
+    train_loader_ = std::move(loaders.train);
+    valid_loader_ = std::move(loaders.eval);
     return resume ? Restore() : absl::OkStatus();
   }
 

@@ -1,14 +1,18 @@
 // Fuzzes what resuming a search does with the bytes of a checkpoint.bin:
 // unframing, parsing, and restoring the learner, the network's tensors, the
-// optimizer's momentum and both random generators. The seed corpus holds a
-// real checkpoint of the network built here (1 cell of 2 channels with one
-// intermediate node), so mutations reach every restoring step.
+// optimizer's momentum and both random generators. The first byte picks the
+// input's meaning: odd, a whole file; even, a payload the harness frames
+// with a valid CRC, so that mutations get past the checksum and reach the
+// parser and every restoring step. The seed corpus holds a real checkpoint of
+// the network built here (1 cell of 2 channels, one intermediate node), as a
+// file and as a payload.
 
 #include <cstdint>
 #include <string>
 
 #include <torch/torch.h>
 
+#include "mdenas/base/framed_file.h"
 #include "mdenas/driver/search_checkpoint.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/supernet.h"
@@ -33,9 +37,11 @@ struct Target {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Target* const target = new Target;
+  if (size == 0) return 0;
+  std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (data[0] % 2 == 0) bytes = mdenas::FrameBytes("MDNSSRCH", bytes);
   const absl::StatusOr<mdenas::SearchCheckpoint> checkpoint =
-      mdenas::ParseSearchCheckpoint(
-          std::string(reinterpret_cast<const char*>(data), size), "fuzz");
+      mdenas::ParseSearchCheckpoint(bytes, "fuzz");
   if (!checkpoint.ok()) return 0;
   (void)mdenas::RestoreSearchState(
       *checkpoint, 100,

@@ -42,18 +42,22 @@ uint64_t ReadLittleEndian(absl::string_view data, int bytes) {
 
 }  // namespace
 
-absl::Status WriteFramedFile(const std::string& path, absl::string_view magic,
-                             absl::string_view payload) {
-  if (magic.size() != kMagicSize) {
-    return absl::InvalidArgumentError("framed-file magic must be 8 characters");
-  }
+std::string FrameBytes(absl::string_view magic, absl::string_view payload) {
   std::string file;
   file.reserve(kHeaderSize + payload.size());
   file.append(magic.data(), magic.size());
   AppendLittleEndian(payload.size(), 8, &file);
   AppendLittleEndian(Crc32(payload), 4, &file);
   file.append(payload.data(), payload.size());
-  return WriteFileAtomically(path, file);
+  return file;
+}
+
+absl::Status WriteFramedFile(const std::string& path, absl::string_view magic,
+                             absl::string_view payload) {
+  if (magic.size() != kMagicSize) {
+    return absl::InvalidArgumentError("framed-file magic must be 8 characters");
+  }
+  return WriteFileAtomically(path, FrameBytes(magic, payload));
 }
 
 absl::StatusOr<std::string> ReadFramedFile(const std::string& path,

@@ -14,6 +14,9 @@
 
 namespace mdenas {
 
+// `payload` framed under `magic` (8 characters): what WriteFramedFile writes.
+std::string FrameBytes(absl::string_view magic, absl::string_view payload);
+
 // Writes `payload` framed under `magic` (8 characters) to `path`, atomically.
 absl::Status WriteFramedFile(const std::string& path, absl::string_view magic,
                              absl::string_view payload);

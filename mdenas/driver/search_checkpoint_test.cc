@@ -15,10 +15,12 @@ namespace {
 using ::testing::HasSubstr;
 
 // A checkpoint written by //mdenas:search (1 cell of 2 channels, one
-// intermediate node, 1 epoch), kept as the checkpoint fuzzer's seed. It must
-// stay readable: if this test fails, the format changed and the version
-// must be bumped.
-constexpr char kSeed[] = "fuzz/corpus/checkpoint/one_cell_one_node.bin";
+// intermediate node, 1 epoch), kept as the checkpoint fuzzer's seed after
+// the fuzzer's mode byte. It must stay readable: if this test fails, the
+// format changed and the version must be bumped.
+constexpr char kSeed[] = "fuzz/corpus/checkpoint/file_one_cell_one_node.bin";
+
+std::string SeedCheckpoint() { return ReadFile(kSeed)->substr(1); }
 
 struct Objects {
   Supernet network{SupernetOptions().layers(1).init_channels(2).nodes(1)};
@@ -33,7 +35,7 @@ struct Objects {
 
 TEST(SearchCheckpointTest, AWrittenCheckpointRestores) {
   const absl::StatusOr<SearchCheckpoint> checkpoint =
-      ParseSearchCheckpoint(*ReadFile(kSeed), kSeed);
+      ParseSearchCheckpoint(SeedCheckpoint(), kSeed);
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
   EXPECT_EQ(checkpoint->epochs_done(), 1);
   EXPECT_EQ(checkpoint->spec().space().nodes(), 1);
@@ -45,7 +47,7 @@ TEST(SearchCheckpointTest, AWrittenCheckpointRestores) {
 }
 
 TEST(SearchCheckpointTest, PartsThatDoNotFitAreErrors) {
-  const SearchCheckpoint good = *ParseSearchCheckpoint(*ReadFile(kSeed), kSeed);
+  const SearchCheckpoint good = *ParseSearchCheckpoint(SeedCheckpoint(), kSeed);
   Objects objects;
   EXPECT_THAT(std::string(RestoreSearchState(good, 0, objects.state()).message()),
               HasSubstr("inconsistent epoch count 1"));

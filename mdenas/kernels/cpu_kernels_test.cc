@@ -1,0 +1,68 @@
+#include "mdenas/kernels/cpu_kernels.h"
+
+#include <cstdlib>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "gtest/gtest.h"
+#include "mdenas/kernels/kernel_test_util.h"
+
+namespace mdenas {
+namespace {
+
+TEST(CpuKernelsTest, TheEnvironmentChoosesTheVariant) {
+  const char* forced = std::getenv(kCpuKernelsVariable);
+  const std::string name = CpuKernels<float>().name;
+  if (forced != nullptr) {
+    EXPECT_EQ(name, forced);
+  } else {
+    __builtin_cpu_init();
+    EXPECT_EQ(name, __builtin_cpu_supports("avx512f") ? "avx512" : "baseline");
+  }
+  EXPECT_EQ(std::string(CpuKernels<double>().name), name);
+}
+
+// C = A B with A given by strides: plain (pixels x channels) and transposed
+// (a weight gradient), with a reduction long enough to be split in blocks.
+TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideAndSize) {
+  torch::manual_seed(0);
+  struct Size {
+    int64_t m, n, depth;
+  };
+  for (const Size& size : {Size{1, 1, 1}, Size{13, 17, 5}, Size{50, 64, 48},
+                           Size{16, 24, 5000}, Size{7, 3, 3000}}) {
+    for (bool transposed : {false, true}) {
+      const at::Tensor a = transposed ? torch::randn({size.depth, size.m}).t()
+                                      : torch::randn({size.m, size.depth});
+      const at::Tensor b = torch::randn({size.depth, size.n});
+      at::Tensor c = torch::full({size.m, size.n + 3}, 7.0f);
+      CpuKernels<float>().gemm(size.m, size.n, size.depth, a.data_ptr<float>(), a.stride(0),
+                               a.stride(1), b.data_ptr<float>(), size.n,
+                               c.data_ptr<float>(), size.n + 3);
+      EXPECT_TRUE(TensorsNear(c.slice(1, 0, size.n), at::matmul(a, b), 1e-4, 1e-3))
+          << size.m << "x" << size.n << " depth " << size.depth
+          << (transposed ? " transposed" : "");
+      // Columns past n are not touched.
+      EXPECT_TRUE(torch::equal(c.slice(1, size.n), torch::full({size.m, 3}, 7.0f)));
+    }
+  }
+}
+
+TEST(CpuKernelsTest, ColumnMomentsAreExactForLargeOffsets) {
+  const at::Tensor x = torch::randn({10000, 5}, torch::kDouble) * 0.01 + 1e4;
+  const at::Tensor xf = x.to(torch::kFloat);
+  double mean[5], variance[5];
+  CpuKernels<float>().column_moments(10000, 5, xf.data_ptr<float>(), 5, mean, variance);
+  const at::Tensor xd = xf.to(torch::kDouble);
+  for (int c = 0; c < 5; ++c) {
+    const at::Tensor column = xd.select(1, c);
+    // Float sums of 1e4s keep 1e-7 of the mean; the variance (1e-4) must
+    // not suffer from it.
+    EXPECT_NEAR(mean[c], column.mean().item<double>(), 1e-3);
+    EXPECT_NEAR(variance[c], column.var(/*unbiased=*/false).item<double>(), 1e-6);
+  }
+}
+
+}  // namespace
+}  // namespace mdenas

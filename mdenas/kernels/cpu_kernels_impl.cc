@@ -76,112 +76,6 @@ TapRange TapsInside(int64_t out, int64_t size, const WindowGeometry& g) {
   return {begin, std::max(begin, end), first};
 }
 
-// For every input position along an axis, the (tap, output position) pairs
-// whose window reads it: the transpose of TapsInside, for gradients.
-struct InverseTaps {
-  int64_t kernel;
-  std::vector<int64_t> count;   // [position]
-  std::vector<int64_t> tap;     // [position * kernel + i]
-  std::vector<int64_t> output;  // [position * kernel + i]
-};
-
-InverseTaps InvertTaps(int64_t size, int64_t out_size, const WindowGeometry& g) {
-  InverseTaps inverse{g.kernel, std::vector<int64_t>(size, 0),
-                      std::vector<int64_t>(size * g.kernel),
-                      std::vector<int64_t>(size * g.kernel)};
-  for (int64_t in = 0; in < size; ++in) {
-    for (int64_t t = 0; t < g.kernel; ++t) {
-      const int64_t shifted = in + g.padding - t * g.dilation;
-      if (shifted < 0 || shifted % g.stride != 0) continue;
-      const int64_t out = shifted / g.stride;
-      if (out >= out_size) continue;
-      const int64_t i = inverse.count[in]++;
-      inverse.tap[in * g.kernel + i] = t;
-      inverse.output[in * g.kernel + i] = out;
-    }
-  }
-  return inverse;
-}
-
-// ---------------------------------------------------------------------------
-// Depthwise convolution.
-
-template <typename T>
-void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
-                      bool relu_input, const T* weight, T* output,
-                      int64_t output_ld) {
-  const int64_t ho = g.out_height(), wo = g.out_width();
-  std::vector<TapRange> columns(wo);
-  for (int64_t ow = 0; ow < wo; ++ow) columns[ow] = TapsInside(ow, g.width, g);
-  const int64_t row_work = wo * g.channels * g.kernel * g.kernel;
-  at::parallel_for(0, g.batch * ho, GrainFor(row_work), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t n = row / ho;
-      const TapRange rows = TapsInside(row % ho, g.height, g);
-      const T* image = input + n * g.height * g.width * input_ld;
-      T* out = output + row * wo * output_ld;
-      ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
-        constexpr int L = kL<decltype(lanes)>;
-        using V = Vec<T, L>;
-        for (int64_t ow = 0; ow < wo; ++ow) {
-          const TapRange& cols = columns[ow];
-          V acc{};
-          for (int64_t kh = rows.begin; kh < rows.end; ++kh) {
-            const T* in_row = image + (rows.first + kh * g.dilation) * g.width * input_ld;
-            const T* w = weight + kh * g.kernel * g.channels + c0;
-            for (int64_t kw = cols.begin; kw < cols.end; ++kw) {
-              V x = Load<T, L>(in_row + (cols.first + kw * g.dilation) * input_ld + c0);
-              if (relu_input) x = Relu(x);
-              acc += x * Load<T, L>(w + kw * g.channels);
-            }
-          }
-          Store<T, L>(out + ow * output_ld + c0, acc);
-        }
-      });
-    }
-  });
-}
-
-template <typename T>
-void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
-                            int64_t grad_ld, const T* weight,
-                            const T* relu_input, int64_t relu_input_ld,
-                            T* grad_input, int64_t grad_input_ld) {
-  const int64_t ho = g.out_height(), wo = g.out_width();
-  const InverseTaps rows = InvertTaps(g.height, ho, g);
-  const InverseTaps cols = InvertTaps(g.width, wo, g);
-  const int64_t k = g.kernel;
-  const int64_t row_work = g.width * g.channels * k * k;
-  at::parallel_for(0, g.batch * g.height, GrainFor(row_work), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t n = row / g.height, ih = row % g.height;
-      const T* grad_image = grad_output + n * ho * wo * grad_ld;
-      T* out = grad_input + row * g.width * grad_input_ld;
-      const T* sign = relu_input ? relu_input + row * g.width * relu_input_ld : nullptr;
-      ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
-        constexpr int L = kL<decltype(lanes)>;
-        using V = Vec<T, L>;
-        for (int64_t iw = 0; iw < g.width; ++iw) {
-          V acc{};
-          for (int64_t i = 0; i < rows.count[ih]; ++i) {
-            const int64_t kh = rows.tap[ih * k + i];
-            const T* grad_row = grad_image + rows.output[ih * k + i] * wo * grad_ld;
-            for (int64_t j = 0; j < cols.count[iw]; ++j) {
-              const int64_t kw = cols.tap[iw * k + j];
-              acc += Load<T, L>(grad_row + cols.output[iw * k + j] * grad_ld + c0) *
-                     Load<T, L>(weight + (kh * k + kw) * g.channels + c0);
-            }
-          }
-          if (sign != nullptr) {
-            acc = WherePositive(Load<T, L>(sign + iw * relu_input_ld + c0), acc);
-          }
-          Store<T, L>(out + iw * grad_input_ld + c0, acc);
-        }
-      });
-    }
-  });
-}
-
 // Sums partial results of fixed row blocks: fill(first_row, end_row,
 // partial) adds the contribution of rows [first_row, end_row) to a zeroed
 // `size`-element partial; the partials are summed in block order into `out`.
@@ -204,54 +98,260 @@ void ReduceRowBlocks(int64_t rows, int64_t block_rows, int64_t size,
   });
 }
 
+// ---------------------------------------------------------------------------
+// Depthwise convolution, one image and one channel chunk at a time. The
+// chunk is first copied into a zero-bordered buffer, so that every window
+// tap lies inside it: the taps unroll (the kernel size is a template
+// argument) and a block of output pixels accumulates in registers.
+
+// Output pixels computed together, each in its own accumulator: enough
+// independent multiply-add chains to hide their latency.
+constexpr int kPixelBlock = 8;
+
+// A channel chunk of an image inside a zero border: element (y, x) at
+// data + (y * cols + x) * kLanes.
+template <typename T, int kLanes>
+struct PaddedChunk {
+  std::vector<T> data;
+  int64_t rows = 0;
+  int64_t cols = 0;
+
+  // Channels [c0, c0 + kLanes) of `image` (height x width pixels, row
+  // stride ld) with its pixel (0, 0) at (top, left), ReLU applied when
+  // `relu`; `rows` x `cols` in all.
+  void Fill(const T* image, int64_t ld, int64_t height, int64_t width,
+            int64_t c0, bool relu, int64_t top, int64_t left) {
+    using V = Vec<T, kLanes>;
+    data.resize(rows * cols * kLanes);
+    T* d = data.data();
+    std::fill(d, d + top * cols * kLanes, T(0));
+    for (int64_t y = 0; y < height; ++y) {
+      T* row = d + (top + y) * cols * kLanes;
+      std::fill(row, row + left * kLanes, T(0));
+      const T* in = image + y * width * ld + c0;
+      for (int64_t x = 0; x < width; ++x) {
+        const V v = Load<T, kLanes>(in + x * ld);
+        Store<T, kLanes>(row + (left + x) * kLanes, relu ? Relu(v) : v);
+      }
+      std::fill(row + (left + width) * kLanes, row + cols * kLanes, T(0));
+    }
+    std::fill(d + (top + height) * cols * kLanes, d + rows * cols * kLanes, T(0));
+  }
+};
+
+// kPixels output pixels (oy, x0 / stride + i) of a correlation of `padded`
+// with the kK x kK taps `w`: out = sum over taps of padded(y0 + kh *
+// dilation, x0 + i * stride + kw * dilation) * w[kh * kK + kw]. Where
+// `mask` is given the result passes through ReLU's gradient: zero where
+// mask <= 0.
+template <typename T, int kLanes, int kK, int kPixels>
+inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
+                           int64_t x0, int64_t stride, int64_t dilation,
+                           const Vec<T, kLanes>* w, T* out, int64_t out_ld,
+                           const T* mask, int64_t mask_ld) {
+  using V = Vec<T, kLanes>;
+  V acc[kPixels] = {};
+#pragma GCC unroll 5
+  for (int kh = 0; kh < kK; ++kh) {
+    const T* row = padded + ((y0 + kh * dilation) * padded_cols + x0) * kLanes;
+#pragma GCC unroll 5
+    for (int kw = 0; kw < kK; ++kw) {
+      const V wk = w[kh * kK + kw];
+      const T* tap = row + kw * dilation * kLanes;
+#pragma GCC unroll 8
+      for (int i = 0; i < kPixels; ++i) acc[i] += Load<T, kLanes>(tap + i * stride * kLanes) * wk;
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < kPixels; ++i) {
+    const V r = mask == nullptr ? acc[i] : WherePositive(Load<T, kLanes>(mask + i * mask_ld), acc[i]);
+    Store<T, kLanes>(out + i * out_ld, r);
+  }
+}
+
+// All out_rows x out_cols pixels of the correlation, written at
+// out + (oy * out_cols + ox) * out_ld.
+template <typename T, int kLanes, int kK>
+void Correlate(const PaddedChunk<T, kLanes>& padded, int64_t stride,
+               int64_t dilation, const Vec<T, kLanes>* w, int64_t out_rows,
+               int64_t out_cols, T* out, int64_t out_ld, const T* mask,
+               int64_t mask_ld) {
+  for (int64_t oy = 0; oy < out_rows; ++oy) {
+    const int64_t first = oy * out_cols;
+    int64_t ox = 0;
+    for (; ox + kPixelBlock <= out_cols; ox += kPixelBlock) {
+      CorrelateBlock<T, kLanes, kK, kPixelBlock>(
+          padded.data.data(), padded.cols, oy * stride, ox * stride, stride, dilation, w,
+          out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
+          mask_ld);
+    }
+    for (; ox < out_cols; ++ox) {
+      CorrelateBlock<T, kLanes, kK, 1>(
+          padded.data.data(), padded.cols, oy * stride, ox * stride, stride, dilation, w,
+          out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
+          mask_ld);
+    }
+  }
+}
+
+// Calls body(std::integral_constant<int, k>{}) for the window sizes the
+// depthwise kernels unroll: those of the search space.
+template <typename Body>
+void WithKernelSize(int64_t kernel, Body&& body) {
+  switch (kernel) {
+    case 3:
+      return body(std::integral_constant<int, 3>{});
+    case 5:
+      return body(std::integral_constant<int, 5>{});
+  }
+  TORCH_CHECK(false, "the fast depthwise kernels take 3x3 and 5x5 windows, not ", kernel, "x",
+              kernel);
+}
+
+template <typename T>
+void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
+                      bool relu_input, const T* weight, T* output,
+                      int64_t output_ld) {
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n) {
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          using V = Vec<T, L>;
+          PaddedChunk<T, L> padded;
+          padded.rows = g.height + 2 * g.padding;
+          padded.cols = g.width + 2 * g.padding;
+          padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width, c0,
+                      relu_input, g.padding, g.padding);
+          V w[K * K];
+          for (int t = 0; t < K * K; ++t) w[t] = Load<T, L>(weight + t * g.channels + c0);
+          Correlate<T, L, K>(padded, g.stride, g.dilation, w, ho, wo,
+                             output + n * ho * wo * output_ld + c0, output_ld, nullptr, 0);
+        });
+      }
+    });
+  });
+}
+
+template <typename T>
+void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
+                            int64_t grad_ld, const T* weight,
+                            const T* relu_input, int64_t relu_input_ld,
+                            T* grad_input, int64_t grad_input_ld) {
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const int64_t span = (g.kernel - 1) * g.dilation;
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n) {
+        const T* grad_image = grad_output + n * ho * wo * grad_ld;
+        T* out = grad_input + n * g.height * g.width * grad_input_ld;
+        const T* mask = relu_input ? relu_input + n * g.height * g.width * relu_input_ld : nullptr;
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          using V = Vec<T, L>;
+          PaddedChunk<T, L> padded;
+          if (g.stride == 1 && g.padding <= span) {
+            // A correlation of the padded output gradient with the flipped
+            // window.
+            V w[K * K];
+            for (int t = 0; t < K * K; ++t) {
+              w[t] = Load<T, L>(weight + (K * K - 1 - t) * g.channels + c0);
+            }
+            padded.rows = g.height + span;
+            padded.cols = g.width + span;
+            padded.Fill(grad_image, grad_ld, ho, wo, c0, false, span - g.padding,
+                        span - g.padding);
+            Correlate<T, L, K>(padded, 1, g.dilation, w, g.height, g.width, out + c0,
+                               grad_input_ld, mask ? mask + c0 : nullptr, relu_input_ld);
+            return;
+          }
+          // Strided: scatter every output gradient into its window, inside
+          // a zero-bordered input-sized buffer.
+          padded.rows = g.height + 2 * g.padding;
+          padded.cols = g.width + 2 * g.padding;
+          padded.data.assign(padded.rows * padded.cols * L, T(0));
+          T* sum = padded.data.data();
+          for (int64_t oh = 0; oh < ho; ++oh) {
+            for (int64_t ow = 0; ow < wo; ++ow) {
+              const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld + c0);
+              T* window = sum + (oh * g.stride * padded.cols + ow * g.stride) * L;
+#pragma GCC unroll 5
+              for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                for (int kw = 0; kw < K; ++kw) {
+                  T* slot = window + (kh * padded.cols + kw) * g.dilation * L;
+                  Store<T, L>(slot, Load<T, L>(slot) +
+                                        grad * Load<T, L>(weight + (kh * K + kw) * g.channels + c0));
+                }
+              }
+            }
+          }
+          for (int64_t ih = 0; ih < g.height; ++ih) {
+            for (int64_t iw = 0; iw < g.width; ++iw) {
+              V v = Load<T, L>(sum + ((ih + g.padding) * padded.cols + iw + g.padding) * L);
+              const int64_t p = ih * g.width + iw;
+              if (mask) v = WherePositive(Load<T, L>(mask + p * relu_input_ld + c0), v);
+              Store<T, L>(out + p * grad_input_ld + c0, v);
+            }
+          }
+        });
+      }
+    });
+  });
+}
+
 template <typename T>
 void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
                              int64_t grad_ld, const T* input,
                              int64_t input_ld, bool relu_input,
                              T* grad_weight) {
-  const int64_t ho = g.out_height(), wo = g.out_width(), k = g.kernel;
-  // Output columns [begin, end) whose tap kw lies inside the image.
-  std::vector<int64_t> ow_begin(k), ow_end(k);
-  for (int64_t kw = 0; kw < k; ++kw) {
-    ow_begin[kw] = wo;
-    ow_end[kw] = 0;
-    for (int64_t ow = 0; ow < wo; ++ow) {
-      const int64_t iw = ow * g.stride - g.padding + kw * g.dilation;
-      if (iw < 0 || iw >= g.width) continue;
-      ow_begin[kw] = std::min(ow_begin[kw], ow);
-      ow_end[kw] = ow + 1;
-    }
-  }
-  const int64_t rows = g.batch * ho;
-  const int64_t row_work = wo * g.channels * k * k;
-  ReduceRowBlocks<T>(
-      rows, ReductionBlockRows(rows), k * k * g.channels, row_work,
-      grad_weight, [&](int64_t first, int64_t last, T* partial) {
-        for (int64_t row = first; row < last; ++row) {
-          const int64_t n = row / ho;
-          const TapRange taps = TapsInside(row % ho, g.height, g);
-          const T* image = input + n * g.height * g.width * input_ld;
-          const T* grad = grad_output + row * wo * grad_ld;
-          ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
-            constexpr int L = kL<decltype(lanes)>;
-            using V = Vec<T, L>;
-            for (int64_t kh = taps.begin; kh < taps.end; ++kh) {
-              const T* in_row = image + (taps.first + kh * g.dilation) * g.width * input_ld;
-              for (int64_t kw = 0; kw < k; ++kw) {
-                V acc{};
-                const int64_t shift = kw * g.dilation - g.padding;
-                for (int64_t ow = ow_begin[kw]; ow < ow_end[kw]; ++ow) {
-                  V x = Load<T, L>(in_row + (ow * g.stride + shift) * input_ld + c0);
-                  if (relu_input) x = Relu(x);
-                  acc += x * Load<T, L>(grad + ow * grad_ld + c0);
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    ReduceRowBlocks<T>(
+        g.batch, ReductionBlockRows(g.batch), K * K * g.channels, image_work, grad_weight,
+        [&](int64_t first, int64_t last, T* partial) {
+          for (int64_t n = first; n < last; ++n) {
+            ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+              constexpr int L = kL<decltype(lanes)>;
+              using V = Vec<T, L>;
+              PaddedChunk<T, L> padded;
+              padded.rows = g.height + 2 * g.padding;
+              padded.cols = g.width + 2 * g.padding;
+              padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width,
+                          c0, relu_input, g.padding, g.padding);
+              const T* grad_image = grad_output + n * ho * wo * grad_ld + c0;
+              // One accumulator per tap.
+              V acc[K * K] = {};
+              for (int64_t oh = 0; oh < ho; ++oh) {
+                for (int64_t ow = 0; ow < wo; ++ow) {
+                  const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld);
+                  const T* window =
+                      padded.data.data() + (oh * g.stride * padded.cols + ow * g.stride) * L;
+#pragma GCC unroll 5
+                  for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                    for (int kw = 0; kw < K; ++kw) {
+                      acc[kh * K + kw] +=
+                          grad * Load<T, L>(window + (kh * padded.cols + kw) * g.dilation * L);
+                    }
+                  }
                 }
-                T* slot = partial + (kh * k + kw) * g.channels + c0;
-                Store<T, L>(slot, Load<T, L>(slot) + acc);
               }
-            }
-          });
-        }
-      });
+              for (int t = 0; t < K * K; ++t) {
+                T* slot = partial + t * g.channels + c0;
+                Store<T, L>(slot, Load<T, L>(slot) + acc[t]);
+              }
+            });
+          }
+        });
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -328,6 +428,22 @@ void Gemm(int64_t m, int64_t n, int64_t depth, const T* a, int64_t a_row_stride,
 // ---------------------------------------------------------------------------
 // Per-column statistics and affine maps (batch normalisation).
 
+// The sum of value(r) over rows [first, last), in four independent chains
+// (one would wait on the adder's latency at every row).
+template <typename V, typename Value>
+inline V SumRows(int64_t first, int64_t last, Value&& value) {
+  V s0{}, s1{}, s2{}, s3{};
+  int64_t r = first;
+  for (; r + 4 <= last; r += 4) {
+    s0 += value(r);
+    s1 += value(r + 1);
+    s2 += value(r + 2);
+    s3 += value(r + 3);
+  }
+  for (; r < last; ++r) s0 += value(r);
+  return (s0 + s1) + (s2 + s3);
+}
+
 template <typename T>
 void ColumnMoments(int64_t rows, int64_t cols, const T* x, int64_t ld,
                    double* mean, double* variance) {
@@ -343,14 +459,13 @@ void ColumnMoments(int64_t rows, int64_t cols, const T* x, int64_t ld,
       ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
         constexpr int L = kL<decltype(lanes)>;
         using V = Vec<T, L>;
-        V sum{};
-        for (int64_t r = first; r < last; ++r) sum += Load<T, L>(x + r * ld + c0);
-        const V m = sum * inverse_count;
-        V m2{};
-        for (int64_t r = first; r < last; ++r) {
+        const V m = SumRows<V>(first, last, [&](int64_t r) {
+                      return Load<T, L>(x + r * ld + c0);
+                    }) * inverse_count;
+        const V m2 = SumRows<V>(first, last, [&](int64_t r) {
           const V d = Load<T, L>(x + r * ld + c0) - m;
-          m2 += d * d;
-        }
+          return d * d;
+        });
         Store<T, L>(block_mean.data() + b * cols + c0, m);
         Store<T, L>(block_m2.data() + b * cols + c0, m2);
       });
@@ -386,12 +501,12 @@ void ColumnGradientSums(int64_t rows, int64_t cols, const T* dy, int64_t dy_ld,
         constexpr int L = kL<decltype(lanes)>;
         using V = Vec<T, L>;
         const V mu = Load<T, L>(center + c0);
-        V s{}, sx{};
-        for (int64_t r = first; r < last; ++r) {
-          const V g = Load<T, L>(dy + r * dy_ld + c0);
-          s += g;
-          sx += g * (Load<T, L>(x + r * x_ld + c0) - mu);
-        }
+        const V s = SumRows<V>(first, last, [&](int64_t r) {
+          return Load<T, L>(dy + r * dy_ld + c0);
+        });
+        const V sx = SumRows<V>(first, last, [&](int64_t r) {
+          return Load<T, L>(dy + r * dy_ld + c0) * (Load<T, L>(x + r * x_ld + c0) - mu);
+        });
         Store<T, L>(partial_dy.data() + b * cols + c0, s);
         Store<T, L>(partial_dyx.data() + b * cols + c0, sx);
       });

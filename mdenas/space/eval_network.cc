@@ -45,18 +45,17 @@ EvalCellImpl::EvalCellImpl(const CellGenotype& genotype,
                            bool reduction_prev,
                            const OperationOptions& op_options)
     : genotype_(genotype), channels_(channels) {
-  const bool affine = op_options.affine();
   if (reduction_prev) {
     preprocess0_ = register_module(
         "preprocess0",
-        FactorizedReduce(channels_prev_prev, channels, affine).ptr());
+        FactorizedReduce(channels_prev_prev, channels, op_options).ptr());
   } else {
     preprocess0_ = register_module(
         "preprocess0",
-        ReLUConvBN(channels_prev_prev, channels, 1, 1, 0, affine).ptr());
+        ReLUConvBN(channels_prev_prev, channels, 1, op_options).ptr());
   }
   preprocess1_ = register_module(
-      "preprocess1", ReLUConvBN(channels_prev, channels, 1, 1, 0, affine));
+      "preprocess1", ReLUConvBN(channels_prev, channels, 1, op_options));
   for (size_t i = 0; i < genotype.edges.size(); ++i) {
     const GenotypeEdge& edge = genotype.edges[i];
     const int64_t stride = reduction && edge.input < 2 ? 2 : 1;
@@ -117,8 +116,10 @@ EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
     channels_prev_prev = channels_prev = c;
     reduction_prev = true;
   }
-  const auto op_options =
-      OperationOptions().affine(true).pool_bn(options.pool_bn());
+  const auto op_options = OperationOptions()
+                              .affine(true)
+                              .pool_bn(options.pool_bn())
+                              .kernels(options.kernels());
   int64_t channels = c;
   const int layers = static_cast<int>(options.layers());
   for (int i = 0; i < layers; ++i) {

@@ -42,6 +42,8 @@ struct EvalNetworkOptions {
   TORCH_ARG(double, classifier_dropout) = 0.0;
   // BatchNorm after pooling operations (pt.darts; OperationOptions).
   TORCH_ARG(bool, pool_bn) = false;
+  // The kernels of the cell operations (OperationOptions). Default: fast.
+  TORCH_ARG(Kernels, kernels) = Kernels::kFast;
 };
 
 struct EvalOutput {

@@ -46,6 +46,31 @@ inline int64_t GatheredSize(int64_t size, int64_t stride, int64_t offset) {
   return (size - offset - 1) / stride + 1;
 }
 
+// c[i][j] = sum_k A(i, k) * B(k, j) for i < m, j < n, k < depth, where
+// A(i, k) = a[i * a_row_stride + k * a_depth_stride] and B(k, j) = b[k * ldb
+// + j]: a 1x1 convolution (A = pixels, B = the transposed weight), its input
+// gradient, or with A transposed (a_row_stride 1) its weight gradient.
+template <typename T>
+struct GemmOperands {
+  int64_t m = 0;
+  int64_t n = 0;
+  int64_t depth = 0;
+  const T* a = nullptr;
+  int64_t a_row_stride = 0;
+  int64_t a_depth_stride = 0;
+  const T* b = nullptr;
+  int64_t ldb = 0;
+  T* c = nullptr;
+  int64_t ldc = 0;
+  // At most one of: ReLU applied to A's or to B's elements as they are
+  // read; ReLU's gradient applied to C as it is written (c[i][j] = 0 where
+  // c_mask[i * c_mask_ld + j] <= 0).
+  bool relu_a = false;
+  bool relu_b = false;
+  const T* c_mask = nullptr;
+  int64_t c_mask_ld = 0;
+};
+
 template <typename T>
 struct CpuKernelTable {
   // "avx512" or "baseline".
@@ -69,13 +94,12 @@ struct CpuKernelTable {
                                     const T* input, int64_t input_ld,
                                     bool relu_input, T* grad_weight);
 
-  // c[i][j] = sum_k A(i, k) * b[k * ldb + j] for i < m, j < n, k < depth,
-  // where A(i, k) = a[i * a_row_stride + k * a_depth_stride]: a 1x1
-  // convolution (A = pixels), its input gradient, or with A transposed
-  // (a_row_stride 1) its weight gradient.
-  void (*gemm)(int64_t m, int64_t n, int64_t depth, const T* a,
-               int64_t a_row_stride, int64_t a_depth_stride, const T* b,
-               int64_t ldb, T* c, int64_t ldc);
+  // The matrix product GemmOperands describes.
+  void (*gemm)(const GemmOperands<T>& operands);
+
+  // out[i] = sum over b < count, in order, of parts[b * size + i]: partial
+  // results of a reduction, summed the same way for any thread count.
+  void (*sum_in_order)(const T* parts, int64_t count, int64_t size, T* out);
 
   // Per-column mean and biased variance of x [rows][cols].
   void (*column_moments)(int64_t rows, int64_t cols, const T* x, int64_t ld,

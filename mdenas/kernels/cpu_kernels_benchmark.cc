@@ -24,18 +24,28 @@ void SetCounters(benchmark::State& state, double flops, double bytes) {
   state.counters["bytes"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// A 1x1 convolution: pixels x C_in times C_in x C_out; range(1) multiplies
-// C_in (a cell's preprocessing reads its 4C-channel input).
+// A 1x1 convolution of ReLU(input): pixels x C_in times C_in x C_out;
+// range(1) multiplies C_in (a cell's preprocessing reads its 4C-channel
+// input).
 void BM_Conv1x1Forward(benchmark::State& state) {
   at::set_num_threads(1);
   const int64_t p = Pixels(state.range(0)), c = Channels(state.range(0));
   const int64_t c_in = c * state.range(1);
   const at::Tensor a = torch::randn({p, c_in}), b = torch::randn({c_in, c});
   at::Tensor out = torch::empty({p, c});
-  for (auto _ : state) {
-    CpuKernels<float>().gemm(p, c, c_in, a.data_ptr<float>(), c_in, 1, b.data_ptr<float>(), c,
-                             out.data_ptr<float>(), c);
-  }
+  GemmOperands<float> product;
+  product.m = p;
+  product.n = c;
+  product.depth = c_in;
+  product.a = a.data_ptr<float>();
+  product.a_row_stride = c_in;
+  product.a_depth_stride = 1;
+  product.relu_a = true;
+  product.b = b.data_ptr<float>();
+  product.ldb = c;
+  product.c = out.data_ptr<float>();
+  product.ldc = c;
+  for (auto _ : state) CpuKernels<float>().gemm(product);
   SetCounters(state, 2.0 * p * c * c_in, 4.0 * p * (c_in + c));
 }
 BENCHMARK(BM_Conv1x1Forward)->ArgsProduct({{0, 1, 2}, {1, 4}});
@@ -46,10 +56,18 @@ void BM_Conv1x1BackwardWeight(benchmark::State& state) {
   const int64_t p = Pixels(state.range(0)), c = Channels(state.range(0));
   const at::Tensor dy = torch::randn({p, c}), x = torch::randn({p, c});
   at::Tensor out = torch::empty({c, c});
-  for (auto _ : state) {
-    CpuKernels<float>().gemm(c, c, p, dy.data_ptr<float>(), 1, c, x.data_ptr<float>(), c,
-                             out.data_ptr<float>(), c);
-  }
+  GemmOperands<float> product;
+  product.m = c;
+  product.n = c;
+  product.depth = p;
+  product.a = dy.data_ptr<float>();
+  product.a_row_stride = 1;
+  product.a_depth_stride = c;
+  product.b = x.data_ptr<float>();
+  product.ldb = c;
+  product.c = out.data_ptr<float>();
+  product.ldc = c;
+  for (auto _ : state) CpuKernels<float>().gemm(product);
   SetCounters(state, 2.0 * p * c * c, 8.0 * p * c);
 }
 BENCHMARK(BM_Conv1x1BackwardWeight)->DenseRange(0, 2);

@@ -46,12 +46,16 @@ int64_t GrainFor(int64_t work_per_item) {
   return std::max<int64_t>(1, kTaskWork / std::max<int64_t>(1, work_per_item));
 }
 
-// Rows of a reduction are summed in at most 64 fixed blocks, each block on
-// one thread, and the blocks in order: the same result for any thread count.
-int64_t ReductionBlockRows(int64_t rows) {
+// Rows of a reduction are summed in fixed blocks, each block on one thread,
+// and the blocks in order: the same result for any thread count. At most 64
+// blocks, of at least `min_rows` rows.
+int64_t ReductionBlockRows(int64_t rows, int64_t min_rows) {
   constexpr int64_t kMaxBlocks = 64;
-  return std::max<int64_t>(1, (rows + kMaxBlocks - 1) / kMaxBlocks);
+  return std::max<int64_t>(min_rows, (rows + kMaxBlocks - 1) / kMaxBlocks);
 }
+
+// Rows per block of a column reduction: enough to amortise merging blocks.
+constexpr int64_t kMinColumnBlockRows = 256;
 
 // The window taps that land inside the image, for output position `out`
 // along an axis of `size` input positions: taps [begin, end) read input
@@ -76,6 +80,18 @@ TapRange TapsInside(int64_t out, int64_t size, const WindowGeometry& g) {
   return {begin, std::max(begin, end), first};
 }
 
+// out[i] = sum over b < count, in order, of parts[b * size + i].
+template <typename T>
+void SumInOrder(const T* parts, int64_t count, int64_t size, T* out) {
+  at::parallel_for(0, size, GrainFor(count), [&](int64_t begin, int64_t end) {
+    std::copy(parts + begin, parts + end, out + begin);
+    for (int64_t b = 1; b < count; ++b) {
+      const T* part = parts + b * size;
+      for (int64_t i = begin; i < end; ++i) out[i] += part[i];
+    }
+  });
+}
+
 // Sums partial results of fixed row blocks: fill(first_row, end_row,
 // partial) adds the contribution of rows [first_row, end_row) to a zeroed
 // `size`-element partial; the partials are summed in block order into `out`.
@@ -89,13 +105,7 @@ void ReduceRowBlocks(int64_t rows, int64_t block_rows, int64_t size,
       fill(b * block_rows, std::min(rows, (b + 1) * block_rows), partials.data() + b * size);
     }
   });
-  at::parallel_for(0, size, GrainFor(blocks), [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T sum = 0;
-      for (int64_t b = 0; b < blocks; ++b) sum += partials[b * size + i];
-      out[i] = sum;
-    }
-  });
+  SumInOrder(partials.data(), blocks, size, out);
 }
 
 // ---------------------------------------------------------------------------
@@ -108,35 +118,63 @@ void ReduceRowBlocks(int64_t rows, int64_t block_rows, int64_t size,
 // independent multiply-add chains to hide their latency.
 constexpr int kPixelBlock = 8;
 
-// A channel chunk of an image inside a zero border: element (y, x) at
-// data + (y * cols + x) * kLanes.
+// A channel chunk of an image inside a border: element (y, x) at
+// data() + (y * cols + x) * kLanes, in `storage`, which a caller reuses
+// from image to image.
 template <typename T, int kLanes>
-struct PaddedChunk {
-  std::vector<T> data;
-  int64_t rows = 0;
-  int64_t cols = 0;
+class PaddedChunk {
+ public:
+  PaddedChunk(int64_t rows, int64_t cols, std::vector<T>* storage)
+      : rows_(rows), cols_(cols), storage_(storage) {
+    if (storage_->size() < static_cast<size_t>(rows * cols * kLanes)) {
+      storage_->resize(rows * cols * kLanes);
+    }
+  }
+  T* data() const { return storage_->data(); }
+  int64_t cols() const { return cols_; }
 
   // Channels [c0, c0 + kLanes) of `image` (height x width pixels, row
   // stride ld) with its pixel (0, 0) at (top, left), ReLU applied when
-  // `relu`; `rows` x `cols` in all.
-  void Fill(const T* image, int64_t ld, int64_t height, int64_t width,
-            int64_t c0, bool relu, int64_t top, int64_t left) {
+  // `relu`; `border` elsewhere.
+  void Fill(const T* image, int64_t ld, int64_t height, int64_t width, int64_t c0, bool relu,
+            int64_t top, int64_t left, T border = T(0)) const {
     using V = Vec<T, kLanes>;
-    data.resize(rows * cols * kLanes);
-    T* d = data.data();
-    std::fill(d, d + top * cols * kLanes, T(0));
+    T* d = data();
+    std::fill(d, d + top * cols_ * kLanes, border);
     for (int64_t y = 0; y < height; ++y) {
-      T* row = d + (top + y) * cols * kLanes;
-      std::fill(row, row + left * kLanes, T(0));
+      T* row = d + (top + y) * cols_ * kLanes;
+      std::fill(row, row + left * kLanes, border);
       const T* in = image + y * width * ld + c0;
       for (int64_t x = 0; x < width; ++x) {
         const V v = Load<T, kLanes>(in + x * ld);
         Store<T, kLanes>(row + (left + x) * kLanes, relu ? Relu(v) : v);
       }
-      std::fill(row + (left + width) * kLanes, row + cols * kLanes, T(0));
+      std::fill(row + (left + width) * kLanes, row + cols_ * kLanes, border);
     }
-    std::fill(d + (top + height) * cols * kLanes, d + rows * cols * kLanes, T(0));
+    std::fill(d + (top + height) * cols_ * kLanes, d + rows_ * cols_ * kLanes, border);
   }
+
+  void Clear() const { std::fill(data(), data() + rows_ * cols_ * kLanes, T(0)); }
+
+  // Rows [top, top + height) and columns [left, left + width) into `image`,
+  // through ReLU's gradient where `mask` is given.
+  void CopyOut(int64_t top, int64_t left, int64_t height, int64_t width, int64_t c0,
+               const T* mask, int64_t mask_ld, T* image, int64_t ld) const {
+    using V = Vec<T, kLanes>;
+    for (int64_t y = 0; y < height; ++y) {
+      for (int64_t x = 0; x < width; ++x) {
+        V v = Load<T, kLanes>(data() + ((top + y) * cols_ + left + x) * kLanes);
+        const int64_t p = y * width + x;
+        if (mask) v = WherePositive(Load<T, kLanes>(mask + p * mask_ld + c0), v);
+        Store<T, kLanes>(image + p * ld + c0, v);
+      }
+    }
+  }
+
+ private:
+  int64_t rows_;
+  int64_t cols_;
+  std::vector<T>* storage_;
 };
 
 // kPixels output pixels (oy, x0 / stride + i) of a correlation of `padded`
@@ -181,13 +219,13 @@ void Correlate(const PaddedChunk<T, kLanes>& padded, int64_t stride,
     int64_t ox = 0;
     for (; ox + kPixelBlock <= out_cols; ox += kPixelBlock) {
       CorrelateBlock<T, kLanes, kK, kPixelBlock>(
-          padded.data.data(), padded.cols, oy * stride, ox * stride, stride, dilation, w,
+          padded.data(), padded.cols(), oy * stride, ox * stride, stride, dilation, w,
           out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
           mask_ld);
     }
     for (; ox < out_cols; ++ox) {
       CorrelateBlock<T, kLanes, kK, 1>(
-          padded.data.data(), padded.cols, oy * stride, ox * stride, stride, dilation, w,
+          padded.data(), padded.cols(), oy * stride, ox * stride, stride, dilation, w,
           out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
           mask_ld);
     }
@@ -217,13 +255,13 @@ void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
   WithKernelSize(g.kernel, [&](auto k) {
     constexpr int K = decltype(k)::value;
     at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> storage;
       for (int64_t n = begin; n < end; ++n) {
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
-          PaddedChunk<T, L> padded;
-          padded.rows = g.height + 2 * g.padding;
-          padded.cols = g.width + 2 * g.padding;
+          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                         &storage);
           padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width, c0,
                       relu_input, g.padding, g.padding);
           V w[K * K];
@@ -247,6 +285,7 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
   WithKernelSize(g.kernel, [&](auto k) {
     constexpr int K = decltype(k)::value;
     at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> storage;
       for (int64_t n = begin; n < end; ++n) {
         const T* grad_image = grad_output + n * ho * wo * grad_ld;
         T* out = grad_input + n * g.height * g.width * grad_input_ld;
@@ -254,7 +293,6 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
-          PaddedChunk<T, L> padded;
           if (g.stride == 1 && g.padding <= span) {
             // A correlation of the padded output gradient with the flipped
             // window.
@@ -262,8 +300,7 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
             for (int t = 0; t < K * K; ++t) {
               w[t] = Load<T, L>(weight + (K * K - 1 - t) * g.channels + c0);
             }
-            padded.rows = g.height + span;
-            padded.cols = g.width + span;
+            const PaddedChunk<T, L> padded(g.height + span, g.width + span, &storage);
             padded.Fill(grad_image, grad_ld, ho, wo, c0, false, span - g.padding,
                         span - g.padding);
             Correlate<T, L, K>(padded, 1, g.dilation, w, g.height, g.width, out + c0,
@@ -272,33 +309,26 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
           }
           // Strided: scatter every output gradient into its window, inside
           // a zero-bordered input-sized buffer.
-          padded.rows = g.height + 2 * g.padding;
-          padded.cols = g.width + 2 * g.padding;
-          padded.data.assign(padded.rows * padded.cols * L, T(0));
-          T* sum = padded.data.data();
+          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                         &storage);
+          padded.Clear();
           for (int64_t oh = 0; oh < ho; ++oh) {
             for (int64_t ow = 0; ow < wo; ++ow) {
               const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld + c0);
-              T* window = sum + (oh * g.stride * padded.cols + ow * g.stride) * L;
+              T* window = padded.data() + (oh * g.stride * padded.cols() + ow * g.stride) * L;
 #pragma GCC unroll 5
               for (int kh = 0; kh < K; ++kh) {
 #pragma GCC unroll 5
                 for (int kw = 0; kw < K; ++kw) {
-                  T* slot = window + (kh * padded.cols + kw) * g.dilation * L;
+                  T* slot = window + (kh * padded.cols() + kw) * g.dilation * L;
                   Store<T, L>(slot, Load<T, L>(slot) +
                                         grad * Load<T, L>(weight + (kh * K + kw) * g.channels + c0));
                 }
               }
             }
           }
-          for (int64_t ih = 0; ih < g.height; ++ih) {
-            for (int64_t iw = 0; iw < g.width; ++iw) {
-              V v = Load<T, L>(sum + ((ih + g.padding) * padded.cols + iw + g.padding) * L);
-              const int64_t p = ih * g.width + iw;
-              if (mask) v = WherePositive(Load<T, L>(mask + p * relu_input_ld + c0), v);
-              Store<T, L>(out + p * grad_input_ld + c0, v);
-            }
-          }
+          padded.CopyOut(g.padding, g.padding, g.height, g.width, c0, mask, relu_input_ld, out,
+                         grad_input_ld);
         });
       }
     });
@@ -315,15 +345,15 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
   WithKernelSize(g.kernel, [&](auto k) {
     constexpr int K = decltype(k)::value;
     ReduceRowBlocks<T>(
-        g.batch, ReductionBlockRows(g.batch), K * K * g.channels, image_work, grad_weight,
+        g.batch, ReductionBlockRows(g.batch, 1), K * K * g.channels, image_work, grad_weight,
         [&](int64_t first, int64_t last, T* partial) {
+          std::vector<T> storage;
           for (int64_t n = first; n < last; ++n) {
             ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
               constexpr int L = kL<decltype(lanes)>;
               using V = Vec<T, L>;
-              PaddedChunk<T, L> padded;
-              padded.rows = g.height + 2 * g.padding;
-              padded.cols = g.width + 2 * g.padding;
+              const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                             &storage);
               padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width,
                           c0, relu_input, g.padding, g.padding);
               const T* grad_image = grad_output + n * ho * wo * grad_ld + c0;
@@ -333,13 +363,13 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
                 for (int64_t ow = 0; ow < wo; ++ow) {
                   const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld);
                   const T* window =
-                      padded.data.data() + (oh * g.stride * padded.cols + ow * g.stride) * L;
+                      padded.data() + (oh * g.stride * padded.cols() + ow * g.stride) * L;
 #pragma GCC unroll 5
                   for (int kh = 0; kh < K; ++kh) {
 #pragma GCC unroll 5
                     for (int kw = 0; kw < K; ++kw) {
                       acc[kh * K + kw] +=
-                          grad * Load<T, L>(window + (kh * padded.cols + kw) * g.dilation * L);
+                          grad * Load<T, L>(window + (kh * padded.cols() + kw) * g.dilation * L);
                     }
                   }
                 }
@@ -362,67 +392,108 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
 // and leave room in the 32 of AVX-512.
 constexpr int kTileRows = 12;
 
-// c[r][0:L] = sum_k A(r, k) * b[k][0:L] for r < kRows.
-template <typename T, int L, int kRows>
-inline void GemmTile(int64_t depth, const T* a, int64_t a_row_stride,
-                     int64_t a_depth_stride, const T* b, int64_t ldb, T* c,
-                     int64_t ldc) {
+// What a product's inner loop applies on the way: ReLU to B's elements as
+// it reads them, or ReLU's gradient mask to C as it writes it. (ReLU of A
+// is applied once, as a tile of A is copied into a panel.)
+enum class GemmExtra { kNone, kReluB, kMaskC };
+
+// Rows [row, row + kRows) and columns [c0, c0 + L) of C: the sum over k of
+// A(r, k) * B(k, c), A's tile at `a` with the given strides.
+template <typename T, int L, int kRows, GemmExtra kExtra>
+inline void GemmTile(const GemmOperands<T>& g, const T* a, int64_t a_row_stride,
+                     int64_t a_depth_stride, int64_t row, int64_t c0) {
   using V = Vec<T, L>;
+  const T* b = g.b + c0;
   V acc[kRows] = {};
-  for (int64_t k = 0; k < depth; ++k) {
-    const V bk = Load<T, L>(b + k * ldb);
+  for (int64_t k = 0; k < g.depth; ++k) {
+    V bk = Load<T, L>(b + k * g.ldb);
+    if constexpr (kExtra == GemmExtra::kReluB) bk = Relu(bk);
     const T* ak = a + k * a_depth_stride;
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r) acc[r] += bk * ak[r * a_row_stride];
   }
+  T* c = g.c + row * g.ldc + c0;
 #pragma GCC unroll 12
-  for (int r = 0; r < kRows; ++r) Store<T, L>(c + r * ldc, acc[r]);
+  for (int r = 0; r < kRows; ++r) {
+    V out = acc[r];
+    if constexpr (kExtra == GemmExtra::kMaskC) {
+      out = WherePositive(Load<T, L>(g.c_mask + (row + r) * g.c_mask_ld + c0), out);
+    }
+    Store<T, L>(c + r * g.ldc, out);
+  }
 }
 
-// Rows [row_begin, row_end) of the product, all columns.
-template <typename T>
-void GemmRows(int64_t row_begin, int64_t row_end, int64_t n, int64_t depth,
-              const T* a, int64_t a_row_stride, int64_t a_depth_stride,
-              const T* b, int64_t ldb, T* c, int64_t ldc) {
-  ForEachChannelChunk<T>(n, [&](auto lanes, int64_t c0) {
-    constexpr int L = kL<decltype(lanes)>;
-    int64_t r = row_begin;
-    for (; r + kTileRows <= row_end; r += kTileRows) {
-      GemmTile<T, L, kTileRows>(depth, a + r * a_row_stride, a_row_stride,
-                                a_depth_stride, b + c0, ldb, c + r * ldc + c0, ldc);
+// Rows [row_begin, row_end) of the product, all columns, tile by tile.
+template <typename T, GemmExtra kExtra>
+void GemmRows(const GemmOperands<T>& g, int64_t row_begin, int64_t row_end) {
+  std::vector<T> panel;
+  int64_t r = row_begin;
+  auto tiles = [&](auto rows) {
+    constexpr int kRows = decltype(rows)::value;
+    for (; r + kRows <= row_end; r += kRows) {
+      const T* a = g.a + r * g.a_row_stride;
+      int64_t row_stride = g.a_row_stride, depth_stride = g.a_depth_stride;
+      if (g.relu_a) {
+        // ReLU(A)'s tile, row-major: computed once for all of C's columns.
+        panel.resize(kRows * g.depth);
+        for (int i = 0; i < kRows; ++i) {
+          const T* in = a + i * row_stride;
+          T* out = panel.data() + i * g.depth;
+          for (int64_t k = 0; k < g.depth; ++k) out[k] = std::max(in[k * depth_stride], T(0));
+        }
+        a = panel.data();
+        row_stride = g.depth;
+        depth_stride = 1;
+      }
+      ForEachChannelChunk<T>(g.n, [&](auto lanes, int64_t c0) {
+        GemmTile<T, kL<decltype(lanes)>, kRows, kExtra>(g, a, row_stride, depth_stride, r, c0);
+      });
     }
-    for (; r < row_end; ++r) {
-      GemmTile<T, L, 1>(depth, a + r * a_row_stride, a_row_stride,
-                        a_depth_stride, b + c0, ldb, c + r * ldc + c0, ldc);
-    }
-  });
+  };
+  // Full tiles, then the rest in as few tiles as may be: a tile of one row
+  // is a single chain of dependent multiply-adds.
+  tiles(std::integral_constant<int, kTileRows>{});
+  tiles(std::integral_constant<int, 8>{});
+  tiles(std::integral_constant<int, 4>{});
+  tiles(std::integral_constant<int, 1>{});
 }
 
-template <typename T>
-void Gemm(int64_t m, int64_t n, int64_t depth, const T* a, int64_t a_row_stride,
-          int64_t a_depth_stride, const T* b, int64_t ldb, T* c, int64_t ldc) {
+template <typename T, GemmExtra kExtra>
+void GemmWith(const GemmOperands<T>& g) {
   // A long reduction into few rows (a weight gradient, summed over pixels)
   // is split along the reduction; anything else along the rows.
   constexpr int64_t kSplitDepth = 2048;
-  if (depth >= kSplitDepth && m < 4 * kTileRows) {
-    const int64_t block = ReductionBlockRows(depth);
-    std::vector<T> sum(m * n);
-    ReduceRowBlocks<T>(depth, block, m * n, m * n, sum.data(),
+  if (g.depth >= kSplitDepth && g.m < 4 * kTileRows && kExtra != GemmExtra::kMaskC) {
+    const int64_t block = ReductionBlockRows(g.depth, kMinColumnBlockRows);
+    std::vector<T> sum(g.m * g.n);
+    ReduceRowBlocks<T>(g.depth, block, g.m * g.n, g.m * g.n, sum.data(),
                        [&](int64_t first, int64_t last, T* partial) {
-                         GemmRows<T>(0, m, n, last - first, a + first * a_depth_stride,
-                                     a_row_stride, a_depth_stride, b + first * ldb,
-                                     ldb, partial, n);
+                         GemmOperands<T> part = g;
+                         part.depth = last - first;
+                         part.a = g.a + first * g.a_depth_stride;
+                         part.b = g.b + first * g.ldb;
+                         part.c = partial;
+                         part.ldc = g.n;
+                         GemmRows<T, kExtra>(part, 0, g.m);
                        });
-    for (int64_t i = 0; i < m; ++i) {
-      std::copy(sum.data() + i * n, sum.data() + (i + 1) * n, c + i * ldc);
+    for (int64_t i = 0; i < g.m; ++i) {
+      std::copy(sum.data() + i * g.n, sum.data() + (i + 1) * g.n, g.c + i * g.ldc);
     }
     return;
   }
-  const int64_t tiles = (m + kTileRows - 1) / kTileRows;
-  at::parallel_for(0, tiles, GrainFor(kTileRows * n * depth), [&](int64_t begin, int64_t end) {
-    GemmRows<T>(begin * kTileRows, std::min(m, end * kTileRows), n, depth, a,
-                a_row_stride, a_depth_stride, b, ldb, c, ldc);
+  const int64_t tiles = (g.m + kTileRows - 1) / kTileRows;
+  at::parallel_for(0, tiles, GrainFor(kTileRows * g.n * g.depth), [&](int64_t begin, int64_t end) {
+    GemmRows<T, kExtra>(g, begin * kTileRows, std::min(g.m, end * kTileRows));
   });
+}
+
+template <typename T>
+void Gemm(const GemmOperands<T>& g) {
+  TORCH_CHECK(g.relu_a + g.relu_b + (g.c_mask != nullptr) <= 1,
+              "a product applies one ReLU or mask at most");
+  if (g.relu_b) return GemmWith<T, GemmExtra::kReluB>(g);
+  if (g.c_mask) return GemmWith<T, GemmExtra::kMaskC>(g);
+  GemmWith<T, GemmExtra::kNone>(g);
 }
 
 // ---------------------------------------------------------------------------
@@ -449,7 +520,7 @@ void ColumnMoments(int64_t rows, int64_t cols, const T* x, int64_t ld,
                    double* mean, double* variance) {
   // Each block: its mean, then its sum of squared deviations (two passes
   // over data still in cache); blocks merged in order (Chan et al.).
-  const int64_t block_rows = ReductionBlockRows(rows);
+  const int64_t block_rows = ReductionBlockRows(rows, kMinColumnBlockRows);
   const int64_t blocks = (rows + block_rows - 1) / block_rows;
   std::vector<T> block_mean(blocks * cols), block_m2(blocks * cols);
   at::parallel_for(0, blocks, GrainFor(2 * block_rows * cols), [&](int64_t begin, int64_t end) {
@@ -491,7 +562,7 @@ template <typename T>
 void ColumnGradientSums(int64_t rows, int64_t cols, const T* dy, int64_t dy_ld,
                         const T* x, int64_t x_ld, const T* center,
                         double* sum_dy, double* sum_dy_x_centered) {
-  const int64_t block_rows = ReductionBlockRows(rows);
+  const int64_t block_rows = ReductionBlockRows(rows, kMinColumnBlockRows);
   const int64_t blocks = (rows + block_rows - 1) / block_rows;
   std::vector<T> partial_dy(blocks * cols), partial_dyx(blocks * cols);
   at::parallel_for(0, blocks, GrainFor(2 * block_rows * cols), [&](int64_t begin, int64_t end) {
@@ -550,45 +621,96 @@ void ColumnCombine(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
 // ---------------------------------------------------------------------------
 // Pooling.
 
+// Pooling runs like the depthwise convolution: per image and channel chunk,
+// on a bordered copy (-infinity around for max pooling, zeros for average
+// pooling, which divides by the taps inside the image).
+
+// The number of window taps inside the image, per output row and column.
+std::vector<int64_t> TapsInsideCounts(int64_t out_size, int64_t size, const WindowGeometry& g) {
+  std::vector<int64_t> counts(out_size);
+  for (int64_t o = 0; o < out_size; ++o) {
+    const TapRange taps = TapsInside(o, size, g);
+    counts[o] = taps.end - taps.begin;
+  }
+  return counts;
+}
+
+// NaN wins, as in ATen.
+template <typename V>
+inline auto Beats(V x, V best) {
+  return (x > best) | (x != x);
+}
+
+template <typename T, int kLanes, int kK, int kPixels>
+inline void PoolBlock(PoolKind kind, const T* padded, int64_t padded_cols, int64_t y0,
+                      int64_t x0, int64_t stride, const T* scale, T* out, int64_t out_ld) {
+  using V = Vec<T, kLanes>;
+  V acc[kPixels];
+#pragma GCC unroll 8
+  for (int i = 0; i < kPixels; ++i) {
+    acc[i] = Load<T, kLanes>(padded + (y0 * padded_cols + x0 + i * stride) * kLanes);
+  }
+#pragma GCC unroll 5
+  for (int kh = 0; kh < kK; ++kh) {
+    const T* row = padded + ((y0 + kh) * padded_cols + x0) * kLanes;
+#pragma GCC unroll 5
+    for (int kw = 0; kw < kK; ++kw) {
+      if (kh == 0 && kw == 0) continue;
+#pragma GCC unroll 8
+      for (int i = 0; i < kPixels; ++i) {
+        const V x = Load<T, kLanes>(row + (i * stride + kw) * kLanes);
+        acc[i] = kind == PoolKind::kMax ? (Beats(x, acc[i]) ? x : acc[i]) : acc[i] + x;
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < kPixels; ++i) {
+    Store<T, kLanes>(out + i * out_ld, kind == PoolKind::kMax ? acc[i] : acc[i] * scale[i]);
+  }
+}
+
 template <typename T>
 void PoolForward(PoolKind kind, const WindowGeometry& g, const T* input,
                  int64_t input_ld, T* output, int64_t output_ld) {
+  TORCH_CHECK(g.dilation == 1, "pooling windows are not dilated");
   const int64_t ho = g.out_height(), wo = g.out_width();
-  std::vector<TapRange> columns(wo);
-  for (int64_t ow = 0; ow < wo; ++ow) columns[ow] = TapsInside(ow, g.width, g);
-  const int64_t row_work = wo * g.channels * g.kernel * g.kernel;
-  at::parallel_for(0, g.batch * ho, GrainFor(row_work), [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const TapRange rows = TapsInside(row % ho, g.height, g);
-      const T* image = input + (row / ho) * g.height * g.width * input_ld;
-      T* out = output + row * wo * output_ld;
-      ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
-        constexpr int L = kL<decltype(lanes)>;
-        using V = Vec<T, L>;
-        for (int64_t ow = 0; ow < wo; ++ow) {
-          const TapRange& cols = columns[ow];
-          V acc = kind == PoolKind::kMax
-                      ? Broadcast<T, L>(-std::numeric_limits<T>::infinity())
-                      : V{};
-          for (int64_t kh = rows.begin; kh < rows.end; ++kh) {
-            const T* in_row = image + (rows.first + kh) * g.width * input_ld;
-            for (int64_t kw = cols.begin; kw < cols.end; ++kw) {
-              const V x = Load<T, L>(in_row + (cols.first + kw) * input_ld + c0);
-              if (kind == PoolKind::kMax) {
-                // NaN propagates, as in ATen.
-                acc = (x > acc) | (x != x) ? x : acc;
-              } else {
-                acc += x;
-              }
+  const std::vector<int64_t> row_taps = TapsInsideCounts(ho, g.height, g);
+  const std::vector<int64_t> col_taps = TapsInsideCounts(wo, g.width, g);
+  const T border = kind == PoolKind::kMax ? -std::numeric_limits<T>::infinity() : T(0);
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> storage;
+      // Average pooling's 1 / taps inside, per output pixel of a row.
+      std::vector<T> scale(wo);
+      for (int64_t n = begin; n < end; ++n) {
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                         &storage);
+          padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width, c0,
+                      false, g.padding, g.padding, border);
+          for (int64_t oy = 0; oy < ho; ++oy) {
+            for (int64_t ox = 0; ox < wo; ++ox) {
+              scale[ox] = T(1) / static_cast<T>(row_taps[oy] * col_taps[ox]);
+            }
+            T* out = output + (n * ho + oy) * wo * output_ld + c0;
+            int64_t ox = 0;
+            for (; ox + kPixelBlock <= wo; ox += kPixelBlock) {
+              PoolBlock<T, L, K, kPixelBlock>(kind, padded.data(), padded.cols(), oy * g.stride,
+                                              ox * g.stride, g.stride, scale.data() + ox,
+                                              out + ox * output_ld, output_ld);
+            }
+            for (; ox < wo; ++ox) {
+              PoolBlock<T, L, K, 1>(kind, padded.data(), padded.cols(), oy * g.stride,
+                                    ox * g.stride, g.stride, scale.data() + ox,
+                                    out + ox * output_ld, output_ld);
             }
           }
-          if (kind == PoolKind::kAverage) {
-            acc *= T(1) / static_cast<T>((rows.end - rows.begin) * (cols.end - cols.begin));
-          }
-          Store<T, L>(out + ow * output_ld + c0, acc);
-        }
-      });
-    }
+        });
+      }
+    });
   });
 }
 
@@ -596,64 +718,79 @@ template <typename T>
 void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
                   int64_t input_ld, const T* grad_output, int64_t grad_ld,
                   T* grad_input, int64_t grad_input_ld) {
+  TORCH_CHECK(g.dilation == 1, "pooling windows are not dilated");
   const int64_t ho = g.out_height(), wo = g.out_width();
-  std::vector<TapRange> columns(wo);
-  for (int64_t ow = 0; ow < wo; ++ow) columns[ow] = TapsInside(ow, g.width, g);
+  const std::vector<int64_t> row_taps = TapsInsideCounts(ho, g.height, g);
+  const std::vector<int64_t> col_taps = TapsInsideCounts(wo, g.width, g);
   const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
-  // Windows overlap, so gradients are scattered image by image, one image
-  // per task.
-  at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
-    for (int64_t n = begin; n < end; ++n) {
-      const T* image = input + n * g.height * g.width * input_ld;
-      T* grad_image = grad_input + n * g.height * g.width * grad_input_ld;
-      for (int64_t p = 0; p < g.height * g.width; ++p) {
-        std::fill(grad_image + p * grad_input_ld, grad_image + p * grad_input_ld + g.channels, T(0));
-      }
-      for (int64_t oh = 0; oh < ho; ++oh) {
-        const TapRange rows = TapsInside(oh, g.height, g);
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    // Windows overlap: gradients are scattered into a bordered buffer, one
+    // image per task.
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> input_storage, grad_storage;
+      for (int64_t n = begin; n < end; ++n) {
+        const T* grad_image = grad_output + n * ho * wo * grad_ld;
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
-          for (int64_t ow = 0; ow < wo; ++ow) {
-            const TapRange& cols = columns[ow];
-            const V grad = Load<T, L>(grad_output + ((n * ho + oh) * wo + ow) * grad_ld + c0);
-            auto pixel = [&](int64_t kh, int64_t kw) {
-              return ((rows.first + kh) * g.width + cols.first + kw);
-            };
-            if (kind == PoolKind::kAverage) {
-              const V share = grad * (T(1) / static_cast<T>((rows.end - rows.begin) *
-                                                             (cols.end - cols.begin)));
-              for (int64_t kh = rows.begin; kh < rows.end; ++kh) {
-                for (int64_t kw = cols.begin; kw < cols.end; ++kw) {
-                  T* slot = grad_image + pixel(kh, kw) * grad_input_ld + c0;
-                  Store<T, L>(slot, Load<T, L>(slot) + share);
+          const int64_t rows = g.height + 2 * g.padding, cols = g.width + 2 * g.padding;
+          const PaddedChunk<T, L> sum(rows, cols, &grad_storage);
+          sum.Clear();
+          const PaddedChunk<T, L> padded(rows, cols, &input_storage);
+          if (kind == PoolKind::kMax) {
+            padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width,
+                        c0, false, g.padding, g.padding, -std::numeric_limits<T>::infinity());
+          }
+          for (int64_t oh = 0; oh < ho; ++oh) {
+            for (int64_t ow = 0; ow < wo; ++ow) {
+              const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld + c0);
+              const int64_t corner = (oh * g.stride * cols + ow * g.stride) * L;
+              T* window = sum.data() + corner;
+              if (kind == PoolKind::kAverage) {
+                const V share = grad * (T(1) / static_cast<T>(row_taps[oh] * col_taps[ow]));
+#pragma GCC unroll 5
+                for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                  for (int kw = 0; kw < K; ++kw) {
+                    T* slot = window + (kh * cols + kw) * L;
+                    Store<T, L>(slot, Load<T, L>(slot) + share);
+                  }
+                }
+                continue;
+              }
+              // The first maximum in scan order, per channel, as ATen picks it.
+              const T* values = padded.data() + corner;
+              V best = Load<T, L>(values);
+              V best_tap{};
+#pragma GCC unroll 5
+              for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                for (int kw = 0; kw < K; ++kw) {
+                  const V x = Load<T, L>(values + (kh * cols + kw) * L);
+                  const auto better = Beats(x, best);
+                  best = better ? x : best;
+                  best_tap = better ? Broadcast<T, L>(static_cast<T>(kh * K + kw)) : best_tap;
                 }
               }
-              continue;
-            }
-            // The first maximum in scan order, per channel, as ATen picks it.
-            V best = Broadcast<T, L>(-std::numeric_limits<T>::infinity());
-            V best_tap = Broadcast<T, L>(T(-1));
-            for (int64_t kh = rows.begin; kh < rows.end; ++kh) {
-              for (int64_t kw = cols.begin; kw < cols.end; ++kw) {
-                const V x = Load<T, L>(image + pixel(kh, kw) * input_ld + c0);
-                const auto better = (x > best) | (x != x);
-                best = better ? x : best;
-                best_tap = better ? Broadcast<T, L>(static_cast<T>(kh * g.kernel + kw)) : best_tap;
-              }
-            }
-            for (int64_t kh = rows.begin; kh < rows.end; ++kh) {
-              for (int64_t kw = cols.begin; kw < cols.end; ++kw) {
-                const V tap = Broadcast<T, L>(static_cast<T>(kh * g.kernel + kw));
-                T* slot = grad_image + pixel(kh, kw) * grad_input_ld + c0;
-                const V current = Load<T, L>(slot);
-                Store<T, L>(slot, best_tap == tap ? current + grad : current);
+#pragma GCC unroll 5
+              for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                for (int kw = 0; kw < K; ++kw) {
+                  T* slot = window + (kh * cols + kw) * L;
+                  const V current = Load<T, L>(slot);
+                  Store<T, L>(slot, best_tap == Broadcast<T, L>(static_cast<T>(kh * K + kw))
+                                        ? current + grad
+                                        : current);
+                }
               }
             }
           }
+          sum.CopyOut(g.padding, g.padding, g.height, g.width, c0, nullptr, 0,
+                      grad_input + n * g.height * g.width * grad_input_ld, grad_input_ld);
         });
       }
-    }
+    });
   });
 }
 
@@ -714,6 +851,7 @@ CpuKernelTable<T> MakeTable() {
       &DepthwiseBackwardInput<T>,
       &DepthwiseBackwardWeight<T>,
       &Gemm<T>,
+      &SumInOrder<T>,
       &ColumnMoments<T>,
       &ColumnGradientSums<T>,
       &ColumnCombine<T>,

@@ -23,8 +23,7 @@ class FastDepthwiseConv2d : public torch::autograd::Function<FastDepthwiseConv2d
     ctx->saved_data["stride"] = options.stride();
     ctx->saved_data["padding"] = options.padding();
     ctx->saved_data["dilation"] = options.dilation();
-    return DepthwiseForward(x, /*relu_input=*/false, PackDepthwiseWeight(weight), g)
-        .tensor;
+    return DepthwiseForward(x, PackDepthwiseWeight(weight), g).tensor;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -35,8 +34,8 @@ class FastDepthwiseConv2d : public torch::autograd::Function<FastDepthwiseConv2d
         WindowOf(x, weight.size(2), ctx->saved_data["stride"].toInt(),
                  ctx->saved_data["padding"].toInt(), ctx->saved_data["dilation"].toInt());
     const PixelMatrix grad = AsPixelMatrix(grads[0]);
-    return {DepthwiseBackwardInput(grad, PackDepthwiseWeight(weight), nullptr, g).tensor,
-            DepthwiseBackwardWeight(grad, x, /*relu_input=*/false, g), at::Tensor()};
+    return {DepthwiseBackwardInput(grad, PackDepthwiseWeight(weight), g).tensor,
+            DepthwiseBackwardWeight(grad, x, g), at::Tensor()};
   }
 };
 

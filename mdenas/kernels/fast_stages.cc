@@ -15,24 +15,8 @@ PixelMatrix EmptyLike(const PixelMatrix& like, int64_t channels, int64_t height,
                           like.tensor.options());
 }
 
-// The geometry of a pointwise pass over `m`'s pixels (kernel 1, stride 1).
-WindowGeometry PixelsOf(const PixelMatrix& m, int64_t channels) {
-  WindowGeometry g;
-  g.batch = m.batch();
-  g.height = m.height();
-  g.width = m.width();
-  g.channels = channels;
-  g.kernel = 1;
-  return g;
-}
-
-template <typename T>
-at::Tensor VectorTensor(const std::vector<double>& values,
-                        const at::TensorOptions& options) {
-  at::Tensor t = at::empty({static_cast<int64_t>(values.size())}, options);
-  T* data = t.data_ptr<T>();
-  for (size_t i = 0; i < values.size(); ++i) data[i] = static_cast<T>(values[i]);
-  return t;
+at::Tensor DoubleTensor(const std::vector<double>& values) {
+  return at::tensor(values, at::TensorOptions().dtype(at::kDouble));
 }
 
 std::vector<double> DoubleValues(const at::Tensor& t) {
@@ -66,13 +50,13 @@ at::Tensor PackDepthwiseWeight(const at::Tensor& weight) {
   return weight.reshape({weight.size(0), -1}).t().contiguous();
 }
 
-PixelMatrix DepthwiseForward(const PixelMatrix& input, bool relu_input,
+PixelMatrix DepthwiseForward(const PixelMatrix& input,
                              const at::Tensor& packed_weight,
                              const WindowGeometry& g) {
   PixelMatrix output = EmptyLike(input, g.channels, g.out_height(), g.out_width());
   AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "DepthwiseForward", [&] {
     CpuKernels<scalar_t>().depthwise_forward(
-        g, input.data<scalar_t>(), input.ld, relu_input,
+        g, input.data<scalar_t>(), input.ld, /*relu_input=*/false,
         packed_weight.data_ptr<scalar_t>(), output.data<scalar_t>(), output.ld);
   });
   return output;
@@ -80,97 +64,66 @@ PixelMatrix DepthwiseForward(const PixelMatrix& input, bool relu_input,
 
 PixelMatrix DepthwiseBackwardInput(const PixelMatrix& grad_output,
                                    const at::Tensor& packed_weight,
-                                   const PixelMatrix* relu_input,
                                    const WindowGeometry& g) {
   PixelMatrix grad_input = EmptyLike(grad_output, g.channels, g.height, g.width);
   AT_DISPATCH_FLOATING_TYPES(grad_output.tensor.scalar_type(), "DepthwiseBackwardInput", [&] {
     CpuKernels<scalar_t>().depthwise_backward_input(
         g, grad_output.data<scalar_t>(), grad_output.ld,
-        packed_weight.data_ptr<scalar_t>(),
-        relu_input ? relu_input->data<scalar_t>() : nullptr,
-        relu_input ? relu_input->ld : 0, grad_input.data<scalar_t>(),
-        grad_input.ld);
+        packed_weight.data_ptr<scalar_t>(), /*relu_input=*/nullptr, 0,
+        grad_input.data<scalar_t>(), grad_input.ld);
   });
   return grad_input;
 }
 
 at::Tensor DepthwiseBackwardWeight(const PixelMatrix& grad_output,
-                                   const PixelMatrix& input, bool relu_input,
+                                   const PixelMatrix& input,
                                    const WindowGeometry& g) {
   at::Tensor packed = at::empty({g.kernel * g.kernel, g.channels},
                                 input.tensor.options().memory_format(at::MemoryFormat::Contiguous));
   AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "DepthwiseBackwardWeight", [&] {
     CpuKernels<scalar_t>().depthwise_backward_weight(
         g, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
-        input.ld, relu_input, packed.data_ptr<scalar_t>());
+        input.ld, /*relu_input=*/false, packed.data_ptr<scalar_t>());
   });
   return packed.t().reshape({g.channels, 1, g.kernel, g.kernel});
 }
 
-void Conv1x1Forward(const PixelMatrix& input, const at::Tensor& weight,
-                    const PixelMatrix& output, int64_t first_channel) {
-  const int64_t out_channels = weight.size(0), in_channels = weight.size(1);
-  TORCH_CHECK(in_channels == input.channels(), "a 1x1 weight ", weight.sizes(),
-              " for ", input.channels(), " input channels");
-  // B = W^T [C_in, C_out].
-  const at::Tensor b = weight.reshape({out_channels, in_channels}).t().contiguous();
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "Conv1x1Forward", [&] {
-    CpuKernels<scalar_t>().gemm(input.rows(), out_channels, in_channels,
-                                input.data<scalar_t>(), input.ld, 1,
-                                b.data_ptr<scalar_t>(), out_channels,
-                                output.data<scalar_t>() + first_channel, output.ld);
+Moments ColumnMoments(const PixelMatrix& x) {
+  Moments moments;
+  moments.count = x.rows();
+  moments.mean.resize(x.channels());
+  moments.variance.resize(x.channels());
+  AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ColumnMoments", [&] {
+    CpuKernels<scalar_t>().column_moments(x.rows(), x.channels(), x.data<scalar_t>(), x.ld,
+                                          moments.mean.data(), moments.variance.data());
   });
+  return moments;
 }
 
-PixelMatrix Conv1x1BackwardInput(const PixelMatrix& grad_output,
-                                 int64_t first_channel,
-                                 const at::Tensor& weight) {
-  const int64_t out_channels = weight.size(0), in_channels = weight.size(1);
-  const at::Tensor b = weight.reshape({out_channels, in_channels}).contiguous();
-  PixelMatrix grad_input = EmptyLike(grad_output, in_channels,
-                                     grad_output.height(), grad_output.width());
-  AT_DISPATCH_FLOATING_TYPES(grad_output.tensor.scalar_type(), "Conv1x1BackwardInput", [&] {
-    CpuKernels<scalar_t>().gemm(grad_output.rows(), in_channels, out_channels,
-                                grad_output.data<scalar_t>() + first_channel,
-                                grad_output.ld, 1, b.data_ptr<scalar_t>(),
-                                in_channels, grad_input.data<scalar_t>(),
-                                grad_input.ld);
-  });
-  return grad_input;
+Moments Merge(const Moments& a, const Moments& b) {
+  if (a.count == 0) return b;
+  Moments merged;
+  merged.count = a.count + b.count;
+  const double na = static_cast<double>(a.count), nb = static_cast<double>(b.count);
+  const double n = na + nb;
+  for (size_t c = 0; c < a.mean.size(); ++c) {
+    const double delta = b.mean[c] - a.mean[c];
+    merged.mean.push_back(a.mean[c] + delta * nb / n);
+    merged.variance.push_back((a.variance[c] * na + b.variance[c] * nb + delta * delta * na * nb / n) / n);
+  }
+  return merged;
 }
 
-at::Tensor Conv1x1BackwardWeight(const PixelMatrix& grad_output,
-                                 int64_t first_channel,
-                                 const PixelMatrix& input,
-                                 const at::Tensor& weight) {
-  const int64_t out_channels = weight.size(0), in_channels = weight.size(1);
-  at::Tensor grad = at::empty({out_channels, in_channels, 1, 1},
-                              weight.options().memory_format(at::MemoryFormat::Contiguous));
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "Conv1x1BackwardWeight", [&] {
-    // grad[o][i] = sum over pixels p of grad_output[p][o] * input[p][i].
-    CpuKernels<scalar_t>().gemm(out_channels, in_channels, input.rows(),
-                                grad_output.data<scalar_t>() + first_channel, 1,
-                                grad_output.ld, input.data<scalar_t>(), input.ld,
-                                grad.data_ptr<scalar_t>(), in_channels);
-  });
-  return grad;
-}
-
-BatchNormSaved BatchNormForward(const PixelMatrix& input,
-                                const BatchNormArgs& bn,
-                                const PixelMatrix& output) {
-  const int64_t rows = input.rows(), channels = input.channels();
-  std::vector<double> mean(channels), variance(channels);
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormMoments", [&] {
-    if (bn.training) {
-      CpuKernels<scalar_t>().column_moments(rows, channels, input.data<scalar_t>(),
-                                            input.ld, mean.data(), variance.data());
-    }
-  });
+BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
+                            const at::TensorOptions& options) {
+  std::vector<double> mean, variance;
   if (bn.training) {
+    mean = batch.mean;
+    variance = batch.variance;
     at::NoGradGuard no_grad;
     const at::TensorOptions stats = bn.running_mean.options();
-    const double unbiased = rows > 1 ? static_cast<double>(rows) / (rows - 1) : NAN;
+    const double unbiased =
+        batch.count > 1 ? static_cast<double>(batch.count) / (batch.count - 1) : NAN;
     std::vector<double> unbiased_variance(variance);
     for (double& v : unbiased_variance) v *= unbiased;
     bn.running_mean.mul_(1 - bn.momentum)
@@ -182,88 +135,100 @@ BatchNormSaved BatchNormForward(const PixelMatrix& input,
     mean = DoubleValues(bn.running_mean);
     variance = DoubleValues(bn.running_var);
   }
+  const size_t channels = mean.size();
   const std::vector<double> gamma =
       bn.weight.defined() ? DoubleValues(bn.weight) : std::vector<double>(channels, 1.0);
   const std::vector<double> beta =
       bn.bias.defined() ? DoubleValues(bn.bias) : std::vector<double>(channels, 0.0);
   std::vector<double> invstd(channels), scale(channels), shift(channels);
-  for (int64_t c = 0; c < channels; ++c) {
+  for (size_t c = 0; c < channels; ++c) {
     invstd[c] = 1.0 / std::sqrt(variance[c] + bn.eps);
     scale[c] = gamma[c] * invstd[c];
     shift[c] = beta[c] - mean[c] * scale[c];
   }
-  BatchNormSaved saved;
-  saved.training = bn.training;
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormForward", [&] {
-    const at::TensorOptions options = input.tensor.options().memory_format(at::MemoryFormat::Contiguous);
-    saved.mean = VectorTensor<scalar_t>(mean, options);
-    saved.invstd = VectorTensor<scalar_t>(invstd, options);
-    const at::Tensor scale_t = VectorTensor<scalar_t>(scale, options);
-    const at::Tensor shift_t = VectorTensor<scalar_t>(shift, options);
-    CpuKernels<scalar_t>().column_combine(
-        rows, channels, input.data<scalar_t>(), input.ld,
-        scale_t.data_ptr<scalar_t>(), nullptr, 0, nullptr,
-        shift_t.data_ptr<scalar_t>(), output.data<scalar_t>(), output.ld);
-  });
-  return saved;
+  const at::TensorOptions vector_options = options.memory_format(at::MemoryFormat::Contiguous);
+  BatchNormMap map;
+  map.scale = DoubleTensor(scale).to(vector_options);
+  map.shift = DoubleTensor(shift).to(vector_options);
+  map.saved.mean = DoubleTensor(mean).to(vector_options);
+  map.saved.invstd = DoubleTensor(invstd).to(vector_options);
+  map.saved.training = bn.training;
+  return map;
 }
 
-BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
-                                     const PixelMatrix& input,
-                                     const BatchNormSaved& saved,
-                                     const at::Tensor& weight) {
+BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
+                                            const PixelMatrix& input,
+                                            const BatchNormSaved& saved,
+                                            const at::Tensor& weight) {
   const int64_t rows = input.rows(), channels = input.channels();
   const std::vector<double> mean = DoubleValues(saved.mean);
   const std::vector<double> invstd = DoubleValues(saved.invstd);
   const std::vector<double> gamma =
       weight.defined() ? DoubleValues(weight) : std::vector<double>(channels, 1.0);
   std::vector<double> sum_dy(channels), sum_dy_centered(channels);
-  BatchNormGradients grads;
-  grads.input = EmptyLike(input, channels, input.height(), input.width());
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormBackward", [&] {
-    const CpuKernelTable<scalar_t>& kernels = CpuKernels<scalar_t>();
-    kernels.column_gradient_sums(rows, channels, grad_output.data<scalar_t>(),
-                                 grad_output.ld, input.data<scalar_t>(), input.ld,
-                                 saved.mean.data_ptr<scalar_t>(), sum_dy.data(),
-                                 sum_dy_centered.data());
-    // d input = dy * a + input * b + d, per channel: the batch-statistics
-    // terms (b, d) vanish in evaluation mode.
-    std::vector<double> a(channels), b(channels, 0.0), d(channels, 0.0);
-    for (int64_t c = 0; c < channels; ++c) {
-      a[c] = gamma[c] * invstd[c];
-      if (saved.training) {
-        b[c] = -a[c] * invstd[c] * invstd[c] * sum_dy_centered[c] / rows;
-        d[c] = -a[c] * sum_dy[c] / rows - mean[c] * b[c];
-      }
-    }
-    const at::TensorOptions options = input.tensor.options().memory_format(at::MemoryFormat::Contiguous);
-    const at::Tensor a_t = VectorTensor<scalar_t>(a, options);
-    const at::Tensor b_t = VectorTensor<scalar_t>(b, options);
-    const at::Tensor d_t = VectorTensor<scalar_t>(d, options);
-    kernels.column_combine(rows, channels, grad_output.data<scalar_t>(),
-                           grad_output.ld, a_t.data_ptr<scalar_t>(),
-                           saved.training ? input.data<scalar_t>() : nullptr,
-                           input.ld, b_t.data_ptr<scalar_t>(),
-                           d_t.data_ptr<scalar_t>(),
-                           grads.input.data<scalar_t>(), grads.input.ld);
-    if (weight.defined()) {
-      std::vector<double> grad_weight(channels);
-      for (int64_t c = 0; c < channels; ++c) grad_weight[c] = sum_dy_centered[c] * invstd[c];
-      grads.weight = VectorTensor<scalar_t>(grad_weight, weight.options());
-      grads.bias = VectorTensor<scalar_t>(sum_dy, weight.options());
-    }
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormGradientSums", [&] {
+    CpuKernels<scalar_t>().column_gradient_sums(
+        rows, channels, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
+        input.ld, saved.mean.data_ptr<scalar_t>(), sum_dy.data(), sum_dy_centered.data());
   });
-  return grads;
+  // The batch-statistics terms (input_scale, and shift) vanish in
+  // evaluation mode.
+  std::vector<double> a(channels), b(channels, 0.0), d(channels, 0.0);
+  for (int64_t c = 0; c < channels; ++c) {
+    a[c] = gamma[c] * invstd[c];
+    if (saved.training) {
+      b[c] = -a[c] * invstd[c] * invstd[c] * sum_dy_centered[c] / rows;
+      d[c] = -a[c] * sum_dy[c] / rows - mean[c] * b[c];
+    }
+  }
+  const at::TensorOptions options = saved.mean.options();
+  BatchNormGradientMap map;
+  map.dy_scale = DoubleTensor(a).to(options);
+  map.input_scale = DoubleTensor(b).to(options);
+  map.shift = DoubleTensor(d).to(options);
+  map.uses_input = saved.training;
+  if (weight.defined()) {
+    std::vector<double> grad_weight(channels);
+    for (int64_t c = 0; c < channels; ++c) grad_weight[c] = sum_dy_centered[c] * invstd[c];
+    map.weight = DoubleTensor(grad_weight).to(weight.options());
+    map.bias = DoubleTensor(sum_dy).to(weight.options());
+  }
+  return map;
 }
 
-PixelMatrix PoolForward(PoolKind kind, const PixelMatrix& input,
-                        const WindowGeometry& g) {
-  PixelMatrix output = EmptyLike(input, g.channels, g.out_height(), g.out_width());
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "PoolForward", [&] {
-    CpuKernels<scalar_t>().pool_forward(kind, g, input.data<scalar_t>(), input.ld,
-                                        output.data<scalar_t>(), output.ld);
+void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
+                     const PixelMatrix* v, const at::Tensor& v_scale,
+                     const at::Tensor& shift, const PixelMatrix& out) {
+  AT_DISPATCH_FLOATING_TYPES(u.tensor.scalar_type(), "ApplyChannelMap", [&] {
+    CpuKernels<scalar_t>().column_combine(
+        u.rows(), u.channels(), u.data<scalar_t>(), u.ld, scale.data_ptr<scalar_t>(),
+        v ? v->data<scalar_t>() : nullptr, v ? v->ld : 0,
+        v ? v_scale.data_ptr<scalar_t>() : nullptr, shift.data_ptr<scalar_t>(),
+        out.data<scalar_t>(), out.ld);
   });
-  return output;
+}
+
+BatchNormSaved BatchNormForward(const PixelMatrix& input,
+                                const BatchNormArgs& bn,
+                                const PixelMatrix& output) {
+  const BatchNormMap map =
+      BatchNormMapOf(bn.training ? ColumnMoments(input) : Moments(), bn, input.tensor.options());
+  ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), map.shift, output);
+  return map.saved;
+}
+
+BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
+                                     const PixelMatrix& input,
+                                     const BatchNormSaved& saved,
+                                     const at::Tensor& weight) {
+  const BatchNormGradientMap map = BatchNormGradientMapOf(grad_output, input, saved, weight);
+  BatchNormGradients grads;
+  grads.input = EmptyLike(input, input.channels(), input.height(), input.width());
+  ApplyChannelMap(grad_output, map.dy_scale, map.uses_input ? &input : nullptr,
+                  map.input_scale, map.shift, grads.input);
+  grads.weight = map.weight;
+  grads.bias = map.bias;
+  return grads;
 }
 
 PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
@@ -276,33 +241,6 @@ PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
         grad_output.ld, grad_input.data<scalar_t>(), grad_input.ld);
   });
   return grad_input;
-}
-
-PixelMatrix GatherRelu(const PixelMatrix& input, int64_t stride,
-                       int64_t offset) {
-  WindowGeometry g = PixelsOf(input, input.channels());
-  g.stride = stride;
-  PixelMatrix output =
-      EmptyLike(input, input.channels(), GatheredSize(g.height, stride, offset),
-                GatheredSize(g.width, stride, offset));
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "GatherRelu", [&] {
-    CpuKernels<scalar_t>().gather_relu(g, offset, input.data<scalar_t>(), input.ld,
-                                       output.data<scalar_t>(), output.ld);
-  });
-  return output;
-}
-
-void ScatterReluGradient(const PixelMatrix& grad_output,
-                         const PixelMatrix& input, int64_t stride,
-                         int64_t offset, const PixelMatrix& grad_input) {
-  WindowGeometry g = PixelsOf(input, input.channels());
-  g.stride = stride;
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "ScatterReluGradient", [&] {
-    CpuKernels<scalar_t>().scatter_relu_gradient(
-        g, offset, grad_output.data<scalar_t>(), grad_output.ld,
-        input.data<scalar_t>(), input.ld, grad_input.data<scalar_t>(),
-        grad_input.ld);
-  });
 }
 
 }  // namespace mdenas

@@ -1,14 +1,15 @@
 // The steps the fast cell kernels are composed of, each a typed call of a
-// CPU kernel (cpu_kernels.h) on pixel matrices: depthwise convolution,
-// 1x1 convolution, batch normalisation, pooling, strided gathers, forward
-// and backward. The autograd functions of depthwise_conv2d.cc, conv_bn.cc,
-// pool_bn.cc and batch_norm.cc string them together. Internal to the
-// kernels; float and double.
+// CPU kernel (cpu_kernels.h) on whole pixel matrices: depthwise
+// convolution, batch normalisation, the pooling gradient. The autograd
+// functions of depthwise_conv2d.cc, batch_norm.cc and pool_bn.cc string them
+// together; conv_bn.cc and pool_bn.cc, which run image by image, share the
+// batch-normalisation maps. Internal to the kernels; float and double.
 
 #ifndef MDENAS_KERNELS_FAST_STAGES_H_
 #define MDENAS_KERNELS_FAST_STAGES_H_
 
 #include <cstdint>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -32,32 +33,16 @@ WindowGeometry WindowOf(const PixelMatrix& input, int64_t kernel,
 // [C, 1, k, k] -> [k * k, C], the layout of the depthwise kernels.
 at::Tensor PackDepthwiseWeight(const at::Tensor& weight);
 
-PixelMatrix DepthwiseForward(const PixelMatrix& input, bool relu_input,
+PixelMatrix DepthwiseForward(const PixelMatrix& input,
                              const at::Tensor& packed_weight,
                              const WindowGeometry& g);
-// `relu_input`, when given, is the input ReLU was applied to in forward.
 PixelMatrix DepthwiseBackwardInput(const PixelMatrix& grad_output,
                                    const at::Tensor& packed_weight,
-                                   const PixelMatrix* relu_input,
                                    const WindowGeometry& g);
 // The weight gradient in the weight's own layout [C, 1, k, k].
 at::Tensor DepthwiseBackwardWeight(const PixelMatrix& grad_output,
-                                   const PixelMatrix& input, bool relu_input,
+                                   const PixelMatrix& input,
                                    const WindowGeometry& g);
-
-// output[:, first_channel : first_channel + C_out] = 1x1 convolution of
-// `input` by `weight` [C_out, C_in, 1, 1].
-void Conv1x1Forward(const PixelMatrix& input, const at::Tensor& weight,
-                    const PixelMatrix& output, int64_t first_channel);
-// Gradients of Conv1x1Forward from channels [first_channel, + C_out) of
-// `grad_output`.
-PixelMatrix Conv1x1BackwardInput(const PixelMatrix& grad_output,
-                                 int64_t first_channel,
-                                 const at::Tensor& weight);
-at::Tensor Conv1x1BackwardWeight(const PixelMatrix& grad_output,
-                                 int64_t first_channel,
-                                 const PixelMatrix& input,
-                                 const at::Tensor& weight);
 
 // What the batch-norm gradient needs from the forward pass: [C] tensors of
 // the input's dtype.
@@ -66,6 +51,52 @@ struct BatchNormSaved {
   at::Tensor invstd;
   bool training = true;
 };
+
+// Per-channel mean and biased variance of `count` values per channel.
+struct Moments {
+  int64_t count = 0;
+  std::vector<double> mean;
+  std::vector<double> variance;
+};
+
+// The moments of a matrix's columns.
+Moments ColumnMoments(const PixelMatrix& x);
+
+// The moments of a's and b's values together (Chan et al.'s update).
+Moments Merge(const Moments& a, const Moments& b);
+
+// The per-channel map y = x * scale + shift that `bn` applies: with the
+// batch's moments in training mode, where it also updates the running
+// statistics (`batch` is ignored in evaluation mode).
+struct BatchNormMap {
+  at::Tensor scale;
+  at::Tensor shift;
+  BatchNormSaved saved;
+};
+BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
+                            const at::TensorOptions& options);
+
+// The per-channel map of the gradient: d input = dy * dy_scale + input *
+// input_scale + shift (input_scale is zero in evaluation mode), and the
+// gradients of the affine parameters (undefined without them).
+struct BatchNormGradientMap {
+  at::Tensor dy_scale;
+  at::Tensor input_scale;
+  at::Tensor shift;
+  bool uses_input = true;
+  at::Tensor weight;
+  at::Tensor bias;
+};
+// `weight` is bn.weight (undefined without affine parameters).
+BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
+                                            const PixelMatrix& input,
+                                            const BatchNormSaved& saved,
+                                            const at::Tensor& weight);
+
+// out = u * scale + shift per channel, or u * scale + v * v_scale + shift.
+void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
+                     const PixelMatrix* v, const at::Tensor& v_scale,
+                     const at::Tensor& shift, const PixelMatrix& out);
 
 // output = BN(input) as `bn` says; updates the running statistics in
 // training mode.
@@ -86,20 +117,9 @@ BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
                                      const BatchNormSaved& saved,
                                      const at::Tensor& weight);
 
-PixelMatrix PoolForward(PoolKind kind, const PixelMatrix& input,
-                        const WindowGeometry& g);
 PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
                          const PixelMatrix& grad_output,
                          const WindowGeometry& g);
-
-// ReLU of the pixels (i * stride + offset, j * stride + offset) inside the
-// input.
-PixelMatrix GatherRelu(const PixelMatrix& input, int64_t stride,
-                       int64_t offset);
-// Writes the gradient of GatherRelu into the gathered pixels of grad_input.
-void ScatterReluGradient(const PixelMatrix& grad_output,
-                         const PixelMatrix& input, int64_t stride,
-                         int64_t offset, const PixelMatrix& grad_input);
 
 }  // namespace mdenas
 

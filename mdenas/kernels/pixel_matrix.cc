@@ -1,6 +1,9 @@
 #include "mdenas/kernels/pixel_matrix.h"
 
 #include <ATen/ATen.h>
+#include <ATen/EmptyTensor.h>
+
+#include "mdenas/kernels/caching_allocator.h"
 
 namespace mdenas {
 namespace {
@@ -27,8 +30,12 @@ PixelMatrix AsPixelMatrix(const at::Tensor& tensor) {
 
 PixelMatrix EmptyPixelMatrix(int64_t batch, int64_t channels, int64_t height,
                              int64_t width, const at::TensorOptions& options) {
-  return {at::empty({batch, channels, height, width},
-                    options.memory_format(at::MemoryFormat::ChannelsLast)),
+  TORCH_CHECK(options.device().is_cpu(), "the fast CPU kernels got a ", options.device(),
+              " tensor");
+  return {at::detail::empty_generic({batch, channels, height, width}, CachingCpuAllocator(),
+                                    c10::DispatchKeySet(c10::DispatchKey::CPU),
+                                    c10::typeMetaToScalarType(options.dtype()),
+                                    at::MemoryFormat::ChannelsLast),
           channels};
 }
 

@@ -32,7 +32,8 @@ struct PixelMatrix {
 // channels-last copy of it.
 PixelMatrix AsPixelMatrix(const at::Tensor& tensor);
 
-// A new channels-last [batch, channels, height, width] tensor.
+// A new channels-last [batch, channels, height, width] tensor, its memory
+// from CachingCpuAllocator().
 PixelMatrix EmptyPixelMatrix(int64_t batch, int64_t channels, int64_t height,
                              int64_t width, const at::TensorOptions& options);
 

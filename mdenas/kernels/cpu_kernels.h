@@ -139,6 +139,11 @@ struct CpuKernelTable {
                                 const T* grad_output, int64_t grad_ld,
                                 const T* input, int64_t input_ld,
                                 T* grad_input, int64_t grad_input_ld);
+
+  // out = the sum of `count` matrices [rows][cols], inputs[i] with row
+  // stride lds[i] (a copy when count is 1).
+  void (*sum_matrices)(int64_t rows, int64_t cols, const T* const* inputs,
+                       const int64_t* lds, int count, T* out, int64_t out_ld);
 };
 
 // Names the variant to use instead of the best one the machine runs

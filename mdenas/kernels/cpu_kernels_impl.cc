@@ -844,6 +844,22 @@ void ScatterReluGradient(const WindowGeometry& g, int64_t offset,
 }
 
 template <typename T>
+void SumMatrices(int64_t rows, int64_t cols, const T* const* inputs, const int64_t* lds,
+                 int count, T* out, int64_t out_ld) {
+  at::parallel_for(0, rows, GrainFor(cols * count), [&](int64_t begin, int64_t end) {
+    ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+      constexpr int L = kL<decltype(lanes)>;
+      using V = Vec<T, L>;
+      for (int64_t r = begin; r < end; ++r) {
+        V sum = Load<T, L>(inputs[0] + r * lds[0] + c0);
+        for (int i = 1; i < count; ++i) sum += Load<T, L>(inputs[i] + r * lds[i] + c0);
+        Store<T, L>(out + r * out_ld + c0, sum);
+      }
+    });
+  });
+}
+
+template <typename T>
 CpuKernelTable<T> MakeTable() {
   return {
       MDENAS_STRINGIFY(MDENAS_CPU_VARIANT),
@@ -859,6 +875,7 @@ CpuKernelTable<T> MakeTable() {
       &PoolBackward<T>,
       &GatherRelu<T>,
       &ScatterReluGradient<T>,
+      &SumMatrices<T>,
   };
 }
 

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "mdenas/kernels/cell_joins.h"
 #include "mdenas/space/cell_topology.h"
 
 namespace mdenas {
@@ -44,7 +45,7 @@ EvalCellImpl::EvalCellImpl(const CellGenotype& genotype,
                            int64_t channels, bool reduction,
                            bool reduction_prev,
                            const OperationOptions& op_options)
-    : genotype_(genotype), channels_(channels) {
+    : genotype_(genotype), channels_(channels), kernels_(op_options.kernels()) {
   if (reduction_prev) {
     preprocess0_ = register_module(
         "preprocess0",
@@ -76,18 +77,18 @@ torch::Tensor EvalCellImpl::forward(const torch::Tensor& s0,
                                        preprocess1_->forward(s1)};
   const bool drop = is_training() && drop_path_prob > 0.0;
   for (int node = 0; node < genotype_.nodes(); ++node) {
-    torch::Tensor sum;
+    std::vector<torch::Tensor> terms;
     for (int k = 2 * node; k < 2 * node + 2; ++k) {
       const Operation& op = ops_[k];
       torch::Tensor out = op->forward(states[genotype_.edges[k].input]);
       if (drop && !op->is_identity()) out = DropPath(out, drop_path_prob);
-      sum = sum.defined() ? sum + out : out;
+      terms.push_back(std::move(out));
     }
-    states.push_back(sum);
+    states.push_back(SumOf(terms, kernels_));
   }
   std::vector<torch::Tensor> outputs;
   for (int node : genotype_.concat) outputs.push_back(states[node]);
-  return torch::cat(outputs, 1);
+  return ConcatChannels(outputs, kernels_);
 }
 
 EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,

@@ -68,6 +68,7 @@ class EvalCellImpl : public torch::nn::Module {
  private:
   CellGenotype genotype_;
   int64_t channels_;
+  Kernels kernels_;
   std::shared_ptr<OperationImpl> preprocess0_;
   ReLUConvBN preprocess1_{nullptr};
   std::vector<Operation> ops_;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mdenas/kernels/batch_norm.h"
+#include "mdenas/kernels/cell_joins.h"
 
 namespace mdenas {
 
@@ -16,7 +17,10 @@ SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
                                int64_t channels_prev, int64_t channels,
                                bool reduction, bool reduction_prev,
                                CellPath fixed_ops)
-    : nodes_(options.nodes()), channels_(channels), reduction_(reduction) {
+    : nodes_(options.nodes()),
+      channels_(channels),
+      reduction_(reduction),
+      kernels_(options.kernels()) {
   // The search network's BatchNorms have no affine parameters (DARTS).
   const auto op_options = OperationOptions()
                               .affine(false)
@@ -59,24 +63,25 @@ torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
                                        preprocess1_->forward(s1)};
   int edge = 0;
   for (int node = 2; node < nodes_ + 2; ++node) {
-    torch::Tensor sum;
+    std::vector<torch::Tensor> terms;
     for (int input = 0; input < node; ++input, ++edge) {
       torch::Tensor out = edge_output(edge, states[input]);
-      if (out.defined()) sum = sum.defined() ? sum + out : out;
+      if (out.defined()) terms.push_back(std::move(out));
     }
-    if (!sum.defined()) {
+    if (terms.empty()) {
       // Every edge into this node contributed nothing (picked `none`).
       const torch::Tensor& like = states[1];
       const int64_t divisor = reduction_ ? 2 : 1;
-      sum = torch::zeros({like.size(0), channels_,
-                          (like.size(2) + divisor - 1) / divisor,
-                          (like.size(3) + divisor - 1) / divisor},
-                         like.options());
+      states.push_back(torch::zeros({like.size(0), channels_,
+                                     (like.size(2) + divisor - 1) / divisor,
+                                     (like.size(3) + divisor - 1) / divisor},
+                                    like.options()));
+      continue;
     }
-    states.push_back(sum);
+    states.push_back(SumOf(terms, kernels_));
   }
-  return torch::cat(
-      std::vector<torch::Tensor>(states.begin() + 2, states.end()), 1);
+  return ConcatChannels(
+      std::vector<torch::Tensor>(states.begin() + 2, states.end()), kernels_);
 }
 
 torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
@@ -94,17 +99,16 @@ torch::Tensor SearchCellImpl::forward_mixed(const torch::Tensor& s0,
                                             const torch::Tensor& s1,
                                             const torch::Tensor& weights) {
   return Compute(s0, s1, [&](int edge, const torch::Tensor& state) {
-    torch::Tensor mixed;
+    std::vector<torch::Tensor> terms;
     for (size_t op = 0; op < edge_ops_[edge].size(); ++op) {
       const Operation& operation = edge_ops_[edge][op];
       TORCH_CHECK(operation != nullptr,
                   "forward_mixed needs every operation; this network was "
                   "built for a fixed path");
       if (operation->is_zero()) continue;
-      const torch::Tensor out = operation->forward(state) * weights[edge][op];
-      mixed = mixed.defined() ? mixed + out : out;
+      terms.push_back(operation->forward(state) * weights[edge][op]);
     }
-    return mixed;
+    return terms.empty() ? torch::Tensor() : SumOf(terms, kernels_);
   });
 }
 

@@ -77,6 +77,7 @@ class SearchCellImpl : public torch::nn::Module {
   int64_t nodes_;
   int64_t channels_;
   bool reduction_;
+  Kernels kernels_;
   std::shared_ptr<OperationImpl> preprocess0_;
   ReLUConvBN preprocess1_{nullptr};
   // edge_ops_[edge][op]: null where the operation was not built.

@@ -101,7 +101,8 @@ class Retraining::Impl {
             .init_channels(net.init_channels())
             .auxiliary(net.auxiliary())
             .classifier_dropout(net.classifier_dropout())
-            .pool_bn(net.pool_bn()));
+            .pool_bn(net.pool_bn())
+            .kernels(runtime.kernels));
     parameters_ = CountParameters(*network_, /*include_auxiliary=*/false);
     macs_ = CountMacs(*network_, shape_.height, shape_.width);
     network_->to(device_);

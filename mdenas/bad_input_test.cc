@@ -4,6 +4,7 @@
 // changed.
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -150,6 +151,22 @@ TEST_F(BadInputTest, FlagZeroEpochsAndUnknownDevice) {
   ExpectCleanFailure("mdenas/search", {"--device=tpu"},
                      "flag --device: field 'runtime.device': 'tpu' is not a "
                      "device");
+}
+
+TEST_F(BadInputTest, FlagUnknownKernels) {
+  ExpectCleanFailure("mdenas/search", {"--kernels=gpu"},
+                     "flag --kernels: field 'runtime.kernels': cannot read "
+                     "'GPU' as a value of type enum mdenas.RuntimeSpec.Kernels");
+}
+
+// Without a usable GPU the run stops before its directory is made.
+TEST_F(BadInputTest, UnusableDeviceLeavesNoRunDirectory) {
+  const std::string out = JoinPath(MakeTestDir("unusable_device"), "run");
+  ExpectCleanFailure("mdenas/search",
+                     {"--device=cuda", "--kernels=aten", "--out=" + out,
+                      "--data_dir=" + *cifar_},
+                     "runtime.device is 'cuda', but");
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 TEST_F(BadInputTest, FlagSetWithoutAValue) {

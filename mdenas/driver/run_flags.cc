@@ -1,12 +1,14 @@
 #include "mdenas/driver/run_flags.h"
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "data/data_location.h"
 #include "data/data_spec.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/run_directory.h"
+#include "mdenas/driver/run_support.h"
 
 ABSL_FLAG(std::string, spec, "",
           "The spec in text format; default: the binary's CPU preset.");
@@ -17,6 +19,8 @@ ABSL_FLAG(std::string, batch_size, "", "Overrides `batch_size`.");
 ABSL_FLAG(std::string, seed, "", "Overrides `runtime.seed`.");
 ABSL_FLAG(std::string, threads, "", "Overrides `runtime.threads`.");
 ABSL_FLAG(std::string, device, "", "Overrides `runtime.device`.");
+ABSL_FLAG(std::string, kernels, "",
+          "Overrides `runtime.kernels`: fast (default) or aten.");
 ABSL_FLAG(std::string, out, "",
           "Overrides `runtime.output_dir`; default runs/<timestamp>.");
 ABSL_FLAG(std::string, data_dir, "",
@@ -36,6 +40,8 @@ std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
       {"--seed", "runtime.seed", absl::GetFlag(FLAGS_seed)},
       {"--threads", "runtime.threads", absl::GetFlag(FLAGS_threads)},
       {"--device", "runtime.device", absl::GetFlag(FLAGS_device)},
+      {"--kernels", "runtime.kernels",
+       absl::AsciiStrToUpper(absl::GetFlag(FLAGS_kernels))},
       {"--out", "runtime.output_dir", absl::GetFlag(FLAGS_out)},
       {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
   };
@@ -73,6 +79,7 @@ void CheckNewRun(const SpecOrigins& origins, DataSpec* data,
                               ? RunDirectory::DefaultPath()
                               : UserPath(runtime->output_dir()));
   problems->Add(RunDirectory::CheckCreatable(runtime->output_dir()));
+  problems->Add(CheckDeviceAvailable(*runtime));
   const absl::Status located =
       LocateData(origins.Find("data.path"), data, notice);
   problems->Add(located);

@@ -38,9 +38,9 @@ absl::Status SpecFromFlags(const char* argv0, const std::string& default_preset,
 
 // The checks of a new run, added to `problems`: its output directory
 // (runtime->output_dir(), made absolute, runs/<timestamp> when empty) can be
-// created, and its data is found (data->path(), see data_location.h) in a
-// format of its kind. Fills in both paths; `notice` says if the data fell
-// back to Fashion-MNIST.
+// created, its device is there (CheckDeviceAvailable), and its data is
+// found (data->path(), see data_location.h) in a format of its kind. Fills
+// in both paths; `notice` says if the data fell back to Fashion-MNIST.
 void CheckNewRun(const SpecOrigins& origins, DataSpec* data,
                  RuntimeSpec* runtime, Problems* problems, std::string* notice);
 

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/status_macros.h"
@@ -36,19 +37,27 @@ absl::StatusOr<RunLoaders> MakeRunLoaders(
   return loaders;
 }
 
-absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
-  const c10::Device device(runtime.device());
-  if (device.is_cuda() && !torch::cuda::is_available()) {
+absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime) {
+  if (absl::StartsWith(runtime.device(), "cuda") &&
+      !torch::cuda::is_available()) {
     return absl::FailedPreconditionError(
         absl::StrCat("runtime.device is '", runtime.device(),
                      "', but this libtorch sees no CUDA device"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
+  MDENAS_RETURN_IF_ERROR(CheckDeviceAvailable(runtime));
+  const c10::Device device(runtime.device());
+  const Kernels kernels =
+      runtime.kernels() == RuntimeSpec::ATEN ? Kernels::kAten : Kernels::kFast;
   const int threads =
       runtime.threads() > 0
           ? runtime.threads()
           : static_cast<int>(std::thread::hardware_concurrency());
   at::set_num_threads(std::max(threads, 1));
-  return Runtime{device, device.is_cpu() ? absl::StrCat("cpu (",
+  return Runtime{device, kernels, device.is_cpu() ? absl::StrCat("cpu (",
                                                         at::get_num_threads(),
                                                         " threads)")
                                          : runtime.device()};

@@ -15,6 +15,7 @@
 #include "data/data_spec.h"
 #include "data/loader.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "mdenas/kernels/kernels.h"
 #include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/training.pb.h"
 
@@ -22,6 +23,7 @@ namespace mdenas {
 
 struct Runtime {
   c10::Device device;
+  Kernels kernels;
   // "cpu (2 threads)", or the CUDA device.
   std::string description;
 };
@@ -40,8 +42,11 @@ absl::StatusOr<RunLoaders> MakeRunLoaders(
     std::shared_ptr<const ImageSource> eval_source,
     std::vector<int64_t> eval_indices, int batch_size, uint64_t seed);
 
-// Sets libtorch's intra-op threads (runtime.threads, 0 = one per core) and
-// checks that runtime.device can be used.
+// Whether runtime.device is there on this machine (a GPU, if it names one).
+absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime);
+
+// Checks the device (CheckDeviceAvailable) and sets libtorch's intra-op threads
+// (runtime.threads, 0 = one per core).
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime);
 
 // The process's peak resident set size. Unit: bytes.

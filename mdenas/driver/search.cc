@@ -82,7 +82,8 @@ class Search::Impl {
             .layers(spec_.space().layers())
             .init_channels(spec_.space().init_channels())
             .nodes(nodes_)
-            .operations(operations_));
+            .operations(operations_)
+            .kernels(runtime.kernels));
     net_->to(device_);
     optimizer_ = MakeSgd(spec_.optimizer(), net_->parameters());
 

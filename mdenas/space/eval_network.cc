@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "mdenas/kernels/cell_joins.h"
 #include "mdenas/space/cell_topology.h"
 
 namespace mdenas {
@@ -44,19 +45,18 @@ EvalCellImpl::EvalCellImpl(const CellGenotype& genotype,
                            int64_t channels, bool reduction,
                            bool reduction_prev,
                            const OperationOptions& op_options)
-    : genotype_(genotype), channels_(channels) {
-  const bool affine = op_options.affine();
+    : genotype_(genotype), channels_(channels), kernels_(op_options.kernels()) {
   if (reduction_prev) {
     preprocess0_ = register_module(
         "preprocess0",
-        FactorizedReduce(channels_prev_prev, channels, affine).ptr());
+        FactorizedReduce(channels_prev_prev, channels, op_options).ptr());
   } else {
     preprocess0_ = register_module(
         "preprocess0",
-        ReLUConvBN(channels_prev_prev, channels, 1, 1, 0, affine).ptr());
+        ReLUConvBN(channels_prev_prev, channels, 1, op_options).ptr());
   }
   preprocess1_ = register_module(
-      "preprocess1", ReLUConvBN(channels_prev, channels, 1, 1, 0, affine));
+      "preprocess1", ReLUConvBN(channels_prev, channels, 1, op_options));
   for (size_t i = 0; i < genotype.edges.size(); ++i) {
     const GenotypeEdge& edge = genotype.edges[i];
     const int64_t stride = reduction && edge.input < 2 ? 2 : 1;
@@ -77,18 +77,18 @@ torch::Tensor EvalCellImpl::forward(const torch::Tensor& s0,
                                        preprocess1_->forward(s1)};
   const bool drop = is_training() && drop_path_prob > 0.0;
   for (int node = 0; node < genotype_.nodes(); ++node) {
-    torch::Tensor sum;
+    std::vector<torch::Tensor> terms;
     for (int k = 2 * node; k < 2 * node + 2; ++k) {
       const Operation& op = ops_[k];
       torch::Tensor out = op->forward(states[genotype_.edges[k].input]);
       if (drop && !op->is_identity()) out = DropPath(out, drop_path_prob);
-      sum = sum.defined() ? sum + out : out;
+      terms.push_back(std::move(out));
     }
-    states.push_back(sum);
+    states.push_back(SumOf(terms, kernels_));
   }
   std::vector<torch::Tensor> outputs;
   for (int node : genotype_.concat) outputs.push_back(states[node]);
-  return torch::cat(outputs, 1);
+  return ConcatChannels(outputs, kernels_);
 }
 
 EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
@@ -117,8 +117,10 @@ EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
     channels_prev_prev = channels_prev = c;
     reduction_prev = true;
   }
-  const auto op_options =
-      OperationOptions().affine(true).pool_bn(options.pool_bn());
+  const auto op_options = OperationOptions()
+                              .affine(true)
+                              .pool_bn(options.pool_bn())
+                              .kernels(options.kernels());
   int64_t channels = c;
   const int layers = static_cast<int>(options.layers());
   for (int i = 0; i < layers; ++i) {
@@ -149,7 +151,11 @@ EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
 
 EvalOutput EvalNetworkImpl::forward(const torch::Tensor& images) {
   EvalOutput output;
-  torch::Tensor s0 = stem0_->forward(images);
+  // The fast kernels work in channels-last layout; so does the stem then.
+  torch::Tensor s0 = stem0_->forward(
+      options_.kernels() == Kernels::kFast
+          ? images.contiguous(torch::MemoryFormat::ChannelsLast)
+          : images);
   torch::Tensor s1 = stem1_ ? stem1_->forward(s0) : s0;
   for (size_t i = 0; i < cells_.size(); ++i) {
     torch::Tensor next = cells_[i]->forward(s0, s1, drop_path_prob_);

@@ -42,6 +42,8 @@ struct EvalNetworkOptions {
   TORCH_ARG(double, classifier_dropout) = 0.0;
   // BatchNorm after pooling operations (pt.darts; OperationOptions).
   TORCH_ARG(bool, pool_bn) = false;
+  // The kernels of the cell operations (OperationOptions). Default: fast.
+  TORCH_ARG(Kernels, kernels) = Kernels::kFast;
 };
 
 struct EvalOutput {
@@ -66,6 +68,7 @@ class EvalCellImpl : public torch::nn::Module {
  private:
   CellGenotype genotype_;
   int64_t channels_;
+  Kernels kernels_;
   std::shared_ptr<OperationImpl> preprocess0_;
   ReLUConvBN preprocess1_{nullptr};
   std::vector<Operation> ops_;

@@ -19,11 +19,15 @@ void MacCounter::Add(int64_t macs) {
 
 torch::Tensor CountedConv2dImpl::forward(const torch::Tensor& input) {
   torch::Tensor output = Conv2dImpl::forward(input);
+  CountMacs(output.numel());
+  return output;
+}
+
+void CountedConv2dImpl::CountMacs(int64_t output_elements) const {
   // Every output element takes (in_channels / groups) * kh * kw products.
   const auto& kernel = options.kernel_size();
-  MacCounter::Add(output.numel() * (options.in_channels() / options.groups()) *
+  MacCounter::Add(output_elements * (options.in_channels() / options.groups()) *
                   (*kernel)[0] * (*kernel)[1]);
-  return output;
 }
 
 torch::Tensor CountedLinearImpl::forward(const torch::Tensor& input) {

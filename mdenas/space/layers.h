@@ -39,6 +39,9 @@ class CountedConv2dImpl : public torch::nn::Conv2dImpl {
   explicit CountedConv2dImpl(const torch::nn::Conv2dOptions& options)
       : Conv2dImpl(options) {}
   torch::Tensor forward(const torch::Tensor& input);
+  // Counts an output of `output_elements` that a fused kernel computed
+  // with this layer's weight instead of forward().
+  void CountMacs(int64_t output_elements) const;
 };
 TORCH_MODULE(CountedConv2d);
 

@@ -3,14 +3,14 @@
 #include <map>
 #include <mutex>
 
-#include <torch/nn/functional/activation.h>
-#include <torch/nn/functional/pooling.h>
 #include <torch/torch.h>
+
+#include "mdenas/kernels/batch_norm_args.h"
+#include "mdenas/kernels/conv_bn.h"
+#include "mdenas/kernels/pool_bn.h"
 
 namespace mdenas {
 namespace {
-
-namespace F = torch::nn::functional;
 
 torch::nn::BatchNorm2d BatchNorm(int64_t channels, bool affine) {
   return torch::nn::BatchNorm2d(
@@ -43,28 +43,23 @@ class IdentityImpl : public OperationImpl {
 
 class PoolImpl : public OperationImpl {
  public:
-  enum class Kind { kMax, kAverage };
-  PoolImpl(Kind kind, int64_t channels, int64_t stride,
+  PoolImpl(PoolKind kind, int64_t channels, int64_t stride,
            const OperationOptions& options)
-      : kind_(kind), stride_(stride) {
+      : kind_(kind), stride_(stride), kernels_(options.kernels()) {
     if (options.pool_bn()) {
       bn_ = register_module("bn", BatchNorm(channels, options.affine()));
     }
   }
   torch::Tensor forward(const torch::Tensor& input) override {
-    torch::Tensor output =
-        kind_ == Kind::kMax
-            ? F::max_pool2d(input, F::MaxPool2dFuncOptions(3).stride(stride_).padding(1))
-            : F::avg_pool2d(input, F::AvgPool2dFuncOptions(3)
-                                       .stride(stride_)
-                                       .padding(1)
-                                       .count_include_pad(false));
-    return bn_ ? bn_->forward(output) : output;
+    std::optional<BatchNormArgs> bn;
+    if (bn_) bn = BatchNormArgsOf(*bn_);
+    return Pool3x3BatchNorm(input, kind_, stride_, bn, kernels_);
   }
 
  private:
-  Kind kind_;
+  PoolKind kind_;
   int64_t stride_;
+  Kernels kernels_;
   torch::nn::BatchNorm2d bn_{nullptr};
 };
 
@@ -73,19 +68,31 @@ class DepthwiseSeparableImpl : public torch::nn::Module {
  public:
   DepthwiseSeparableImpl(int64_t in_channels, int64_t out_channels,
                          int64_t kernel, int64_t stride, int64_t padding,
-                         int64_t dilation, bool affine)
-      : depthwise_(register_module(
+                         int64_t dilation, const OperationOptions& options)
+      : kernels_(options.kernels()),
+        depthwise_options_(DepthwiseConv2dOptions()
+                               .stride(stride)
+                               .padding(padding)
+                               .dilation(dilation)),
+        depthwise_(register_module(
             "depthwise", Conv(in_channels, in_channels, kernel, stride,
                               padding, dilation, in_channels))),
         pointwise_(register_module("pointwise",
                                    Conv(in_channels, out_channels, 1))),
-        bn_(register_module("bn", BatchNorm(out_channels, affine))) {}
+        bn_(register_module("bn", BatchNorm(out_channels, options.affine()))) {}
   torch::Tensor forward(const torch::Tensor& input) {
-    return bn_->forward(
-        pointwise_->forward(depthwise_->forward(torch::relu(input))));
+    torch::Tensor output = ReluSepConvBatchNorm(
+        input, depthwise_->weight, depthwise_options_, pointwise_->weight,
+        BatchNormArgsOf(*bn_), kernels_);
+    const int64_t pixels = output.numel() / output.size(1);
+    depthwise_->CountMacs(pixels * depthwise_->options.out_channels());
+    pointwise_->CountMacs(output.numel());
+    return output;
   }
 
  private:
+  Kernels kernels_;
+  DepthwiseConv2dOptions depthwise_options_;
   CountedConv2d depthwise_;
   CountedConv2d pointwise_;
   torch::nn::BatchNorm2d bn_;
@@ -94,13 +101,14 @@ TORCH_MODULE(DepthwiseSeparable);
 
 class SepConvImpl : public OperationImpl {
  public:
-  SepConvImpl(int64_t channels, int64_t kernel, int64_t stride, bool affine)
+  SepConvImpl(int64_t channels, int64_t kernel, int64_t stride,
+              const OperationOptions& options)
       : first_(register_module(
             "first", DepthwiseSeparable(channels, channels, kernel, stride,
-                                        kernel / 2, 1, affine))),
+                                        kernel / 2, 1, options))),
         second_(register_module(
             "second", DepthwiseSeparable(channels, channels, kernel, 1,
-                                         kernel / 2, 1, affine))) {}
+                                         kernel / 2, 1, options))) {}
   torch::Tensor forward(const torch::Tensor& input) override {
     return second_->forward(first_->forward(input));
   }
@@ -112,10 +120,11 @@ class SepConvImpl : public OperationImpl {
 
 class DilConvImpl : public OperationImpl {
  public:
-  DilConvImpl(int64_t channels, int64_t kernel, int64_t stride, bool affine)
+  DilConvImpl(int64_t channels, int64_t kernel, int64_t stride,
+              const OperationOptions& options)
       : conv_(register_module(
             "conv", DepthwiseSeparable(channels, channels, kernel, stride,
-                                       kernel - 1, 2, affine))) {}
+                                       kernel - 1, 2, options))) {}
   torch::Tensor forward(const torch::Tensor& input) override {
     return conv_->forward(input);
   }
@@ -139,28 +148,27 @@ Registry& GetRegistry() {
     };
     ops["max_pool_3x3"] = [](int64_t c, int64_t stride,
                              const Options& o) -> Operation {
-      return std::make_shared<PoolImpl>(PoolImpl::Kind::kMax, c, stride, o);
+      return std::make_shared<PoolImpl>(PoolKind::kMax, c, stride, o);
     };
     ops["avg_pool_3x3"] = [](int64_t c, int64_t stride,
                              const Options& o) -> Operation {
-      return std::make_shared<PoolImpl>(PoolImpl::Kind::kAverage, c, stride,
-                                        o);
+      return std::make_shared<PoolImpl>(PoolKind::kAverage, c, stride, o);
     };
     ops["skip_connect"] = [](int64_t c, int64_t stride,
                              const Options& o) -> Operation {
       if (stride == 1) return std::make_shared<IdentityImpl>();
-      return std::make_shared<FactorizedReduceImpl>(c, c, o.affine());
+      return std::make_shared<FactorizedReduceImpl>(c, c, o);
     };
     for (int64_t kernel : {3, 5}) {
       const std::string size = std::to_string(kernel) + "x" +
                                 std::to_string(kernel);
       ops["sep_conv_" + size] = [kernel](int64_t c, int64_t stride,
                                          const Options& o) -> Operation {
-        return std::make_shared<SepConvImpl>(c, kernel, stride, o.affine());
+        return std::make_shared<SepConvImpl>(c, kernel, stride, o);
       };
       ops["dil_conv_" + size] = [kernel](int64_t c, int64_t stride,
                                          const Options& o) -> Operation {
-        return std::make_shared<DilConvImpl>(c, kernel, stride, o.affine());
+        return std::make_shared<DilConvImpl>(c, kernel, stride, o);
       };
     }
     return registry;
@@ -205,36 +213,41 @@ Operation MakeOperation(const std::string& name, int64_t channels,
 }
 
 ReLUConvBNImpl::ReLUConvBNImpl(int64_t in_channels, int64_t out_channels,
-                               int64_t kernel, int64_t stride, int64_t padding,
-                               bool affine)
-    : conv_(register_module(
-          "conv", Conv(in_channels, out_channels, kernel, stride, padding))),
-      bn_(register_module("bn", BatchNorm(out_channels, affine))) {}
+                               int64_t stride, const OperationOptions& options)
+    : kernels_(options.kernels()),
+      stride_(stride),
+      conv_(register_module("conv",
+                            Conv(in_channels, out_channels, 1, stride))),
+      bn_(register_module("bn", BatchNorm(out_channels, options.affine()))) {}
 
 torch::Tensor ReLUConvBNImpl::forward(const torch::Tensor& input) {
-  return bn_->forward(conv_->forward(torch::relu(input)));
+  torch::Tensor output = ReluConv1x1BatchNorm(
+      input, conv_->weight, stride_, BatchNormArgsOf(*bn_), kernels_);
+  conv_->CountMacs(output.numel());
+  return output;
 }
 
 FactorizedReduceImpl::FactorizedReduceImpl(int64_t in_channels,
-                                           int64_t out_channels, bool affine)
-    : conv1_(register_module("conv1",
+                                           int64_t out_channels,
+                                           const OperationOptions& options)
+    : kernels_(options.kernels()),
+      conv1_(register_module("conv1",
                              Conv(in_channels, out_channels / 2, 1, 2))),
       conv2_(register_module("conv2",
                              Conv(in_channels, out_channels / 2, 1, 2))),
-      bn_(register_module("bn", BatchNorm(out_channels, affine))) {
+      bn_(register_module("bn", BatchNorm(out_channels, options.affine()))) {
   TORCH_CHECK(out_channels % 2 == 0,
               "FactorizedReduce needs an even channel count, got ",
               out_channels);
 }
 
 torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& input) {
-  using torch::indexing::Slice;
-  const torch::Tensor x = torch::relu(input);
-  const torch::Tensor shifted =
-      x.index({Slice(), Slice(), Slice(1, torch::indexing::None),
-               Slice(1, torch::indexing::None)});
-  return bn_->forward(
-      torch::cat({conv1_->forward(x), conv2_->forward(shifted)}, 1));
+  torch::Tensor output =
+      FactorizedReduceBatchNorm(input, conv1_->weight, conv2_->weight,
+                                BatchNormArgsOf(*bn_), kernels_);
+  conv1_->CountMacs(output.numel() / 2);
+  conv2_->CountMacs(output.numel() / 2);
+  return output;
 }
 
 }  // namespace mdenas

@@ -23,6 +23,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/pimpl.h>
 
+#include "mdenas/kernels/kernels.h"
 #include "mdenas/space/layers.h"
 
 namespace mdenas {
@@ -35,6 +36,11 @@ struct OperationOptions {
   // (DARTS), in evaluation networks only under the pt.darts convention that
   // the MdeNAS repository follows. Default: false.
   TORCH_ARG(bool, pool_bn) = false;
+  // The kernels the operations run on (mdenas/kernels): each operation is
+  // one fused kernel call, ATen's operators one by one or the fast
+  // channels-last ones. Parameters and results are the same either way.
+  // Default: fast.
+  TORCH_ARG(Kernels, kernels) = Kernels::kFast;
 };
 
 // A cell operation: one input, one output of the same channel count, at the
@@ -64,14 +70,17 @@ std::vector<std::string> RegisteredOperationNames();
 Operation MakeOperation(const std::string& name, int64_t channels,
                         int64_t stride, const OperationOptions& options);
 
-// ReLU, convolution, BatchNorm: the cells' input preprocessing.
+// ReLU, 1x1 convolution, BatchNorm: the cells' input preprocessing.
+// options.affine() and options.kernels() apply.
 class ReLUConvBNImpl : public OperationImpl {
  public:
-  ReLUConvBNImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
-                 int64_t stride, int64_t padding, bool affine);
+  ReLUConvBNImpl(int64_t in_channels, int64_t out_channels, int64_t stride,
+                 const OperationOptions& options);
   torch::Tensor forward(const torch::Tensor& input) override;
 
  private:
+  Kernels kernels_;
+  int64_t stride_;
   CountedConv2d conv_{nullptr};
   torch::nn::BatchNorm2d bn_{nullptr};
 };
@@ -79,12 +88,15 @@ TORCH_MODULE(ReLUConvBN);
 
 // Halves the spatial size: ReLU, then two 1x1 stride-2 convolutions of
 // out_channels/2 each (the second shifted by one pixel), concatenated, BN.
+// options.affine() and options.kernels() apply.
 class FactorizedReduceImpl : public OperationImpl {
  public:
-  FactorizedReduceImpl(int64_t in_channels, int64_t out_channels, bool affine);
+  FactorizedReduceImpl(int64_t in_channels, int64_t out_channels,
+                       const OperationOptions& options);
   torch::Tensor forward(const torch::Tensor& input) override;
 
  private:
+  Kernels kernels_;
   CountedConv2d conv1_{nullptr};
   CountedConv2d conv2_{nullptr};
   torch::nn::BatchNorm2d bn_{nullptr};

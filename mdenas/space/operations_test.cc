@@ -60,6 +60,45 @@ TEST(OperationsTest, ParameterCountsFollowTheDefinitions) {
             0);
 }
 
+TEST(OperationsTest, AtenAndFastKernelsComputeTheSame) {
+  torch::manual_seed(3);
+  const torch::Tensor input = torch::randn({2, 8, 10, 10});
+  for (const std::string& name : DartsOperations()) {
+    for (int64_t stride : {1, 2}) {
+      const auto options = OperationOptions().affine(true).pool_bn(true);
+      const Operation aten = MakeOperation(name, 8, stride, OperationOptions(options).kernels(Kernels::kAten));
+      const Operation fast = MakeOperation(name, 8, stride, OperationOptions(options).kernels(Kernels::kFast));
+      {
+        torch::NoGradGuard no_grad;
+        auto source = aten->named_parameters();
+        for (auto& item : fast->named_parameters()) item.value().copy_(source[item.key()]);
+      }
+      EXPECT_TRUE(torch::allclose(fast->forward(input), aten->forward(input), 1e-3, 1e-4))
+          << name << " stride " << stride;
+    }
+  }
+}
+
+// Multiply-accumulates by hand for a 2x8x10x10 input: output elements times
+// the products each takes.
+TEST(OperationsTest, MacCountsFollowTheDefinitions) {
+  const torch::Tensor input = torch::randn({2, 8, 10, 10});
+  auto macs = [&](const std::string& name, int64_t stride, Kernels kernels) {
+    MacCounter counter;
+    MakeOperation(name, 8, stride, OperationOptions().kernels(kernels))->forward(input);
+    return counter.total();
+  };
+  for (Kernels kernels : {Kernels::kAten, Kernels::kFast}) {
+    // Depthwise 3x3 and pointwise 8 -> 8 on 2*8*10*10 outputs, twice.
+    EXPECT_EQ(macs("sep_conv_3x3", 1, kernels), 2 * (1600 * 9 + 1600 * 8));
+    // Depthwise 5x5 and pointwise on 2*8*5*5 outputs.
+    EXPECT_EQ(macs("dil_conv_5x5", 2, kernels), 400 * 25 + 400 * 8);
+    // Two 1x1 convolutions 8 -> 4 on 2*4*5*5 outputs each.
+    EXPECT_EQ(macs("skip_connect", 2, kernels), 2 * 200 * 8);
+    EXPECT_EQ(macs("max_pool_3x3", 1, kernels), 0);
+  }
+}
+
 TEST(OperationsTest, ZeroAndIdentityDeclareThemselves) {
   const OperationOptions options;
   EXPECT_TRUE(MakeOperation("none", 4, 1, options)->is_zero());
@@ -84,8 +123,7 @@ TEST(OperationsTest, PoolsMatchTheirDefinitions) {
 TEST(OperationsTest, RegisteringANewOperationIsOneCall) {
   RegisterOperation("conv_1x1_test",
                     [](int64_t c, int64_t stride, const OperationOptions& o) -> Operation {
-                      return std::make_shared<ReLUConvBNImpl>(c, c, 1, stride, 0,
-                                                              o.affine());
+                      return std::make_shared<ReLUConvBNImpl>(c, c, stride, o);
                     });
   EXPECT_TRUE(IsRegisteredOperation("conv_1x1_test"));
   const Operation op = MakeOperation("conv_1x1_test", 4, 2, OperationOptions());

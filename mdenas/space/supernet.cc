@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "mdenas/kernels/batch_norm.h"
+#include "mdenas/kernels/cell_joins.h"
 
 namespace mdenas {
 
@@ -15,21 +17,26 @@ SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
                                int64_t channels_prev, int64_t channels,
                                bool reduction, bool reduction_prev,
                                CellPath fixed_ops)
-    : nodes_(options.nodes()), channels_(channels), reduction_(reduction) {
+    : nodes_(options.nodes()),
+      channels_(channels),
+      reduction_(reduction),
+      kernels_(options.kernels()) {
   // The search network's BatchNorms have no affine parameters (DARTS).
-  constexpr bool kAffine = false;
+  const auto op_options = OperationOptions()
+                              .affine(false)
+                              .pool_bn(true)
+                              .kernels(options.kernels());
   if (reduction_prev) {
     preprocess0_ = register_module(
         "preprocess0",
-        FactorizedReduce(channels_prev_prev, channels, kAffine).ptr());
+        FactorizedReduce(channels_prev_prev, channels, op_options).ptr());
   } else {
     preprocess0_ = register_module(
         "preprocess0",
-        ReLUConvBN(channels_prev_prev, channels, 1, 1, 0, kAffine).ptr());
+        ReLUConvBN(channels_prev_prev, channels, 1, op_options).ptr());
   }
   preprocess1_ = register_module(
-      "preprocess1", ReLUConvBN(channels_prev, channels, 1, 1, 0, kAffine));
-  const auto op_options = OperationOptions().affine(kAffine).pool_bn(true);
+      "preprocess1", ReLUConvBN(channels_prev, channels, 1, op_options));
   const int edges = CellEdgeCount(static_cast<int>(nodes_));
   edge_ops_.resize(edges);
   for (int edge = 0; edge < edges; ++edge) {
@@ -48,35 +55,61 @@ SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
   }
 }
 
-torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
-                                      const torch::Tensor& s1, CellPath ops) {
+template <typename EdgeOutput>
+torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
+                                      const torch::Tensor& s1,
+                                      EdgeOutput&& edge_output) {
   std::vector<torch::Tensor> states = {preprocess0_->forward(s0),
                                        preprocess1_->forward(s1)};
   int edge = 0;
   for (int node = 2; node < nodes_ + 2; ++node) {
-    torch::Tensor sum;
+    std::vector<torch::Tensor> terms;
     for (int input = 0; input < node; ++input, ++edge) {
-      const Operation& op = edge_ops_[edge][ops[edge]];
-      TORCH_CHECK(op != nullptr, "operation ", ops[edge], " on edge ", edge,
-                  " is not part of this network");
-      // A zero operation adds nothing; skipping it saves its compute.
-      if (op->is_zero()) continue;
-      torch::Tensor out = op->forward(states[input]);
-      sum = sum.defined() ? sum + out : out;
+      torch::Tensor out = edge_output(edge, states[input]);
+      if (out.defined()) terms.push_back(std::move(out));
     }
-    if (!sum.defined()) {
-      // Every edge into this node picked `none`.
+    if (terms.empty()) {
+      // Every edge into this node contributed nothing (picked `none`).
       const torch::Tensor& like = states[1];
       const int64_t divisor = reduction_ ? 2 : 1;
-      sum = torch::zeros({like.size(0), channels_,
-                          (like.size(2) + divisor - 1) / divisor,
-                          (like.size(3) + divisor - 1) / divisor},
-                         like.options());
+      states.push_back(torch::zeros({like.size(0), channels_,
+                                     (like.size(2) + divisor - 1) / divisor,
+                                     (like.size(3) + divisor - 1) / divisor},
+                                    like.options()));
+      continue;
     }
-    states.push_back(sum);
+    states.push_back(SumOf(terms, kernels_));
   }
-  return torch::cat(
-      std::vector<torch::Tensor>(states.begin() + 2, states.end()), 1);
+  return ConcatChannels(
+      std::vector<torch::Tensor>(states.begin() + 2, states.end()), kernels_);
+}
+
+torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
+                                      const torch::Tensor& s1, CellPath ops) {
+  return Compute(s0, s1, [&](int edge, const torch::Tensor& state) {
+    const Operation& op = edge_ops_[edge][ops[edge]];
+    TORCH_CHECK(op != nullptr, "operation ", ops[edge], " on edge ", edge,
+                " is not part of this network");
+    // A zero operation adds nothing; skipping it saves its compute.
+    return op->is_zero() ? torch::Tensor() : op->forward(state);
+  });
+}
+
+torch::Tensor SearchCellImpl::forward_mixed(const torch::Tensor& s0,
+                                            const torch::Tensor& s1,
+                                            const torch::Tensor& weights) {
+  return Compute(s0, s1, [&](int edge, const torch::Tensor& state) {
+    std::vector<torch::Tensor> terms;
+    for (size_t op = 0; op < edge_ops_[edge].size(); ++op) {
+      const Operation& operation = edge_ops_[edge][op];
+      TORCH_CHECK(operation != nullptr,
+                  "forward_mixed needs every operation; this network was "
+                  "built for a fixed path");
+      if (operation->is_zero()) continue;
+      terms.push_back(operation->forward(state) * weights[edge][op]);
+    }
+    return terms.empty() ? torch::Tensor() : SumOf(terms, kernels_);
+  });
 }
 
 SupernetImpl::SupernetImpl(const SupernetOptions& options)
@@ -117,6 +150,28 @@ SupernetImpl::SupernetImpl(const SupernetOptions& options)
                                              options.num_classes())));
 }
 
+template <typename CellForward>
+torch::Tensor SupernetImpl::Compute(const torch::Tensor& images,
+                                    CellForward&& cell_forward) {
+  // The fast kernels work in channels-last layout; so does the stem's
+  // convolution then.
+  const torch::Tensor input =
+      options_.kernels() == Kernels::kFast
+          ? images.contiguous(torch::MemoryFormat::ChannelsLast)
+          : images;
+  torch::Tensor s0 = BatchNorm2d(stem_conv_->forward(input),
+                                 BatchNormArgsOf(*stem_bn_), options_.kernels());
+  torch::Tensor s1 = s0;
+  for (SearchCell& cell : cells_) {
+    torch::Tensor next = cell_forward(cell, s0, s1);
+    s0 = std::move(s1);
+    s1 = std::move(next);
+  }
+  const torch::Tensor pooled =
+      torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
+  return classifier_->forward(pooled);
+}
+
 torch::Tensor SupernetImpl::forward(const torch::Tensor& images,
                                     absl::Span<const int> path) {
   const int64_t edges = edges_per_cell();
@@ -129,17 +184,26 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& images,
   }
   const CellPath normal = path.subspan(0, edges);
   const CellPath reduce = path.subspan(edges, edges);
-  torch::Tensor s0 = stem_bn_->forward(stem_conv_->forward(images));
-  torch::Tensor s1 = s0;
-  for (SearchCell& cell : cells_) {
-    torch::Tensor next =
-        cell->forward(s0, s1, cell->reduction() ? reduce : normal);
-    s0 = std::move(s1);
-    s1 = std::move(next);
-  }
-  const torch::Tensor pooled =
-      torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
-  return classifier_->forward(pooled);
+  return Compute(images, [&](SearchCell& cell, const torch::Tensor& s0,
+                             const torch::Tensor& s1) {
+    return cell->forward(s0, s1, cell->reduction() ? reduce : normal);
+  });
+}
+
+torch::Tensor SupernetImpl::forward_mixed(const torch::Tensor& images,
+                                          const torch::Tensor& weights) {
+  const int64_t edges = edges_per_cell();
+  const int64_t op_count = static_cast<int64_t>(options_.operations().size());
+  TORCH_CHECK(weights.dim() == 2 && weights.size(0) == 2 * edges &&
+                  weights.size(1) == op_count,
+              "mixing weights are ", weights.sizes(), ", expected [",
+              2 * edges, ", ", op_count, "]");
+  const torch::Tensor normal = weights.slice(0, 0, edges);
+  const torch::Tensor reduce = weights.slice(0, edges);
+  return Compute(images, [&](SearchCell& cell, const torch::Tensor& s0,
+                             const torch::Tensor& s1) {
+    return cell->forward_mixed(s0, s1, cell->reduction() ? reduce : normal);
+  });
 }
 
 }  // namespace mdenas

@@ -2,7 +2,8 @@
 // cells in which every edge holds one module per candidate operation, and a
 // forward pass that runs only the operation the sampled path picks on each
 // edge. Unpicked operations cost no compute and hold no activations, so the
-// learner may change the path every batch.
+// learner may change the path every batch. For comparison, forward_mixed
+// runs the DARTS-style supernet: every operation on every edge, mixed.
 //
 //   Supernet net(SupernetOptions().layers(8).init_channels(16));
 //   std::vector<int> path = ...;  // One op index per edge: normal, reduce.
@@ -42,6 +43,9 @@ struct SupernetOptions {
   // network of one sampled architecture, with the same parameter names as in
   // the full supernet. Its forward takes only this path.
   TORCH_ARG(std::vector<int>, fixed_path) = {};
+  // The kernels of the cell operations and the stem's BatchNorm
+  // (OperationOptions::kernels). Default: fast.
+  TORCH_ARG(Kernels, kernels) = Kernels::kFast;
 };
 
 // One cell type's edges of a path: the operation index of each edge.
@@ -57,12 +61,23 @@ class SearchCellImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& s0, const torch::Tensor& s1,
                         CellPath ops);
 
+  // Every edge's operations, weighted by `weights` [edges, operations].
+  torch::Tensor forward_mixed(const torch::Tensor& s0, const torch::Tensor& s1,
+                              const torch::Tensor& weights);
+
   bool reduction() const { return reduction_; }
 
  private:
+  // The preprocessed inputs, then each node from its edges' outputs, which
+  // edge_output(edge, input state) gives; the nodes concatenated.
+  template <typename EdgeOutput>
+  torch::Tensor Compute(const torch::Tensor& s0, const torch::Tensor& s1,
+                        EdgeOutput&& edge_output);
+
   int64_t nodes_;
   int64_t channels_;
   bool reduction_;
+  Kernels kernels_;
   std::shared_ptr<OperationImpl> preprocess0_;
   ReLUConvBN preprocess1_{nullptr};
   // edge_ops_[edge][op]: null where the operation was not built.
@@ -79,10 +94,24 @@ class SupernetImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& images,
                         absl::Span<const int> path);
 
+  // Logits of the DARTS-style supernet: each edge's output is the sum of
+  // all its operations' outputs weighted by `weights` [2 * edges_per_cell(),
+  // operations] (normal-cell edges, then reduction-cell edges; DARTS uses
+  // softmax(alpha)). Costs every operation's compute and activations; a
+  // one-hot row picks that edge's operation as forward() does. Not for
+  // networks built with a fixed_path.
+  torch::Tensor forward_mixed(const torch::Tensor& images,
+                              const torch::Tensor& weights);
+
   int64_t edges_per_cell() const { return CellEdgeCount(options_.nodes()); }
   const SupernetOptions& options() const { return options_; }
 
  private:
+  // Runs the stem, then cell(cell, s0, s1) for every cell, then the
+  // classifier.
+  template <typename CellForward>
+  torch::Tensor Compute(const torch::Tensor& images, CellForward&& cell);
+
   SupernetOptions options_;
   CountedConv2d stem_conv_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr};

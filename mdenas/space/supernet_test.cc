@@ -120,6 +120,83 @@ TEST(SupernetTest, StandaloneNetworkOfAPathComputesTheSameFunction) {
   EXPECT_THROW(standalone->forward(images, RandomPath(14, 8, 8)), c10::Error);
 }
 
+// Copies `from`'s parameters and buffers into `to` (same architecture).
+void CopyState(const torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard no_grad;
+  auto source = from.named_parameters();
+  for (auto& item : to.named_parameters()) item.value().copy_(source[item.key()]);
+  auto buffers = from.named_buffers();
+  for (auto& item : to.named_buffers()) item.value().copy_(buffers[item.key()]);
+}
+
+TEST(SupernetTest, AtenAndFastKernelsTrainTheSame) {
+  torch::manual_seed(5);
+  const SupernetOptions options = SupernetOptions().layers(3).init_channels(4);
+  Supernet aten(SupernetOptions(options).kernels(Kernels::kAten));
+  Supernet fast(SupernetOptions(options).kernels(Kernels::kFast));
+  CopyState(*aten, *fast);
+  const torch::Tensor images = torch::randn({4, 3, 12, 12});
+  for (uint32_t seed : {21u, 22u}) {
+    const std::vector<int> path = RandomPath(14, 8, seed);
+    const torch::Tensor aten_logits = aten->forward(images, path);
+    const torch::Tensor fast_logits = fast->forward(images, path);
+    EXPECT_TRUE(torch::allclose(fast_logits, aten_logits, 1e-3, 1e-4));
+    aten_logits.pow(2).sum().backward();
+    fast_logits.pow(2).sum().backward();
+  }
+  auto fast_parameters = fast->named_parameters();
+  for (const auto& item : aten->named_parameters()) {
+    const torch::Tensor& expected = item.value().grad();
+    const torch::Tensor& actual = fast_parameters[item.key()].grad();
+    ASSERT_EQ(actual.defined(), expected.defined()) << item.key();
+    if (!expected.defined()) continue;
+    EXPECT_TRUE(torch::allclose(actual, expected, 1e-2, 1e-3))
+        << item.key() << ": max |diff| "
+        << (actual - expected).abs().max().item<float>();
+  }
+  auto fast_buffers = fast->named_buffers();
+  for (const auto& item : aten->named_buffers()) {
+    EXPECT_TRUE(torch::allclose(fast_buffers[item.key()], item.value(), 1e-3, 1e-4))
+        << item.key();
+  }
+}
+
+TEST(SupernetTest, MixedForwardWithOneHotWeightsIsTheSinglePath) {
+  torch::manual_seed(6);
+  Supernet net(SupernetOptions().layers(3).init_channels(4));
+  net->eval();
+  const torch::Tensor images = torch::randn({2, 3, 8, 8});
+  const std::vector<int> path = RandomPath(14, 8, 31);
+  torch::Tensor one_hot = torch::zeros({28, 8});
+  for (int edge = 0; edge < 28; ++edge) one_hot[edge][path[edge]] = 1;
+  EXPECT_TRUE(torch::allclose(net->forward_mixed(images, one_hot),
+                              net->forward(images, path), 1e-5, 1e-6));
+}
+
+TEST(SupernetTest, MixedForwardTrainsEveryOperationAndTheWeights) {
+  torch::manual_seed(7);
+  Supernet net(SupernetOptions().layers(3).init_channels(4));
+  const torch::Tensor alpha = torch::randn({28, 8}).requires_grad_(true);
+  net->forward_mixed(torch::randn({2, 3, 8, 8}), torch::softmax(alpha, 1))
+      .pow(2)
+      .sum()
+      .backward();
+  ASSERT_TRUE(alpha.grad().defined());
+  EXPECT_GT(alpha.grad().abs().sum().item<float>(), 0.0f);
+  for (const auto& item : net->named_parameters()) {
+    EXPECT_TRUE(item.value().grad().defined()) << item.key();
+  }
+}
+
+TEST(SupernetTest, MixedForwardRejectsBadWeightsAndFixedPathNetworks) {
+  const SupernetOptions options = SupernetOptions().layers(3).init_channels(4);
+  Supernet net(options);
+  const torch::Tensor images = torch::randn({1, 3, 8, 8});
+  EXPECT_THROW(net->forward_mixed(images, torch::ones({28, 7})), c10::Error);
+  Supernet standalone(SupernetOptions(options).fixed_path(RandomPath(14, 8, 9)));
+  EXPECT_THROW(standalone->forward_mixed(images, torch::ones({28, 8})), c10::Error);
+}
+
 TEST(SupernetTest, RejectsMalformedPaths) {
   Supernet net(SupernetOptions().layers(3).init_channels(4));
   const torch::Tensor images = torch::randn({1, 3, 8, 8});

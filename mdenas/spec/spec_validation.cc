@@ -157,6 +157,11 @@ void CheckRuntime(const RuntimeSpec& runtime, const std::string& prefix,
          absl::StrCat("'", runtime.device(),
                       "' is not a device: use \"cpu\", \"cuda\" or "
                       "\"cuda:<index>\"")});
+  } else if (runtime.device() != "cpu" && runtime.kernels() == RuntimeSpec::FAST) {
+    problems->push_back(
+        {prefix + "kernels",
+         absl::StrCat("the fast kernels run on CPU only, and device is '",
+                      runtime.device(), "': use ATEN on a GPU")});
   }
 }
 

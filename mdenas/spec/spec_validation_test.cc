@@ -88,8 +88,8 @@ TEST(ValidateSpecTest, ContradictorySettingsAreReported) {
 
 TEST(ValidateSpecTest, DeviceNames) {
   for (const char* good : {"cpu", "cuda", "cuda:0", "cuda:3"}) {
-    EXPECT_EQ(ValidateSearchText(std::string("runtime { device: \"") + good +
-                                 "\" }\n"),
+    EXPECT_EQ(ValidateSearchText(std::string("runtime { kernels: ATEN device: \"") +
+                                 good + "\" }\n"),
               "")
         << good;
   }
@@ -100,6 +100,13 @@ TEST(ValidateSpecTest, DeviceNames) {
                 HasSubstr("is not a device"))
         << bad;
   }
+}
+
+TEST(ValidateSpecTest, FastKernelsAreCpuOnly) {
+  EXPECT_EQ(ValidateSearchText("runtime { kernels: FAST device: \"cpu\" }\n"), "");
+  EXPECT_THAT(ValidateSearchText("runtime { device: \"cuda:1\" }\n"),
+              HasSubstr("field 'runtime.kernels': the fast kernels run on CPU "
+                        "only, and device is 'cuda:1'"));
 }
 
 TEST(ValidateSpecTest, FlagOverridesAreNamedInProblems) {

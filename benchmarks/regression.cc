@@ -1,0 +1,102 @@
+#include "benchmarks/regression.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/status_macros.h"
+
+namespace mdenas {
+namespace {
+
+template <typename Message>
+absl::StatusOr<Message> ReadJson(const std::string& path) {
+  MDENAS_ASSIGN_OR_RETURN(const std::string json, ReadFile(path));
+  Message message;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &message);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.ToString()));
+  }
+  return message;
+}
+
+const SearchStepConfiguration* Find(const SearchStepBenchmark& b, const std::string& name) {
+  for (const SearchStepConfiguration& c : b.configurations()) {
+    if (c.name() == name) return &c;
+  }
+  return nullptr;
+}
+
+// Records one figure: `higher_is_better` says which way is a regression;
+// `tolerance` is relative to the baseline.
+void Compare(const std::string& what, double baseline, double current, bool higher_is_better,
+             double tolerance, Comparison* comparison) {
+  const double limit = higher_is_better ? baseline * (1 - tolerance) : baseline * (1 + tolerance);
+  const bool regressed = higher_is_better ? current < limit : current > limit;
+  comparison->regressed |= regressed;
+  comparison->lines.push_back(absl::StrFormat(
+      "%-38s baseline %12.4g  now %12.4g  (%+.1f%%)  %s", what, baseline, current,
+      baseline != 0 ? 100 * (current / baseline - 1) : 0.0,
+      regressed ? absl::StrFormat("REGRESSION (limit %.4g)", limit) : "ok"));
+}
+
+}  // namespace
+
+absl::StatusOr<Comparison> CompareSearchSteps(const SearchStepBenchmark& baseline,
+                                              const SearchStepBenchmark& current,
+                                              const Tolerances& tolerances) {
+  // Repeats and the load do not change what is measured; the rest does.
+  SearchStepSettings a = baseline.settings(), b = current.settings();
+  a.clear_repeats();
+  b.clear_repeats();
+  if (!google::protobuf::util::MessageDifferencer::Equals(a, b)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the runs were measured with different settings: baseline {", a.ShortDebugString(),
+        "}, now {", b.ShortDebugString(), "}"));
+  }
+  Comparison comparison;
+  const SearchStepRatios& r0 = baseline.ratios();
+  const SearchStepRatios& r1 = current.ratios();
+  if (r0.has_fast_over_aten_nchw() && r1.has_fast_over_aten_nchw()) {
+    Compare("speed fast / aten_nchw", r0.fast_over_aten_nchw(), r1.fast_over_aten_nchw(), true,
+            tolerances.speed_ratio, &comparison);
+  }
+  if (r0.has_fast_over_best_aten() && r1.has_fast_over_best_aten()) {
+    Compare("speed fast / best aten", r0.fast_over_best_aten(), r1.fast_over_best_aten(), true,
+            tolerances.speed_ratio, &comparison);
+  }
+  if (r0.has_search_memory_over_standalone() && r1.has_search_memory_over_standalone()) {
+    Compare("memory search / stand-alone", r0.search_memory_over_standalone(),
+            r1.search_memory_over_standalone(), false, tolerances.memory, &comparison);
+  }
+  if (r0.has_search_memory_over_mixed() && r1.has_search_memory_over_mixed()) {
+    Compare("memory search / mixed", r0.search_memory_over_mixed(),
+            r1.search_memory_over_mixed(), false, tolerances.memory, &comparison);
+  }
+  for (const SearchStepConfiguration& c0 : baseline.configurations()) {
+    const SearchStepConfiguration* c1 = Find(current, c0.name());
+    if (c1 == nullptr || c0.kernels() != "fast") continue;
+    Compare(absl::StrCat("peak tensor bytes ", c0.name()), c0.peak_tensor_bytes(),
+            c1->peak_tensor_bytes(), false, tolerances.memory, &comparison);
+  }
+  // Seconds, for the record only: they follow the machine's load.
+  for (const SearchStepConfiguration& c0 : baseline.configurations()) {
+    if (const SearchStepConfiguration* c1 = Find(current, c0.name())) {
+      comparison.lines.push_back(absl::StrFormat(
+          "%-38s baseline %12.4g  now %12.4g  (not checked: load-dependent)",
+          absl::StrCat("ms/step ", c0.name()), c0.ms_per_step(), c1->ms_per_step()));
+    }
+  }
+  return comparison;
+}
+
+absl::StatusOr<SearchStepBenchmark> ReadSearchStepJson(const std::string& path) {
+  return ReadJson<SearchStepBenchmark>(path);
+}
+
+absl::StatusOr<InstructionBaseline> ReadInstructionBaseline(const std::string& path) {
+  return ReadJson<InstructionBaseline>(path);
+}
+
+}  // namespace mdenas

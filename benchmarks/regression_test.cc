@@ -1,0 +1,62 @@
+#include "benchmarks/regression.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mdenas {
+namespace {
+
+SearchStepBenchmark Result(double speed_nchw, double speed_best, int64_t fast_bytes) {
+  SearchStepBenchmark b;
+  b.mutable_settings()->set_init_channels(16);
+  b.mutable_settings()->set_repeats(3);
+  b.mutable_ratios()->set_fast_over_aten_nchw(speed_nchw);
+  b.mutable_ratios()->set_fast_over_best_aten(speed_best);
+  b.mutable_ratios()->set_search_memory_over_standalone(1.05);
+  SearchStepConfiguration* fast = b.add_configurations();
+  fast->set_name("fast");
+  fast->set_kernels("fast");
+  fast->set_peak_tensor_bytes(fast_bytes);
+  fast->set_ms_per_step(100);
+  SearchStepConfiguration* aten = b.add_configurations();
+  aten->set_name("aten_nchw");
+  aten->set_kernels("aten");
+  aten->set_peak_tensor_bytes(5 * fast_bytes);
+  return b;
+}
+
+TEST(RegressionTest, WithinTolerancesIsNoRegression) {
+  const auto c = CompareSearchSteps(Result(5, 3, 1000), Result(4.2, 2.5, 1015), Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->regressed);
+}
+
+TEST(RegressionTest, ASpeedRatioFarBelowTheBaselineIsARegression) {
+  const auto c = CompareSearchSteps(Result(5, 3, 1000), Result(3.5, 3, 1000), Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->regressed);
+  EXPECT_THAT(c->lines, testing::Contains(testing::HasSubstr("REGRESSION")));
+}
+
+TEST(RegressionTest, MoreFastTensorMemoryIsARegressionButNotAtensOrSeconds) {
+  SearchStepBenchmark now = Result(5, 3, 1100);
+  EXPECT_TRUE(CompareSearchSteps(Result(5, 3, 1000), now, Tolerances())->regressed);
+  now = Result(5, 3, 1000);
+  now.mutable_configurations(1)->set_peak_tensor_bytes(100000);
+  now.mutable_configurations(0)->set_ms_per_step(1000);
+  EXPECT_FALSE(CompareSearchSteps(Result(5, 3, 1000), now, Tolerances())->regressed);
+}
+
+TEST(RegressionTest, OtherSettingsCannotBeCompared) {
+  SearchStepBenchmark now = Result(5, 3, 1000);
+  now.mutable_settings()->set_init_channels(8);
+  now.mutable_settings()->set_repeats(1);  // Repeats alone would not matter.
+  const auto c = CompareSearchSteps(Result(5, 3, 1000), now, Tolerances());
+  EXPECT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), testing::HasSubstr("different settings"));
+}
+
+}  // namespace
+}  // namespace mdenas

@@ -1,0 +1,273 @@
+// //benchmarks:search_step: the search's training step on aten and fast
+// kernels side by side, and the memory of the alternatives the single path
+// is measured against:
+//
+//   bazel run //benchmarks:search_step -- --init_channels=16 --layers=8
+//       --batch_size=64 --threads=2 --steps=20 [--out=result.json]
+//
+// Prints JSON (benchmarks/search_step.proto): per configuration ms/step,
+// images/s, GFLOP/s, peak tensor bytes and peak RSS, and the ratios
+// fast/aten_nchw, fast/best aten, and the search step's memory over the
+// stand-alone network's and over the DARTS-style mixed supernet's.
+//
+// Every run of a configuration is a child process (this binary with
+// --run_configuration), so each has its own ru_maxrss; the timed
+// configurations run --repeats times, in turn.
+
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "benchmarks/search_step.pb.h"
+#include "benchmarks/search_step_runner.h"
+#include "google/protobuf/util/json_util.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/status_macros.h"
+#include "mdenas/kernels/cpu_kernels.h"
+
+ABSL_FLAG(int64_t, init_channels, 16, "Channels of the first cells.");
+ABSL_FLAG(int64_t, layers, 8, "Cells.");
+ABSL_FLAG(int64_t, batch_size, 64, "Images per step.");
+ABSL_FLAG(int64_t, image_size, 32, "Image height and width (CIFAR: 32).");
+ABSL_FLAG(int32_t, threads, 2, "Intra-op threads.");
+ABSL_FLAG(int32_t, steps, 20, "Timed steps per run.");
+ABSL_FLAG(int32_t, warmup_steps, 2, "Untimed steps before them.");
+ABSL_FLAG(int32_t, repeats, 3,
+          "Runs of each timed configuration (aten_nchw, aten_channels_last, fast), "
+          "in turn; the others run once.");
+ABSL_FLAG(uint64_t, seed, 1, "Seed of the weights, images and sampled paths.");
+ABSL_FLAG(std::string, configurations,
+          "aten_nchw,aten_channels_last,fast,standalone_fast,mixed_fast",
+          "Comma-separated configurations to run.");
+ABSL_FLAG(std::string, out, "", "Also write the JSON to this file.");
+ABSL_FLAG(std::string, run_configuration, "",
+          "Internal: run this one configuration in this process and print its "
+          "measurements as one line of JSON.");
+
+namespace mdenas {
+namespace {
+
+constexpr char kTimedConfigurations[][24] = {"aten_nchw", "aten_channels_last", "fast"};
+
+SearchStepSettings SettingsFromFlags() {
+  SearchStepSettings s;
+  s.set_init_channels(absl::GetFlag(FLAGS_init_channels));
+  s.set_layers(absl::GetFlag(FLAGS_layers));
+  s.set_batch_size(absl::GetFlag(FLAGS_batch_size));
+  s.set_image_size(absl::GetFlag(FLAGS_image_size));
+  s.set_threads(absl::GetFlag(FLAGS_threads));
+  s.set_steps(absl::GetFlag(FLAGS_steps));
+  s.set_warmup_steps(absl::GetFlag(FLAGS_warmup_steps));
+  s.set_repeats(absl::GetFlag(FLAGS_repeats));
+  s.set_seed(absl::GetFlag(FLAGS_seed));
+  s.set_cpu_kernels(CpuKernels<float>().name);
+  return s;
+}
+
+std::string Json(const google::protobuf::Message& message, bool pretty) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+// The child's side: one run, its measurements as one line of JSON.
+absl::Status RunOne(const std::string& name) {
+  MDENAS_ASSIGN_OR_RETURN(const StepConfiguration configuration, FindStepConfiguration(name));
+  const SearchStepSettings settings = SettingsFromFlags();
+  const StepRun run = RunStepConfiguration(configuration, settings);
+  SearchStepConfiguration result;
+  for (double seconds : run.step_seconds) result.add_step_ms(1000 * seconds);
+  result.set_macs_per_step(run.macs / std::max(1, settings.steps()));
+  result.set_peak_tensor_bytes(run.peak_tensor_bytes);
+  std::cout << Json(result, false) << "\n";
+  return absl::OkStatus();
+}
+
+// Runs this binary with `args`; returns what it printed and its peak RSS.
+absl::StatusOr<std::pair<std::string, int64_t>> RunChild(std::vector<std::string> args) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  const int error = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  if (error != 0) {
+    close(pipe_fds[0]);
+    return absl::InternalError(absl::StrCat("cannot start a run: error ", error));
+  }
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0;) output.append(buffer, n);
+  close(pipe_fds[0]);
+  int status = 0;
+  struct rusage usage;
+  wait4(pid, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::InternalError(absl::StrCat("the run '", args.back(), "' failed"));
+  }
+  return std::make_pair(output, static_cast<int64_t>(usage.ru_maxrss) * 1024);  // KiB.
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+double LoadAverage() {
+  double load[1] = {0};
+  getloadavg(load, 1);
+  return load[0];
+}
+
+const SearchStepConfiguration* Find(const SearchStepBenchmark& b, const std::string& name) {
+  for (const SearchStepConfiguration& c : b.configurations()) {
+    if (c.name() == name) return &c;
+  }
+  return nullptr;
+}
+
+void ComputeRatios(SearchStepBenchmark* b) {
+  SearchStepRatios* ratios = b->mutable_ratios();
+  const auto* nchw = Find(*b, "aten_nchw");
+  const auto* channels_last = Find(*b, "aten_channels_last");
+  const auto* fast = Find(*b, "fast");
+  if (fast && nchw) {
+    ratios->set_fast_over_aten_nchw(fast->images_per_second() / nchw->images_per_second());
+  }
+  if (fast && nchw && channels_last) {
+    const auto* best = nchw->images_per_second() >= channels_last->images_per_second()
+                           ? nchw
+                           : channels_last;
+    ratios->set_best_aten(best->name());
+    ratios->set_fast_over_best_aten(fast->images_per_second() / best->images_per_second());
+  }
+  if (const auto* standalone = Find(*b, "standalone_fast"); fast && standalone) {
+    ratios->set_search_memory_over_standalone(
+        static_cast<double>(fast->peak_tensor_bytes()) / standalone->peak_tensor_bytes());
+  }
+  if (const auto* mixed = Find(*b, "mixed_fast"); fast && mixed) {
+    ratios->set_search_memory_over_mixed(static_cast<double>(fast->peak_tensor_bytes()) /
+                                         mixed->peak_tensor_bytes());
+  }
+}
+
+absl::Status RunAll(const std::string& argv0) {
+  SearchStepBenchmark benchmark;
+  *benchmark.mutable_settings() = SettingsFromFlags();
+  const SearchStepSettings& settings = benchmark.settings();
+  const std::vector<std::string> names =
+      absl::StrSplit(absl::GetFlag(FLAGS_configurations), ',', absl::SkipEmpty());
+  // The runs in order: the timed configurations in turn, `repeats` times;
+  // then the others once.
+  std::vector<std::string> runs;
+  for (int r = 0; r < settings.repeats(); ++r) {
+    for (const char* timed : kTimedConfigurations) {
+      if (std::count(names.begin(), names.end(), timed)) runs.push_back(timed);
+    }
+  }
+  for (const std::string& name : names) {
+    MDENAS_RETURN_IF_ERROR(FindStepConfiguration(name).status());
+    if (std::count(std::begin(kTimedConfigurations), std::end(kTimedConfigurations), name) ==
+        0) {
+      runs.push_back(name);
+    }
+  }
+  benchmark.mutable_machine()->set_cpus(static_cast<int>(std::thread::hardware_concurrency()));
+  benchmark.mutable_machine()->set_load_average_before(LoadAverage());
+  for (const std::string& name : names) {
+    MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));
+    SearchStepConfiguration* result = benchmark.add_configurations();
+    result->set_name(name);
+    result->set_kernels(KernelsName(c.kernels));
+    result->set_memory_format(c.channels_last ? "channels_last" : "nchw");
+    result->set_network(c.network == StepNetwork::kSinglePath   ? "single_path"
+                        : c.network == StepNetwork::kStandalone ? "standalone"
+                                                                : "mixed");
+  }
+  for (const std::string& name : runs) {
+    std::cerr << "search_step: running " << name << "\n";
+    std::vector<std::string> args = {argv0};
+    for (const char* flag : {"init_channels", "layers", "batch_size", "image_size", "threads",
+                             "steps", "warmup_steps", "seed"}) {
+      const absl::CommandLineFlag* f = absl::FindCommandLineFlag(flag);
+      args.push_back(absl::StrCat("--", flag, "=", f->CurrentValue()));
+    }
+    args.push_back(absl::StrCat("--run_configuration=", name));
+    MDENAS_ASSIGN_OR_RETURN(const auto output, RunChild(args));
+    SearchStepConfiguration run;
+    if (!google::protobuf::util::JsonStringToMessage(output.first, &run).ok()) {
+      return absl::InternalError(absl::StrCat("unreadable output of ", name, ": ", output.first));
+    }
+    for (SearchStepConfiguration& result : *benchmark.mutable_configurations()) {
+      if (result.name() != name) continue;
+      result.mutable_step_ms()->MergeFrom(run.step_ms());
+      result.set_runs(result.runs() + 1);
+      result.set_macs_per_step(run.macs_per_step());
+      result.set_peak_tensor_bytes(std::max(result.peak_tensor_bytes(), run.peak_tensor_bytes()));
+      result.set_peak_rss_bytes(std::max(result.peak_rss_bytes(), output.second));
+    }
+  }
+  benchmark.mutable_machine()->set_load_average_after(LoadAverage());
+  for (SearchStepConfiguration& c : *benchmark.mutable_configurations()) {
+    const std::vector<double> ms(c.step_ms().begin(), c.step_ms().end());
+    c.set_ms_per_step(Median(ms));
+    const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / ms.size();
+    c.set_ms_per_step_mean(mean);
+    c.set_images_per_second(settings.batch_size() * 1000.0 / c.ms_per_step());
+    c.set_gflops(6.0 * c.macs_per_step() / (mean / 1000.0) / 1e9);
+  }
+  ComputeRatios(&benchmark);
+  benchmark.set_notes(absl::StrCat(
+      "Each run is a child process: peak_rss_bytes is its ru_maxrss (libtorch's code and "
+      "runtime included); peak_tensor_bytes is CpuAllocationTracker's peak of libtorch CPU "
+      "tensor bytes from before the network is built to the last step, on the step's thread "
+      "(the memory ratios use it). Step times are wall-clock; ms_per_step is the median over ",
+      settings.repeats(), " runs of ", settings.steps(),
+      " steps for the timed configurations, taken in turn."));
+  const std::string json = Json(benchmark, true);
+  std::cout << json;
+  if (const std::string out = absl::GetFlag(FLAGS_out); !out.empty()) {
+    MDENAS_RETURN_IF_ERROR(WriteFileAtomically(UserPath(out), json));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace mdenas
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string one = absl::GetFlag(FLAGS_run_configuration);
+  const absl::Status status = one.empty() ? mdenas::RunAll(argv[0]) : mdenas::RunOne(one);
+  if (!status.ok()) {
+    std::cerr << "error: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,140 @@
+#include "benchmarks/search_step_runner.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <random>
+
+#include <torch/torch.h>
+#include <valgrind/callgrind.h>
+
+#include "absl/strings/str_cat.h"
+#include "mdenas/base/cpu_allocation_tracker.h"
+#include "mdenas/space/cell_topology.h"
+#include "mdenas/space/layers.h"
+#include "mdenas/space/supernet.h"
+#include "mdenas/training/sgd.h"
+
+namespace mdenas {
+namespace {
+
+// A network with its optimizer.
+struct Trainee {
+  Supernet net{nullptr};
+  std::unique_ptr<torch::optim::SGD> optimizer;
+  std::vector<torch::Tensor> parameters;
+};
+
+void ToChannelsLast(torch::nn::Module& module) {
+  for (torch::Tensor& p : module.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+Trainee MakeTrainee(const SupernetOptions& options, bool channels_last,
+                    const OptimizerSpec& optimizer) {
+  Trainee t;
+  t.net = Supernet(options);
+  if (channels_last) ToChannelsLast(*t.net);
+  t.parameters = t.net->parameters();
+  t.optimizer = MakeSgd(optimizer, t.parameters);
+  return t;
+}
+
+// Times train(i) for i < steps, after an untimed prepare(i). Under valgrind
+// --tool=callgrind --instr-atstart=no, the instructions of train() are all
+// that is counted.
+void RunTimedSteps(int steps, const std::function<void(int)>& prepare,
+                   const std::function<void(int)>& train, StepRun* run) {
+  for (int i = 0; i < steps; ++i) {
+    prepare(i);
+    MacCounter counter;
+    const auto start = std::chrono::steady_clock::now();
+    CALLGRIND_START_INSTRUMENTATION;
+    train(i);
+    CALLGRIND_STOP_INSTRUMENTATION;
+    run->step_seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    run->macs += counter.total();
+  }
+}
+
+}  // namespace
+
+const std::vector<StepConfiguration>& StepConfigurations() {
+  static const auto* const configurations = new std::vector<StepConfiguration>{
+      {"aten_nchw", Kernels::kAten, false, StepNetwork::kSinglePath},
+      {"aten_channels_last", Kernels::kAten, true, StepNetwork::kSinglePath},
+      {"fast", Kernels::kFast, true, StepNetwork::kSinglePath},
+      {"standalone_fast", Kernels::kFast, true, StepNetwork::kStandalone},
+      {"mixed_fast", Kernels::kFast, true, StepNetwork::kMixed},
+  };
+  return *configurations;
+}
+
+absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name) {
+  for (const StepConfiguration& c : StepConfigurations()) {
+    if (c.name == name) return c;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("no configuration '", name, "'"));
+}
+
+StepRun RunStepConfiguration(const StepConfiguration& configuration,
+                             const SearchStepSettings& settings) {
+  at::set_num_threads(settings.threads());
+  torch::manual_seed(settings.seed());
+  const SupernetOptions options = SupernetOptions()
+                                      .layers(settings.layers())
+                                      .init_channels(settings.init_channels())
+                                      .kernels(configuration.kernels);
+  const int edges = 2 * CellEdgeCount(static_cast<int>(options.nodes()));
+  const int operations = static_cast<int>(options.operations().size());
+  torch::Tensor images = torch::randn(
+      {settings.batch_size(), 3, settings.image_size(), settings.image_size()});
+  if (configuration.channels_last) images = images.contiguous(torch::MemoryFormat::ChannelsLast);
+  const torch::Tensor labels = torch::randint(10, {settings.batch_size()});
+  // DARTS's architecture weights, fixed: the benchmark times the weight step.
+  const torch::Tensor mixing = torch::softmax(torch::randn({edges, operations}), 1);
+  std::mt19937_64 rng(settings.seed());
+  std::uniform_int_distribution<int> pick(0, operations - 1);
+  const int total = settings.warmup_steps() + settings.steps();
+  std::vector<std::vector<int>> paths(total, std::vector<int>(edges));
+  for (auto& path : paths) {
+    for (int& op : path) op = pick(rng);
+  }
+  const OptimizerSpec optimizer;  // The search's defaults.
+
+  StepRun run;
+  CpuAllocationTracker tracker;
+  Trainee trainee;
+  if (configuration.network != StepNetwork::kStandalone) {
+    trainee = MakeTrainee(options, configuration.channels_last, optimizer);
+  }
+  // The stand-alone network of each step's path is built before the step.
+  auto prepare = [&](int index) {
+    if (configuration.network != StepNetwork::kStandalone) return;
+    trainee = Trainee();  // The previous path's network goes first.
+    trainee = MakeTrainee(SupernetOptions(options).fixed_path(paths[index]),
+                          configuration.channels_last, optimizer);
+  };
+  auto train = [&](int index) {
+    ClearGradients(trainee.parameters);
+    const torch::Tensor logits = configuration.network == StepNetwork::kMixed
+                                     ? trainee.net->forward_mixed(images, mixing)
+                                     : trainee.net->forward(images, paths[index]);
+    BackwardAndStep(torch::nn::functional::cross_entropy(logits, labels), optimizer,
+                    trainee.optimizer.get());
+  };
+  for (int i = 0; i < settings.warmup_steps(); ++i) {
+    prepare(i);
+    train(i);
+  }
+  const int first = settings.warmup_steps();
+  RunTimedSteps(
+      settings.steps(), [&](int i) { prepare(first + i); }, [&](int i) { train(first + i); },
+      &run);
+  run.peak_tensor_bytes = tracker.peak_bytes();
+  return run;
+}
+
+}  // namespace mdenas

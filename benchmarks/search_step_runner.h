@@ -1,0 +1,53 @@
+// One configuration of the search-step benchmark, run in this process: the
+// single-path supernet (the search step), the stand-alone network of each
+// sampled path, or the DARTS-style mixed supernet, on aten or fast kernels,
+// in NCHW or channels-last layout. Each step is what the search's training
+// loop does for a batch (mdenas/driver/search.cc): clear the gradients,
+// forward, cross entropy, backward, clip, SGD; on CIFAR-sized random images
+// and a random sampled path per step, all from a fixed seed.
+
+#ifndef BENCHMARKS_SEARCH_STEP_RUNNER_H_
+#define BENCHMARKS_SEARCH_STEP_RUNNER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "benchmarks/search_step.pb.h"
+#include "mdenas/kernels/kernels.h"
+
+namespace mdenas {
+
+enum class StepNetwork { kSinglePath, kStandalone, kMixed };
+
+struct StepConfiguration {
+  std::string name;
+  Kernels kernels;
+  bool channels_last;
+  StepNetwork network;
+};
+
+// aten_nchw, aten_channels_last, fast (single path); standalone_fast;
+// mixed_fast.
+const std::vector<StepConfiguration>& StepConfigurations();
+
+absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name);
+
+struct StepRun {
+  std::vector<double> step_seconds;
+  // Forward multiply-accumulates over the timed steps.
+  int64_t macs = 0;
+  int64_t peak_tensor_bytes = 0;
+};
+
+// Runs settings.warmup_steps() + settings.steps() steps of `configuration`
+// with settings.threads() intra-op threads; times the last steps() of them.
+// Under valgrind --tool=callgrind --instr-atstart=no only those are counted.
+StepRun RunStepConfiguration(const StepConfiguration& configuration,
+                             const SearchStepSettings& settings);
+
+}  // namespace mdenas
+
+#endif  // BENCHMARKS_SEARCH_STEP_RUNNER_H_

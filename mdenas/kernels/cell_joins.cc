@@ -1,0 +1,100 @@
+#include "mdenas/kernels/cell_joins.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "mdenas/kernels/cpu_kernels.h"
+#include "mdenas/kernels/pixel_matrix.h"
+
+namespace mdenas {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// output[:, first_channel + j] = sum over i of inputs[i][:, j].
+void Sum(const std::vector<PixelMatrix>& inputs, const PixelMatrix& output,
+         int64_t first_channel) {
+  std::vector<int64_t> lds;
+  for (const PixelMatrix& m : inputs) lds.push_back(m.ld);
+  AT_DISPATCH_FLOATING_TYPES(output.tensor.scalar_type(), "SumMatrices", [&] {
+    std::vector<const scalar_t*> data;
+    for (const PixelMatrix& m : inputs) data.push_back(m.data<scalar_t>());
+    CpuKernels<scalar_t>().sum_matrices(output.rows(), inputs[0].channels(), data.data(),
+                                        lds.data(), static_cast<int>(data.size()),
+                                        output.data<scalar_t>() + first_channel, output.ld);
+  });
+}
+
+class FastSum : public torch::autograd::Function<FastSum> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, at::TensorList terms) {
+    std::vector<PixelMatrix> inputs;
+    for (const at::Tensor& t : terms) {
+      TORCH_CHECK(t.sizes() == terms[0].sizes(), "summing ", t.sizes(), " and ",
+                  terms[0].sizes());
+      inputs.push_back(AsPixelMatrix(t));
+    }
+    const PixelMatrix& first = inputs[0];
+    const PixelMatrix output = EmptyPixelMatrix(first.batch(), first.channels(), first.height(),
+                                                first.width(), terms[0].options());
+    Sum(inputs, output, 0);
+    ctx->saved_data["terms"] = static_cast<int64_t>(terms.size());
+    return output.tensor;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    return variable_list(ctx->saved_data["terms"].toInt(), grads[0]);
+  }
+};
+
+class FastConcat : public torch::autograd::Function<FastConcat> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, at::TensorList parts) {
+    int64_t channels = 0;
+    std::vector<int64_t> sizes;
+    for (const at::Tensor& p : parts) {
+      TORCH_CHECK(p.dim() == 4 && p.size(0) == parts[0].size(0) &&
+                      p.size(2) == parts[0].size(2) && p.size(3) == parts[0].size(3),
+                  "concatenating ", p.sizes(), " and ", parts[0].sizes());
+      channels += p.size(1);
+      sizes.push_back(p.size(1));
+    }
+    const at::Tensor& first = parts[0];
+    const PixelMatrix output = EmptyPixelMatrix(first.size(0), channels, first.size(2),
+                                                first.size(3), first.options());
+    for (size_t i = 0, offset = 0; i < parts.size(); offset += sizes[i], ++i) {
+      Sum({AsPixelMatrix(parts[i])}, output, offset);
+    }
+    ctx->saved_data["sizes"] = sizes;
+    return output.tensor;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    variable_list parts;
+    int64_t offset = 0;
+    for (int64_t size : ctx->saved_data["sizes"].toIntVector()) {
+      parts.push_back(grads[0].narrow(1, offset, size));
+      offset += size;
+    }
+    return parts;
+  }
+};
+
+}  // namespace
+
+at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels) {
+  TORCH_CHECK(!terms.empty(), "a sum of nothing");
+  if (kernels == Kernels::kFast) return FastSum::apply(at::TensorList(terms));
+  at::Tensor sum = terms[0];
+  for (size_t i = 1; i < terms.size(); ++i) sum = sum + terms[i];
+  return sum;
+}
+
+at::Tensor ConcatChannels(const std::vector<at::Tensor>& parts, Kernels kernels) {
+  if (kernels == Kernels::kFast) return FastConcat::apply(at::TensorList(parts));
+  return at::cat(parts, 1);
+}
+
+}  // namespace mdenas

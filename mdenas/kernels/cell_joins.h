@@ -1,0 +1,27 @@
+// The joins of a cell: a node is the sum of its incoming edges' outputs,
+// and the cell's output concatenates its nodes' channels. The fast kernels
+// write each result in one pass into memory from CachingCpuAllocator, where
+// ATen adds pairwise, into a new tensor per addition; their gradients are
+// those of ATen's sum and cat: the output's gradient, and its channel
+// slices.
+
+#ifndef MDENAS_KERNELS_CELL_JOINS_H_
+#define MDENAS_KERNELS_CELL_JOINS_H_
+
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "mdenas/kernels/kernels.h"
+
+namespace mdenas {
+
+// The sum of `terms`, all [N, C, H, W] of one shape; at least one.
+at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels);
+
+// `parts` [N, C_i, H, W] concatenated along the channels.
+at::Tensor ConcatChannels(const std::vector<at::Tensor>& parts, Kernels kernels);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_KERNELS_CELL_JOINS_H_

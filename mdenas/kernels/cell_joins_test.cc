@@ -1,0 +1,57 @@
+#include "mdenas/kernels/cell_joins.h"
+
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "mdenas/kernels/kernel_test_util.h"
+
+namespace mdenas {
+namespace {
+
+TEST(CellJoinsTest, FastSumEqualsAtenForAnyCountAndLayouts) {
+  torch::manual_seed(0);
+  for (int count : {1, 2, 5}) {
+    std::vector<at::Tensor> terms;
+    for (int i = 0; i < count; ++i) {
+      terms.push_back(InLayout(torch::randn({2, 7, 5, 3}), kAllLayouts[i % 3]));
+    }
+    auto sum = [](Kernels kernels) {
+      return [kernels](const std::vector<at::Tensor>& in) { return SumOf(in, kernels); };
+    };
+    const ForwardBackward aten = RunWithGradients(sum(Kernels::kAten), terms);
+    const ForwardBackward fast = RunWithGradients(sum(Kernels::kFast), terms);
+    EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-6, 1e-6)) << count << " terms";
+    for (int i = 0; i < count; ++i) {
+      EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 0, 0)) << count << " terms";
+    }
+  }
+}
+
+TEST(CellJoinsTest, FastConcatEqualsAten) {
+  torch::manual_seed(1);
+  const std::vector<at::Tensor> parts = {InLayout(torch::randn({2, 3, 4, 5}), Layout::kNchw),
+                                         InLayout(torch::randn({2, 16, 4, 5}), Layout::kChannelSlice),
+                                         InLayout(torch::randn({2, 1, 4, 5}), Layout::kChannelsLast)};
+  auto concat = [](Kernels kernels) {
+    return [kernels](const std::vector<at::Tensor>& in) { return ConcatChannels(in, kernels); };
+  };
+  const ForwardBackward aten = RunWithGradients(concat(Kernels::kAten), parts);
+  const ForwardBackward fast = RunWithGradients(concat(Kernels::kFast), parts);
+  EXPECT_TRUE(TensorsNear(fast.output, aten.output, 0, 0));
+  for (size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 0, 0)) << i;
+  }
+}
+
+TEST(CellJoinsTest, RejectMismatchedShapes) {
+  const std::vector<at::Tensor> terms = {torch::randn({1, 2, 3, 3}), torch::randn({1, 2, 3, 4})};
+  EXPECT_THROW(SumOf(terms, Kernels::kFast), c10::Error);
+  EXPECT_THROW(ConcatChannels(terms, Kernels::kFast), c10::Error);
+}
+
+}  // namespace
+}  // namespace mdenas

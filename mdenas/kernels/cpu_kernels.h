@@ -1,0 +1,160 @@
+// The CPU kernels behind the fast cell operations, on raw channels-last
+// (NHWC) data. An activation is a matrix of pixels by channels: pixel p =
+// (n * height + h) * width + w, channel c at data[p * ld + c], where the
+// leading dimension `ld` >= channels lets a kernel read or write a channel
+// slice of a wider tensor (a cell's concatenated output) in place.
+//
+// Each kernel is built twice, for AVX-512 and for the x86-64 baseline, and
+// CpuKernels() picks the best the machine runs. They are multi-threaded with
+// at::parallel_for; every reduction sums fixed blocks in a fixed order, so
+// results do not depend on the thread count.
+
+#ifndef MDENAS_KERNELS_CPU_KERNELS_H_
+#define MDENAS_KERNELS_CPU_KERNELS_H_
+
+#include <cstdint>
+
+namespace mdenas {
+
+// A square window sliding over NHWC images: a depthwise convolution or a
+// pooling.
+struct WindowGeometry {
+  int64_t batch = 1;
+  int64_t height = 1;
+  int64_t width = 1;
+  int64_t channels = 1;
+  int64_t kernel = 3;
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+
+  int64_t out_height() const { return OutSize(height); }
+  int64_t out_width() const { return OutSize(width); }
+  int64_t in_pixels() const { return batch * height * width; }
+  int64_t out_pixels() const { return batch * out_height() * out_width(); }
+
+ private:
+  int64_t OutSize(int64_t in) const {
+    return (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+  }
+};
+
+enum class PoolKind { kMax, kAverage };
+
+// Positions i * stride + offset inside an axis of `size`.
+inline int64_t GatheredSize(int64_t size, int64_t stride, int64_t offset) {
+  return (size - offset - 1) / stride + 1;
+}
+
+// c[i][j] = sum_k A(i, k) * B(k, j) for i < m, j < n, k < depth, where
+// A(i, k) = a[i * a_row_stride + k * a_depth_stride] and B(k, j) = b[k * ldb
+// + j]: a 1x1 convolution (A = pixels, B = the transposed weight), its input
+// gradient, or with A transposed (a_row_stride 1) its weight gradient.
+template <typename T>
+struct GemmOperands {
+  int64_t m = 0;
+  int64_t n = 0;
+  int64_t depth = 0;
+  const T* a = nullptr;
+  int64_t a_row_stride = 0;
+  int64_t a_depth_stride = 0;
+  const T* b = nullptr;
+  int64_t ldb = 0;
+  T* c = nullptr;
+  int64_t ldc = 0;
+  // At most one of: ReLU applied to A's or to B's elements as they are
+  // read; ReLU's gradient applied to C as it is written (c[i][j] = 0 where
+  // c_mask[i * c_mask_ld + j] <= 0).
+  bool relu_a = false;
+  bool relu_b = false;
+  const T* c_mask = nullptr;
+  int64_t c_mask_ld = 0;
+};
+
+template <typename T>
+struct CpuKernelTable {
+  // "avx512" or "baseline".
+  const char* name;
+
+  // Depthwise convolution. Weights are packed [kernel * kernel][channels]
+  // (tap-major); `relu_input` applies ReLU to the input as it is read.
+  void (*depthwise_forward)(const WindowGeometry& g, const T* input,
+                            int64_t input_ld, bool relu_input,
+                            const T* weight, T* output, int64_t output_ld);
+  // grad_input = d output / d input; where `relu_input` is not null, the
+  // gradient also passes through ReLU(relu_input) (zero where it is <= 0).
+  void (*depthwise_backward_input)(const WindowGeometry& g,
+                                   const T* grad_output, int64_t grad_ld,
+                                   const T* weight, const T* relu_input,
+                                   int64_t relu_input_ld, T* grad_input,
+                                   int64_t grad_input_ld);
+  // grad_weight [kernel * kernel][channels], overwritten.
+  void (*depthwise_backward_weight)(const WindowGeometry& g,
+                                    const T* grad_output, int64_t grad_ld,
+                                    const T* input, int64_t input_ld,
+                                    bool relu_input, T* grad_weight);
+
+  // The matrix product GemmOperands describes.
+  void (*gemm)(const GemmOperands<T>& operands);
+
+  // out[i] = sum over b < count, in order, of parts[b * size + i]: partial
+  // results of a reduction, summed the same way for any thread count.
+  void (*sum_in_order)(const T* parts, int64_t count, int64_t size, T* out);
+
+  // Per-column mean and biased variance of x [rows][cols].
+  void (*column_moments)(int64_t rows, int64_t cols, const T* x, int64_t ld,
+                         double* mean, double* variance);
+  // Per column: sum of dy, and sum of dy * (x - center).
+  void (*column_gradient_sums)(int64_t rows, int64_t cols, const T* dy,
+                               int64_t dy_ld, const T* x, int64_t x_ld,
+                               const T* center, double* sum_dy,
+                               double* sum_dy_x_centered);
+  // out = u * u_scale[c] + v * v_scale[c] + shift[c] per column c; v may be
+  // null (then v_scale is ignored). Batch normalisation and its gradient.
+  void (*column_combine)(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
+                         const T* u_scale, const T* v, int64_t v_ld,
+                         const T* v_scale, const T* shift, T* out,
+                         int64_t out_ld);
+
+  // Pooling with g's window (dilation 1); average pooling does not count
+  // the padding.
+  void (*pool_forward)(PoolKind kind, const WindowGeometry& g, const T* input,
+                       int64_t input_ld, T* output, int64_t output_ld);
+  // grad_input is overwritten. Max pooling sends each gradient to the first
+  // maximum of its window, as ATen does.
+  void (*pool_backward)(PoolKind kind, const WindowGeometry& g,
+                        const T* input, int64_t input_ld,
+                        const T* grad_output, int64_t grad_ld, T* grad_input,
+                        int64_t grad_input_ld);
+
+  // output pixel (n, i, j) = ReLU(input pixel (n, i * stride + offset,
+  // j * stride + offset)) for every such pixel inside the input (g gives its
+  // size and the stride): the input of a strided 1x1 convolution.
+  void (*gather_relu)(const WindowGeometry& g, int64_t offset,
+                      const T* input, int64_t input_ld, T* output,
+                      int64_t output_ld);
+  // The gradient of gather_relu: writes grad_input at the gathered pixels,
+  // zero where `input` <= 0; other pixels are left as they are.
+  void (*scatter_relu_gradient)(const WindowGeometry& g, int64_t offset,
+                                const T* grad_output, int64_t grad_ld,
+                                const T* input, int64_t input_ld,
+                                T* grad_input, int64_t grad_input_ld);
+
+  // out = the sum of `count` matrices [rows][cols], inputs[i] with row
+  // stride lds[i] (a copy when count is 1).
+  void (*sum_matrices)(int64_t rows, int64_t cols, const T* const* inputs,
+                       const int64_t* lds, int count, T* out, int64_t out_ld);
+};
+
+// Names the variant to use instead of the best one the machine runs
+// ("avx512" or "baseline"), as DNNL_MAX_CPU_ISA does for oneDNN: for tests
+// of the fallback and for debugging. Read once per process.
+inline constexpr char kCpuKernelsVariable[] = "MDENAS_CPU_KERNELS";
+
+// The table of the variant in use.
+template <typename T>
+const CpuKernelTable<T>& CpuKernels();
+
+}  // namespace mdenas
+
+#endif  // MDENAS_KERNELS_CPU_KERNELS_H_

@@ -1,0 +1,141 @@
+// Throughput of the raw CPU kernels on the shapes of the search network
+// (batch 64, 16 channels at 32x32, 32 at 16x16, 64 at 8x8), one thread:
+//
+//   bazel run //mdenas/kernels:cpu_kernels_benchmark -- --benchmark_format=json
+//
+// `flops` counts 2 per multiply-add; `bytes` the tensor data each call must
+// read and write at least once.
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "benchmark/benchmark.h"
+#include "mdenas/kernels/cpu_kernels.h"
+
+namespace mdenas {
+namespace {
+
+// Pixels and channels of the three stages: (batch * side^2, channels).
+int64_t Pixels(int64_t stage) { return 64 * (32 >> stage) * (32 >> stage); }
+int64_t Channels(int64_t stage) { return 16 << stage; }
+
+void SetCounters(benchmark::State& state, double flops, double bytes) {
+  state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// A 1x1 convolution of ReLU(input): pixels x C_in times C_in x C_out;
+// range(1) multiplies C_in (a cell's preprocessing reads its 4C-channel
+// input).
+void BM_Conv1x1Forward(benchmark::State& state) {
+  at::set_num_threads(1);
+  const int64_t p = Pixels(state.range(0)), c = Channels(state.range(0));
+  const int64_t c_in = c * state.range(1);
+  const at::Tensor a = torch::randn({p, c_in}), b = torch::randn({c_in, c});
+  at::Tensor out = torch::empty({p, c});
+  GemmOperands<float> product;
+  product.m = p;
+  product.n = c;
+  product.depth = c_in;
+  product.a = a.data_ptr<float>();
+  product.a_row_stride = c_in;
+  product.a_depth_stride = 1;
+  product.relu_a = true;
+  product.b = b.data_ptr<float>();
+  product.ldb = c;
+  product.c = out.data_ptr<float>();
+  product.ldc = c;
+  for (auto _ : state) CpuKernels<float>().gemm(product);
+  SetCounters(state, 2.0 * p * c * c_in, 4.0 * p * (c_in + c));
+}
+BENCHMARK(BM_Conv1x1Forward)->ArgsProduct({{0, 1, 2}, {1, 4}});
+
+// The weight gradient: C_out x pixels times pixels x C_in.
+void BM_Conv1x1BackwardWeight(benchmark::State& state) {
+  at::set_num_threads(1);
+  const int64_t p = Pixels(state.range(0)), c = Channels(state.range(0));
+  const at::Tensor dy = torch::randn({p, c}), x = torch::randn({p, c});
+  at::Tensor out = torch::empty({c, c});
+  GemmOperands<float> product;
+  product.m = c;
+  product.n = c;
+  product.depth = p;
+  product.a = dy.data_ptr<float>();
+  product.a_row_stride = 1;
+  product.a_depth_stride = c;
+  product.b = x.data_ptr<float>();
+  product.ldb = c;
+  product.c = out.data_ptr<float>();
+  product.ldc = c;
+  for (auto _ : state) CpuKernels<float>().gemm(product);
+  SetCounters(state, 2.0 * p * c * c, 8.0 * p * c);
+}
+BENCHMARK(BM_Conv1x1BackwardWeight)->DenseRange(0, 2);
+
+WindowGeometry Depthwise(benchmark::State& state) {
+  WindowGeometry g;
+  g.batch = 64;
+  g.height = g.width = 32 >> state.range(0);
+  g.channels = Channels(state.range(0));
+  g.kernel = state.range(1);
+  g.dilation = state.range(2);
+  g.padding = g.dilation == 1 ? g.kernel / 2 : g.kernel - 1;
+  return g;
+}
+
+double DepthwiseFlops(const WindowGeometry& g) {
+  return 2.0 * g.out_pixels() * g.channels * g.kernel * g.kernel;
+}
+
+void BM_DepthwiseForward(benchmark::State& state) {
+  at::set_num_threads(1);
+  const WindowGeometry g = Depthwise(state);
+  const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
+  const at::Tensor w = torch::randn({g.kernel * g.kernel, g.channels});
+  at::Tensor y = torch::empty({g.out_pixels(), g.channels});
+  for (auto _ : state) {
+    CpuKernels<float>().depthwise_forward(g, x.data_ptr<float>(), g.channels, true,
+                                          w.data_ptr<float>(), y.data_ptr<float>(), g.channels);
+  }
+  SetCounters(state, DepthwiseFlops(g), 8.0 * g.in_pixels() * g.channels);
+}
+
+void BM_DepthwiseBackwardInput(benchmark::State& state) {
+  at::set_num_threads(1);
+  const WindowGeometry g = Depthwise(state);
+  const at::Tensor dy = torch::randn({g.out_pixels(), g.channels});
+  const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
+  const at::Tensor w = torch::randn({g.kernel * g.kernel, g.channels});
+  at::Tensor dx = torch::empty({g.in_pixels(), g.channels});
+  for (auto _ : state) {
+    CpuKernels<float>().depthwise_backward_input(g, dy.data_ptr<float>(), g.channels,
+                                                 w.data_ptr<float>(), x.data_ptr<float>(),
+                                                 g.channels, dx.data_ptr<float>(), g.channels);
+  }
+  SetCounters(state, DepthwiseFlops(g), 12.0 * g.in_pixels() * g.channels);
+}
+
+void BM_DepthwiseBackwardWeight(benchmark::State& state) {
+  at::set_num_threads(1);
+  const WindowGeometry g = Depthwise(state);
+  const at::Tensor dy = torch::randn({g.out_pixels(), g.channels});
+  const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
+  at::Tensor dw = torch::empty({g.kernel * g.kernel, g.channels});
+  for (auto _ : state) {
+    CpuKernels<float>().depthwise_backward_weight(g, dy.data_ptr<float>(), g.channels,
+                                                  x.data_ptr<float>(), g.channels, true,
+                                                  dw.data_ptr<float>());
+  }
+  SetCounters(state, DepthwiseFlops(g), 8.0 * g.in_pixels() * g.channels);
+}
+
+// Stage, kernel, dilation.
+#define DEPTHWISE_ARGS ArgsProduct({{0, 1, 2}, {3, 5}, {1, 2}})
+BENCHMARK(BM_DepthwiseForward)->DEPTHWISE_ARGS;
+BENCHMARK(BM_DepthwiseBackwardInput)->DEPTHWISE_ARGS;
+BENCHMARK(BM_DepthwiseBackwardWeight)->DEPTHWISE_ARGS;
+
+}  // namespace
+}  // namespace mdenas
+
+BENCHMARK_MAIN();

@@ -1,0 +1,894 @@
+// The CPU kernels of cpu_kernels.h. This file is compiled once per
+// instruction-set variant (BUILD: cpu_kernels_avx512, cpu_kernels_baseline),
+// each time into namespace mdenas::MDENAS_CPU_VARIANT; cpu_kernels.cc picks
+// a variant at run time.
+//
+// Loops run over pixels with a channel chunk (one SIMD vector, simd.h)
+// innermost: in channels-last layout a pixel's channels are contiguous, so
+// every window tap is one vector load whatever the stride or dilation.
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "mdenas/kernels/cpu_kernels.h"
+#include "mdenas/kernels/simd.h"
+
+#ifndef MDENAS_CPU_VARIANT
+#error "build with -DMDENAS_CPU_VARIANT=<namespace>"
+#endif
+#define MDENAS_STRINGIFY_(x) #x
+#define MDENAS_STRINGIFY(x) MDENAS_STRINGIFY_(x)
+
+namespace mdenas {
+namespace MDENAS_CPU_VARIANT {
+namespace {
+
+using simd::Broadcast;
+using simd::ForEachChannelChunk;
+using simd::Load;
+using simd::Max;
+using simd::Relu;
+using simd::Store;
+using simd::Vec;
+using simd::WherePositive;
+
+template <typename Lanes>
+constexpr int kL = Lanes::value;
+
+// Work items per parallel task such that a task does about kTaskWork
+// multiply-adds (or element visits); fewer tasks are not worth a thread.
+int64_t GrainFor(int64_t work_per_item) {
+  constexpr int64_t kTaskWork = 1 << 15;
+  return std::max<int64_t>(1, kTaskWork / std::max<int64_t>(1, work_per_item));
+}
+
+// Rows of a reduction are summed in fixed blocks, each block on one thread,
+// and the blocks in order: the same result for any thread count. At most 64
+// blocks, of at least `min_rows` rows.
+int64_t ReductionBlockRows(int64_t rows, int64_t min_rows) {
+  constexpr int64_t kMaxBlocks = 64;
+  return std::max<int64_t>(min_rows, (rows + kMaxBlocks - 1) / kMaxBlocks);
+}
+
+// Rows per block of a column reduction: enough to amortise merging blocks.
+constexpr int64_t kMinColumnBlockRows = 256;
+
+// The window taps that land inside the image, for output position `out`
+// along an axis of `size` input positions: taps [begin, end) read input
+// positions first + tap * dilation.
+struct TapRange {
+  int64_t begin;
+  int64_t end;
+  int64_t first;
+};
+
+TapRange TapsInside(int64_t out, int64_t size, const WindowGeometry& g) {
+  const int64_t first = out * g.stride - g.padding;
+  int64_t begin = 0;
+  if (first < 0) begin = (-first + g.dilation - 1) / g.dilation;
+  int64_t end = g.kernel;
+  const int64_t last_allowed = size - 1 - first;  // tap * dilation <= this
+  if (last_allowed < 0) {
+    end = 0;
+  } else {
+    end = std::min(end, last_allowed / g.dilation + 1);
+  }
+  return {begin, std::max(begin, end), first};
+}
+
+// out[i] = sum over b < count, in order, of parts[b * size + i].
+template <typename T>
+void SumInOrder(const T* parts, int64_t count, int64_t size, T* out) {
+  at::parallel_for(0, size, GrainFor(count), [&](int64_t begin, int64_t end) {
+    std::copy(parts + begin, parts + end, out + begin);
+    for (int64_t b = 1; b < count; ++b) {
+      const T* part = parts + b * size;
+      for (int64_t i = begin; i < end; ++i) out[i] += part[i];
+    }
+  });
+}
+
+// Sums partial results of fixed row blocks: fill(first_row, end_row,
+// partial) adds the contribution of rows [first_row, end_row) to a zeroed
+// `size`-element partial; the partials are summed in block order into `out`.
+template <typename T, typename Fill>
+void ReduceRowBlocks(int64_t rows, int64_t block_rows, int64_t size,
+                     int64_t work_per_row, T* out, Fill&& fill) {
+  const int64_t blocks = (rows + block_rows - 1) / block_rows;
+  std::vector<T> partials(blocks * size, T(0));
+  at::parallel_for(0, blocks, GrainFor(block_rows * work_per_row), [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      fill(b * block_rows, std::min(rows, (b + 1) * block_rows), partials.data() + b * size);
+    }
+  });
+  SumInOrder(partials.data(), blocks, size, out);
+}
+
+// ---------------------------------------------------------------------------
+// Depthwise convolution, one image and one channel chunk at a time. The
+// chunk is first copied into a zero-bordered buffer, so that every window
+// tap lies inside it: the taps unroll (the kernel size is a template
+// argument) and a block of output pixels accumulates in registers.
+
+// Output pixels computed together, each in its own accumulator: enough
+// independent multiply-add chains to hide their latency.
+constexpr int kPixelBlock = 8;
+
+// A channel chunk of an image inside a border: element (y, x) at
+// data() + (y * cols + x) * kLanes, in `storage`, which a caller reuses
+// from image to image.
+template <typename T, int kLanes>
+class PaddedChunk {
+ public:
+  PaddedChunk(int64_t rows, int64_t cols, std::vector<T>* storage)
+      : rows_(rows), cols_(cols), storage_(storage) {
+    if (storage_->size() < static_cast<size_t>(rows * cols * kLanes)) {
+      storage_->resize(rows * cols * kLanes);
+    }
+  }
+  T* data() const { return storage_->data(); }
+  int64_t cols() const { return cols_; }
+
+  // Channels [c0, c0 + kLanes) of `image` (height x width pixels, row
+  // stride ld) with its pixel (0, 0) at (top, left), ReLU applied when
+  // `relu`; `border` elsewhere.
+  void Fill(const T* image, int64_t ld, int64_t height, int64_t width, int64_t c0, bool relu,
+            int64_t top, int64_t left, T border = T(0)) const {
+    using V = Vec<T, kLanes>;
+    T* d = data();
+    std::fill(d, d + top * cols_ * kLanes, border);
+    for (int64_t y = 0; y < height; ++y) {
+      T* row = d + (top + y) * cols_ * kLanes;
+      std::fill(row, row + left * kLanes, border);
+      const T* in = image + y * width * ld + c0;
+      for (int64_t x = 0; x < width; ++x) {
+        const V v = Load<T, kLanes>(in + x * ld);
+        Store<T, kLanes>(row + (left + x) * kLanes, relu ? Relu(v) : v);
+      }
+      std::fill(row + (left + width) * kLanes, row + cols_ * kLanes, border);
+    }
+    std::fill(d + (top + height) * cols_ * kLanes, d + rows_ * cols_ * kLanes, border);
+  }
+
+  void Clear() const { std::fill(data(), data() + rows_ * cols_ * kLanes, T(0)); }
+
+  // Rows [top, top + height) and columns [left, left + width) into `image`,
+  // through ReLU's gradient where `mask` is given.
+  void CopyOut(int64_t top, int64_t left, int64_t height, int64_t width, int64_t c0,
+               const T* mask, int64_t mask_ld, T* image, int64_t ld) const {
+    using V = Vec<T, kLanes>;
+    for (int64_t y = 0; y < height; ++y) {
+      for (int64_t x = 0; x < width; ++x) {
+        V v = Load<T, kLanes>(data() + ((top + y) * cols_ + left + x) * kLanes);
+        const int64_t p = y * width + x;
+        if (mask) v = WherePositive(Load<T, kLanes>(mask + p * mask_ld + c0), v);
+        Store<T, kLanes>(image + p * ld + c0, v);
+      }
+    }
+  }
+
+ private:
+  int64_t rows_;
+  int64_t cols_;
+  std::vector<T>* storage_;
+};
+
+// kPixels output pixels (oy, x0 / stride + i) of a correlation of `padded`
+// with the kK x kK taps `w`: out = sum over taps of padded(y0 + kh *
+// dilation, x0 + i * stride + kw * dilation) * w[kh * kK + kw]. Where
+// `mask` is given the result passes through ReLU's gradient: zero where
+// mask <= 0.
+template <typename T, int kLanes, int kK, int kPixels>
+inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
+                           int64_t x0, int64_t stride, int64_t dilation,
+                           const Vec<T, kLanes>* w, T* out, int64_t out_ld,
+                           const T* mask, int64_t mask_ld) {
+  using V = Vec<T, kLanes>;
+  V acc[kPixels] = {};
+#pragma GCC unroll 5
+  for (int kh = 0; kh < kK; ++kh) {
+    const T* row = padded + ((y0 + kh * dilation) * padded_cols + x0) * kLanes;
+#pragma GCC unroll 5
+    for (int kw = 0; kw < kK; ++kw) {
+      const V wk = w[kh * kK + kw];
+      const T* tap = row + kw * dilation * kLanes;
+#pragma GCC unroll 8
+      for (int i = 0; i < kPixels; ++i) acc[i] += Load<T, kLanes>(tap + i * stride * kLanes) * wk;
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < kPixels; ++i) {
+    const V r = mask == nullptr ? acc[i] : WherePositive(Load<T, kLanes>(mask + i * mask_ld), acc[i]);
+    Store<T, kLanes>(out + i * out_ld, r);
+  }
+}
+
+// All out_rows x out_cols pixels of the correlation, written at
+// out + (oy * out_cols + ox) * out_ld.
+template <typename T, int kLanes, int kK>
+void Correlate(const PaddedChunk<T, kLanes>& padded, int64_t stride,
+               int64_t dilation, const Vec<T, kLanes>* w, int64_t out_rows,
+               int64_t out_cols, T* out, int64_t out_ld, const T* mask,
+               int64_t mask_ld) {
+  for (int64_t oy = 0; oy < out_rows; ++oy) {
+    const int64_t first = oy * out_cols;
+    int64_t ox = 0;
+    for (; ox + kPixelBlock <= out_cols; ox += kPixelBlock) {
+      CorrelateBlock<T, kLanes, kK, kPixelBlock>(
+          padded.data(), padded.cols(), oy * stride, ox * stride, stride, dilation, w,
+          out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
+          mask_ld);
+    }
+    for (; ox < out_cols; ++ox) {
+      CorrelateBlock<T, kLanes, kK, 1>(
+          padded.data(), padded.cols(), oy * stride, ox * stride, stride, dilation, w,
+          out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
+          mask_ld);
+    }
+  }
+}
+
+// Calls body(std::integral_constant<int, k>{}) for the window sizes the
+// depthwise kernels unroll: those of the search space.
+template <typename Body>
+void WithKernelSize(int64_t kernel, Body&& body) {
+  switch (kernel) {
+    case 3:
+      return body(std::integral_constant<int, 3>{});
+    case 5:
+      return body(std::integral_constant<int, 5>{});
+  }
+  TORCH_CHECK(false, "the fast depthwise kernels take 3x3 and 5x5 windows, not ", kernel, "x",
+              kernel);
+}
+
+template <typename T>
+void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
+                      bool relu_input, const T* weight, T* output,
+                      int64_t output_ld) {
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> storage;
+      for (int64_t n = begin; n < end; ++n) {
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          using V = Vec<T, L>;
+          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                         &storage);
+          padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width, c0,
+                      relu_input, g.padding, g.padding);
+          V w[K * K];
+          for (int t = 0; t < K * K; ++t) w[t] = Load<T, L>(weight + t * g.channels + c0);
+          Correlate<T, L, K>(padded, g.stride, g.dilation, w, ho, wo,
+                             output + n * ho * wo * output_ld + c0, output_ld, nullptr, 0);
+        });
+      }
+    });
+  });
+}
+
+template <typename T>
+void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
+                            int64_t grad_ld, const T* weight,
+                            const T* relu_input, int64_t relu_input_ld,
+                            T* grad_input, int64_t grad_input_ld) {
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const int64_t span = (g.kernel - 1) * g.dilation;
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> storage;
+      for (int64_t n = begin; n < end; ++n) {
+        const T* grad_image = grad_output + n * ho * wo * grad_ld;
+        T* out = grad_input + n * g.height * g.width * grad_input_ld;
+        const T* mask = relu_input ? relu_input + n * g.height * g.width * relu_input_ld : nullptr;
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          using V = Vec<T, L>;
+          if (g.stride == 1 && g.padding <= span) {
+            // A correlation of the padded output gradient with the flipped
+            // window.
+            V w[K * K];
+            for (int t = 0; t < K * K; ++t) {
+              w[t] = Load<T, L>(weight + (K * K - 1 - t) * g.channels + c0);
+            }
+            const PaddedChunk<T, L> padded(g.height + span, g.width + span, &storage);
+            padded.Fill(grad_image, grad_ld, ho, wo, c0, false, span - g.padding,
+                        span - g.padding);
+            Correlate<T, L, K>(padded, 1, g.dilation, w, g.height, g.width, out + c0,
+                               grad_input_ld, mask ? mask + c0 : nullptr, relu_input_ld);
+            return;
+          }
+          // Strided: scatter every output gradient into its window, inside
+          // a zero-bordered input-sized buffer.
+          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                         &storage);
+          padded.Clear();
+          for (int64_t oh = 0; oh < ho; ++oh) {
+            for (int64_t ow = 0; ow < wo; ++ow) {
+              const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld + c0);
+              T* window = padded.data() + (oh * g.stride * padded.cols() + ow * g.stride) * L;
+#pragma GCC unroll 5
+              for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                for (int kw = 0; kw < K; ++kw) {
+                  T* slot = window + (kh * padded.cols() + kw) * g.dilation * L;
+                  Store<T, L>(slot, Load<T, L>(slot) +
+                                        grad * Load<T, L>(weight + (kh * K + kw) * g.channels + c0));
+                }
+              }
+            }
+          }
+          padded.CopyOut(g.padding, g.padding, g.height, g.width, c0, mask, relu_input_ld, out,
+                         grad_input_ld);
+        });
+      }
+    });
+  });
+}
+
+template <typename T>
+void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
+                             int64_t grad_ld, const T* input,
+                             int64_t input_ld, bool relu_input,
+                             T* grad_weight) {
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    ReduceRowBlocks<T>(
+        g.batch, ReductionBlockRows(g.batch, 1), K * K * g.channels, image_work, grad_weight,
+        [&](int64_t first, int64_t last, T* partial) {
+          std::vector<T> storage;
+          for (int64_t n = first; n < last; ++n) {
+            ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+              constexpr int L = kL<decltype(lanes)>;
+              using V = Vec<T, L>;
+              const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                             &storage);
+              padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width,
+                          c0, relu_input, g.padding, g.padding);
+              const T* grad_image = grad_output + n * ho * wo * grad_ld + c0;
+              // One accumulator per tap.
+              V acc[K * K] = {};
+              for (int64_t oh = 0; oh < ho; ++oh) {
+                for (int64_t ow = 0; ow < wo; ++ow) {
+                  const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld);
+                  const T* window =
+                      padded.data() + (oh * g.stride * padded.cols() + ow * g.stride) * L;
+#pragma GCC unroll 5
+                  for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                    for (int kw = 0; kw < K; ++kw) {
+                      acc[kh * K + kw] +=
+                          grad * Load<T, L>(window + (kh * padded.cols() + kw) * g.dilation * L);
+                    }
+                  }
+                }
+              }
+              for (int t = 0; t < K * K; ++t) {
+                T* slot = partial + t * g.channels + c0;
+                Store<T, L>(slot, Load<T, L>(slot) + acc[t]);
+              }
+            });
+          }
+        });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Matrix product.
+
+// Rows of A per register tile: with one vector of C per row, 12
+// accumulators, one B vector and broadcasts fit the 16 registers of AVX2
+// and leave room in the 32 of AVX-512.
+constexpr int kTileRows = 12;
+
+// What a product's inner loop applies on the way: ReLU to B's elements as
+// it reads them, or ReLU's gradient mask to C as it writes it. (ReLU of A
+// is applied once, as a tile of A is copied into a panel.)
+enum class GemmExtra { kNone, kReluB, kMaskC };
+
+// Rows [row, row + kRows) and columns [c0, c0 + L) of C: the sum over k of
+// A(r, k) * B(k, c), A's tile at `a` with the given strides.
+template <typename T, int L, int kRows, GemmExtra kExtra>
+inline void GemmTile(const GemmOperands<T>& g, const T* a, int64_t a_row_stride,
+                     int64_t a_depth_stride, int64_t row, int64_t c0) {
+  using V = Vec<T, L>;
+  const T* b = g.b + c0;
+  V acc[kRows] = {};
+  for (int64_t k = 0; k < g.depth; ++k) {
+    V bk = Load<T, L>(b + k * g.ldb);
+    if constexpr (kExtra == GemmExtra::kReluB) bk = Relu(bk);
+    const T* ak = a + k * a_depth_stride;
+#pragma GCC unroll 12
+    for (int r = 0; r < kRows; ++r) acc[r] += bk * ak[r * a_row_stride];
+  }
+  T* c = g.c + row * g.ldc + c0;
+#pragma GCC unroll 12
+  for (int r = 0; r < kRows; ++r) {
+    V out = acc[r];
+    if constexpr (kExtra == GemmExtra::kMaskC) {
+      out = WherePositive(Load<T, L>(g.c_mask + (row + r) * g.c_mask_ld + c0), out);
+    }
+    Store<T, L>(c + r * g.ldc, out);
+  }
+}
+
+// Rows [row_begin, row_end) of the product, all columns, tile by tile.
+template <typename T, GemmExtra kExtra>
+void GemmRows(const GemmOperands<T>& g, int64_t row_begin, int64_t row_end) {
+  std::vector<T> panel;
+  int64_t r = row_begin;
+  auto tiles = [&](auto rows) {
+    constexpr int kRows = decltype(rows)::value;
+    for (; r + kRows <= row_end; r += kRows) {
+      const T* a = g.a + r * g.a_row_stride;
+      int64_t row_stride = g.a_row_stride, depth_stride = g.a_depth_stride;
+      if (g.relu_a) {
+        // ReLU(A)'s tile, row-major: computed once for all of C's columns.
+        panel.resize(kRows * g.depth);
+        for (int i = 0; i < kRows; ++i) {
+          const T* in = a + i * row_stride;
+          T* out = panel.data() + i * g.depth;
+          for (int64_t k = 0; k < g.depth; ++k) out[k] = std::max(in[k * depth_stride], T(0));
+        }
+        a = panel.data();
+        row_stride = g.depth;
+        depth_stride = 1;
+      }
+      ForEachChannelChunk<T>(g.n, [&](auto lanes, int64_t c0) {
+        GemmTile<T, kL<decltype(lanes)>, kRows, kExtra>(g, a, row_stride, depth_stride, r, c0);
+      });
+    }
+  };
+  // Full tiles, then the rest in as few tiles as may be: a tile of one row
+  // is a single chain of dependent multiply-adds.
+  tiles(std::integral_constant<int, kTileRows>{});
+  tiles(std::integral_constant<int, 8>{});
+  tiles(std::integral_constant<int, 4>{});
+  tiles(std::integral_constant<int, 1>{});
+}
+
+template <typename T, GemmExtra kExtra>
+void GemmWith(const GemmOperands<T>& g) {
+  // A long reduction into few rows (a weight gradient, summed over pixels)
+  // is split along the reduction; anything else along the rows.
+  constexpr int64_t kSplitDepth = 2048;
+  if (g.depth >= kSplitDepth && g.m < 4 * kTileRows && kExtra != GemmExtra::kMaskC) {
+    const int64_t block = ReductionBlockRows(g.depth, kMinColumnBlockRows);
+    std::vector<T> sum(g.m * g.n);
+    ReduceRowBlocks<T>(g.depth, block, g.m * g.n, g.m * g.n, sum.data(),
+                       [&](int64_t first, int64_t last, T* partial) {
+                         GemmOperands<T> part = g;
+                         part.depth = last - first;
+                         part.a = g.a + first * g.a_depth_stride;
+                         part.b = g.b + first * g.ldb;
+                         part.c = partial;
+                         part.ldc = g.n;
+                         GemmRows<T, kExtra>(part, 0, g.m);
+                       });
+    for (int64_t i = 0; i < g.m; ++i) {
+      std::copy(sum.data() + i * g.n, sum.data() + (i + 1) * g.n, g.c + i * g.ldc);
+    }
+    return;
+  }
+  const int64_t tiles = (g.m + kTileRows - 1) / kTileRows;
+  at::parallel_for(0, tiles, GrainFor(kTileRows * g.n * g.depth), [&](int64_t begin, int64_t end) {
+    GemmRows<T, kExtra>(g, begin * kTileRows, std::min(g.m, end * kTileRows));
+  });
+}
+
+template <typename T>
+void Gemm(const GemmOperands<T>& g) {
+  TORCH_CHECK(g.relu_a + g.relu_b + (g.c_mask != nullptr) <= 1,
+              "a product applies one ReLU or mask at most");
+  if (g.relu_b) return GemmWith<T, GemmExtra::kReluB>(g);
+  if (g.c_mask) return GemmWith<T, GemmExtra::kMaskC>(g);
+  GemmWith<T, GemmExtra::kNone>(g);
+}
+
+// ---------------------------------------------------------------------------
+// Per-column statistics and affine maps (batch normalisation).
+
+// The sum of value(r) over rows [first, last), in four independent chains
+// (one would wait on the adder's latency at every row).
+template <typename V, typename Value>
+inline V SumRows(int64_t first, int64_t last, Value&& value) {
+  V s0{}, s1{}, s2{}, s3{};
+  int64_t r = first;
+  for (; r + 4 <= last; r += 4) {
+    s0 += value(r);
+    s1 += value(r + 1);
+    s2 += value(r + 2);
+    s3 += value(r + 3);
+  }
+  for (; r < last; ++r) s0 += value(r);
+  return (s0 + s1) + (s2 + s3);
+}
+
+template <typename T>
+void ColumnMoments(int64_t rows, int64_t cols, const T* x, int64_t ld,
+                   double* mean, double* variance) {
+  // Each block: its mean, then its sum of squared deviations (two passes
+  // over data still in cache); blocks merged in order (Chan et al.).
+  const int64_t block_rows = ReductionBlockRows(rows, kMinColumnBlockRows);
+  const int64_t blocks = (rows + block_rows - 1) / block_rows;
+  std::vector<T> block_mean(blocks * cols), block_m2(blocks * cols);
+  at::parallel_for(0, blocks, GrainFor(2 * block_rows * cols), [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t first = b * block_rows, last = std::min(rows, first + block_rows);
+      const T inverse_count = T(1) / static_cast<T>(last - first);
+      ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+        constexpr int L = kL<decltype(lanes)>;
+        using V = Vec<T, L>;
+        const V m = SumRows<V>(first, last, [&](int64_t r) {
+                      return Load<T, L>(x + r * ld + c0);
+                    }) * inverse_count;
+        const V m2 = SumRows<V>(first, last, [&](int64_t r) {
+          const V d = Load<T, L>(x + r * ld + c0) - m;
+          return d * d;
+        });
+        Store<T, L>(block_mean.data() + b * cols + c0, m);
+        Store<T, L>(block_m2.data() + b * cols + c0, m2);
+      });
+    }
+  });
+  for (int64_t c = 0; c < cols; ++c) {
+    double count = 0, m = 0, m2 = 0;
+    for (int64_t b = 0; b < blocks; ++b) {
+      const double nb = static_cast<double>(std::min(rows, (b + 1) * block_rows) - b * block_rows);
+      const double mb = block_mean[b * cols + c];
+      const double delta = mb - m;
+      const double total = count + nb;
+      m += delta * nb / total;
+      m2 += block_m2[b * cols + c] + delta * delta * count * nb / total;
+      count = total;
+    }
+    mean[c] = m;
+    variance[c] = m2 / count;
+  }
+}
+
+template <typename T>
+void ColumnGradientSums(int64_t rows, int64_t cols, const T* dy, int64_t dy_ld,
+                        const T* x, int64_t x_ld, const T* center,
+                        double* sum_dy, double* sum_dy_x_centered) {
+  const int64_t block_rows = ReductionBlockRows(rows, kMinColumnBlockRows);
+  const int64_t blocks = (rows + block_rows - 1) / block_rows;
+  std::vector<T> partial_dy(blocks * cols), partial_dyx(blocks * cols);
+  at::parallel_for(0, blocks, GrainFor(2 * block_rows * cols), [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t first = b * block_rows, last = std::min(rows, first + block_rows);
+      ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+        constexpr int L = kL<decltype(lanes)>;
+        using V = Vec<T, L>;
+        const V mu = Load<T, L>(center + c0);
+        const V s = SumRows<V>(first, last, [&](int64_t r) {
+          return Load<T, L>(dy + r * dy_ld + c0);
+        });
+        const V sx = SumRows<V>(first, last, [&](int64_t r) {
+          return Load<T, L>(dy + r * dy_ld + c0) * (Load<T, L>(x + r * x_ld + c0) - mu);
+        });
+        Store<T, L>(partial_dy.data() + b * cols + c0, s);
+        Store<T, L>(partial_dyx.data() + b * cols + c0, sx);
+      });
+    }
+  });
+  for (int64_t c = 0; c < cols; ++c) {
+    double s = 0, sx = 0;
+    for (int64_t b = 0; b < blocks; ++b) {
+      s += partial_dy[b * cols + c];
+      sx += partial_dyx[b * cols + c];
+    }
+    sum_dy[c] = s;
+    sum_dy_x_centered[c] = sx;
+  }
+}
+
+template <typename T>
+void ColumnCombine(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
+                   const T* u_scale, const T* v, int64_t v_ld,
+                   const T* v_scale, const T* shift, T* out, int64_t out_ld) {
+  at::parallel_for(0, rows, GrainFor(cols), [&](int64_t begin, int64_t end) {
+    ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+      constexpr int L = kL<decltype(lanes)>;
+      using V = Vec<T, L>;
+      const V a = Load<T, L>(u_scale + c0), d = Load<T, L>(shift + c0);
+      if (v == nullptr) {
+        for (int64_t r = begin; r < end; ++r) {
+          Store<T, L>(out + r * out_ld + c0, Load<T, L>(u + r * u_ld + c0) * a + d);
+        }
+        return;
+      }
+      const V bs = Load<T, L>(v_scale + c0);
+      for (int64_t r = begin; r < end; ++r) {
+        Store<T, L>(out + r * out_ld + c0, Load<T, L>(u + r * u_ld + c0) * a +
+                                               Load<T, L>(v + r * v_ld + c0) * bs + d);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Pooling.
+
+// Pooling runs like the depthwise convolution: per image and channel chunk,
+// on a bordered copy (-infinity around for max pooling, zeros for average
+// pooling, which divides by the taps inside the image).
+
+// The number of window taps inside the image, per output row and column.
+std::vector<int64_t> TapsInsideCounts(int64_t out_size, int64_t size, const WindowGeometry& g) {
+  std::vector<int64_t> counts(out_size);
+  for (int64_t o = 0; o < out_size; ++o) {
+    const TapRange taps = TapsInside(o, size, g);
+    counts[o] = taps.end - taps.begin;
+  }
+  return counts;
+}
+
+// NaN wins, as in ATen.
+template <typename V>
+inline auto Beats(V x, V best) {
+  return (x > best) | (x != x);
+}
+
+template <typename T, int kLanes, int kK, int kPixels>
+inline void PoolBlock(PoolKind kind, const T* padded, int64_t padded_cols, int64_t y0,
+                      int64_t x0, int64_t stride, const T* scale, T* out, int64_t out_ld) {
+  using V = Vec<T, kLanes>;
+  V acc[kPixels];
+#pragma GCC unroll 8
+  for (int i = 0; i < kPixels; ++i) {
+    acc[i] = Load<T, kLanes>(padded + (y0 * padded_cols + x0 + i * stride) * kLanes);
+  }
+#pragma GCC unroll 5
+  for (int kh = 0; kh < kK; ++kh) {
+    const T* row = padded + ((y0 + kh) * padded_cols + x0) * kLanes;
+#pragma GCC unroll 5
+    for (int kw = 0; kw < kK; ++kw) {
+      if (kh == 0 && kw == 0) continue;
+#pragma GCC unroll 8
+      for (int i = 0; i < kPixels; ++i) {
+        const V x = Load<T, kLanes>(row + (i * stride + kw) * kLanes);
+        acc[i] = kind == PoolKind::kMax ? (Beats(x, acc[i]) ? x : acc[i]) : acc[i] + x;
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < kPixels; ++i) {
+    Store<T, kLanes>(out + i * out_ld, kind == PoolKind::kMax ? acc[i] : acc[i] * scale[i]);
+  }
+}
+
+template <typename T>
+void PoolForward(PoolKind kind, const WindowGeometry& g, const T* input,
+                 int64_t input_ld, T* output, int64_t output_ld) {
+  TORCH_CHECK(g.dilation == 1, "pooling windows are not dilated");
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const std::vector<int64_t> row_taps = TapsInsideCounts(ho, g.height, g);
+  const std::vector<int64_t> col_taps = TapsInsideCounts(wo, g.width, g);
+  const T border = kind == PoolKind::kMax ? -std::numeric_limits<T>::infinity() : T(0);
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> storage;
+      // Average pooling's 1 / taps inside, per output pixel of a row.
+      std::vector<T> scale(wo);
+      for (int64_t n = begin; n < end; ++n) {
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
+                                         &storage);
+          padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width, c0,
+                      false, g.padding, g.padding, border);
+          for (int64_t oy = 0; oy < ho; ++oy) {
+            for (int64_t ox = 0; ox < wo; ++ox) {
+              scale[ox] = T(1) / static_cast<T>(row_taps[oy] * col_taps[ox]);
+            }
+            T* out = output + (n * ho + oy) * wo * output_ld + c0;
+            int64_t ox = 0;
+            for (; ox + kPixelBlock <= wo; ox += kPixelBlock) {
+              PoolBlock<T, L, K, kPixelBlock>(kind, padded.data(), padded.cols(), oy * g.stride,
+                                              ox * g.stride, g.stride, scale.data() + ox,
+                                              out + ox * output_ld, output_ld);
+            }
+            for (; ox < wo; ++ox) {
+              PoolBlock<T, L, K, 1>(kind, padded.data(), padded.cols(), oy * g.stride,
+                                    ox * g.stride, g.stride, scale.data() + ox,
+                                    out + ox * output_ld, output_ld);
+            }
+          }
+        });
+      }
+    });
+  });
+}
+
+template <typename T>
+void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
+                  int64_t input_ld, const T* grad_output, int64_t grad_ld,
+                  T* grad_input, int64_t grad_input_ld) {
+  TORCH_CHECK(g.dilation == 1, "pooling windows are not dilated");
+  const int64_t ho = g.out_height(), wo = g.out_width();
+  const std::vector<int64_t> row_taps = TapsInsideCounts(ho, g.height, g);
+  const std::vector<int64_t> col_taps = TapsInsideCounts(wo, g.width, g);
+  const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
+  WithKernelSize(g.kernel, [&](auto k) {
+    constexpr int K = decltype(k)::value;
+    // Windows overlap: gradients are scattered into a bordered buffer, one
+    // image per task.
+    at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
+      std::vector<T> input_storage, grad_storage;
+      for (int64_t n = begin; n < end; ++n) {
+        const T* grad_image = grad_output + n * ho * wo * grad_ld;
+        ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          using V = Vec<T, L>;
+          const int64_t rows = g.height + 2 * g.padding, cols = g.width + 2 * g.padding;
+          const PaddedChunk<T, L> sum(rows, cols, &grad_storage);
+          sum.Clear();
+          const PaddedChunk<T, L> padded(rows, cols, &input_storage);
+          if (kind == PoolKind::kMax) {
+            padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width,
+                        c0, false, g.padding, g.padding, -std::numeric_limits<T>::infinity());
+          }
+          for (int64_t oh = 0; oh < ho; ++oh) {
+            for (int64_t ow = 0; ow < wo; ++ow) {
+              const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld + c0);
+              const int64_t corner = (oh * g.stride * cols + ow * g.stride) * L;
+              T* window = sum.data() + corner;
+              if (kind == PoolKind::kAverage) {
+                const V share = grad * (T(1) / static_cast<T>(row_taps[oh] * col_taps[ow]));
+#pragma GCC unroll 5
+                for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                  for (int kw = 0; kw < K; ++kw) {
+                    T* slot = window + (kh * cols + kw) * L;
+                    Store<T, L>(slot, Load<T, L>(slot) + share);
+                  }
+                }
+                continue;
+              }
+              // The first maximum in scan order, per channel, as ATen picks it.
+              const T* values = padded.data() + corner;
+              V best = Load<T, L>(values);
+              V best_tap{};
+#pragma GCC unroll 5
+              for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                for (int kw = 0; kw < K; ++kw) {
+                  const V x = Load<T, L>(values + (kh * cols + kw) * L);
+                  const auto better = Beats(x, best);
+                  best = better ? x : best;
+                  best_tap = better ? Broadcast<T, L>(static_cast<T>(kh * K + kw)) : best_tap;
+                }
+              }
+#pragma GCC unroll 5
+              for (int kh = 0; kh < K; ++kh) {
+#pragma GCC unroll 5
+                for (int kw = 0; kw < K; ++kw) {
+                  T* slot = window + (kh * cols + kw) * L;
+                  const V current = Load<T, L>(slot);
+                  Store<T, L>(slot, best_tap == Broadcast<T, L>(static_cast<T>(kh * K + kw))
+                                        ? current + grad
+                                        : current);
+                }
+              }
+            }
+          }
+          sum.CopyOut(g.padding, g.padding, g.height, g.width, c0, nullptr, 0,
+                      grad_input + n * g.height * g.width * grad_input_ld, grad_input_ld);
+        });
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Strided pixel gathers (the input side of strided 1x1 convolutions).
+
+template <typename T>
+void GatherRelu(const WindowGeometry& g, int64_t offset, const T* input,
+                int64_t input_ld, T* output, int64_t output_ld) {
+  const int64_t ho = GatheredSize(g.height, g.stride, offset);
+  const int64_t wo = GatheredSize(g.width, g.stride, offset);
+  at::parallel_for(0, g.batch * ho, GrainFor(wo * g.channels), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / ho, ih = (row % ho) * g.stride + offset;
+      const T* in = input + (n * g.height + ih) * g.width * input_ld;
+      T* out = output + row * wo * output_ld;
+      ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+        constexpr int L = kL<decltype(lanes)>;
+        for (int64_t ow = 0; ow < wo; ++ow) {
+          Store<T, L>(out + ow * output_ld + c0,
+                      Relu(Load<T, L>(in + (ow * g.stride + offset) * input_ld + c0)));
+        }
+      });
+    }
+  });
+}
+
+template <typename T>
+void ScatterReluGradient(const WindowGeometry& g, int64_t offset,
+                         const T* grad_output, int64_t grad_ld, const T* input,
+                         int64_t input_ld, T* grad_input,
+                         int64_t grad_input_ld) {
+  const int64_t ho = GatheredSize(g.height, g.stride, offset);
+  const int64_t wo = GatheredSize(g.width, g.stride, offset);
+  at::parallel_for(0, g.batch * ho, GrainFor(wo * g.channels), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / ho, ih = (row % ho) * g.stride + offset;
+      const int64_t in_row = (n * g.height + ih) * g.width;
+      const T* grad = grad_output + row * wo * grad_ld;
+      ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
+        constexpr int L = kL<decltype(lanes)>;
+        for (int64_t ow = 0; ow < wo; ++ow) {
+          const int64_t p = in_row + ow * g.stride + offset;
+          Store<T, L>(grad_input + p * grad_input_ld + c0,
+                      WherePositive(Load<T, L>(input + p * input_ld + c0),
+                                    Load<T, L>(grad + ow * grad_ld + c0)));
+        }
+      });
+    }
+  });
+}
+
+template <typename T>
+void SumMatrices(int64_t rows, int64_t cols, const T* const* inputs, const int64_t* lds,
+                 int count, T* out, int64_t out_ld) {
+  at::parallel_for(0, rows, GrainFor(cols * count), [&](int64_t begin, int64_t end) {
+    ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+      constexpr int L = kL<decltype(lanes)>;
+      using V = Vec<T, L>;
+      for (int64_t r = begin; r < end; ++r) {
+        V sum = Load<T, L>(inputs[0] + r * lds[0] + c0);
+        for (int i = 1; i < count; ++i) sum += Load<T, L>(inputs[i] + r * lds[i] + c0);
+        Store<T, L>(out + r * out_ld + c0, sum);
+      }
+    });
+  });
+}
+
+template <typename T>
+CpuKernelTable<T> MakeTable() {
+  return {
+      MDENAS_STRINGIFY(MDENAS_CPU_VARIANT),
+      &DepthwiseForward<T>,
+      &DepthwiseBackwardInput<T>,
+      &DepthwiseBackwardWeight<T>,
+      &Gemm<T>,
+      &SumInOrder<T>,
+      &ColumnMoments<T>,
+      &ColumnGradientSums<T>,
+      &ColumnCombine<T>,
+      &PoolForward<T>,
+      &PoolBackward<T>,
+      &GatherRelu<T>,
+      &ScatterReluGradient<T>,
+      &SumMatrices<T>,
+  };
+}
+
+}  // namespace
+
+template <typename T>
+const CpuKernelTable<T>& Table() {
+  static const CpuKernelTable<T> table = MakeTable<T>();
+  return table;
+}
+
+template const CpuKernelTable<float>& Table<float>();
+template const CpuKernelTable<double>& Table<double>();
+
+}  // namespace MDENAS_CPU_VARIANT
+}  // namespace mdenas

@@ -1,0 +1,98 @@
+#include "mdenas/kernels/cpu_kernels.h"
+
+#include <cstdlib>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "gtest/gtest.h"
+#include "mdenas/kernels/kernel_test_util.h"
+
+namespace mdenas {
+namespace {
+
+TEST(CpuKernelsTest, TheEnvironmentChoosesTheVariant) {
+  const char* forced = std::getenv(kCpuKernelsVariable);
+  const std::string name = CpuKernels<float>().name;
+  if (forced != nullptr) {
+    EXPECT_EQ(name, forced);
+  } else {
+    __builtin_cpu_init();
+    EXPECT_EQ(name, __builtin_cpu_supports("avx512f") ? "avx512" : "baseline");
+  }
+  EXPECT_EQ(std::string(CpuKernels<double>().name), name);
+}
+
+// C = A B with A given by strides: plain (pixels x channels) and transposed
+// (a weight gradient), with a reduction long enough to be split in blocks;
+// with ReLU on A or B, or ReLU's gradient on C.
+TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
+  torch::manual_seed(0);
+  struct Size {
+    int64_t m, n, depth;
+  };
+  enum Extra { kNone, kReluA, kReluB, kMaskC };
+  for (const Size& size : {Size{1, 1, 1}, Size{13, 17, 5}, Size{50, 64, 48},
+                           Size{16, 24, 5000}, Size{7, 3, 3000}}) {
+    for (bool transposed : {false, true}) {
+      for (Extra extra : {kNone, kReluA, kReluB, kMaskC}) {
+        const at::Tensor a = transposed ? torch::randn({size.depth, size.m}).t()
+                                        : torch::randn({size.m, size.depth});
+        const at::Tensor b = torch::randn({size.depth, size.n});
+        const at::Tensor mask = torch::randn({size.m, size.n});
+        at::Tensor c = torch::full({size.m, size.n + 3}, 7.0f);
+        GemmOperands<float> product;
+        product.m = size.m;
+        product.n = size.n;
+        product.depth = size.depth;
+        product.a = a.data_ptr<float>();
+        product.a_row_stride = a.stride(0);
+        product.a_depth_stride = a.stride(1);
+        product.b = b.data_ptr<float>();
+        product.ldb = size.n;
+        product.c = c.data_ptr<float>();
+        product.ldc = size.n + 3;
+        product.relu_a = extra == kReluA;
+        product.relu_b = extra == kReluB;
+        if (extra == kMaskC) {
+          product.c_mask = mask.data_ptr<float>();
+          product.c_mask_ld = size.n;
+        }
+        CpuKernels<float>().gemm(product);
+        at::Tensor expected =
+            at::matmul(extra == kReluA ? a.relu() : a, extra == kReluB ? b.relu() : b);
+        if (extra == kMaskC) expected = expected * (mask > 0);
+        EXPECT_TRUE(TensorsNear(c.slice(1, 0, size.n), expected, 1e-4, 1e-3))
+            << size.m << "x" << size.n << " depth " << size.depth
+            << (transposed ? " transposed" : "") << " extra " << extra;
+        // Columns past n are not touched.
+        EXPECT_TRUE(torch::equal(c.slice(1, size.n), torch::full({size.m, 3}, 7.0f)));
+      }
+    }
+  }
+}
+
+TEST(CpuKernelsTest, SumInOrderAddsThePartsElementwise) {
+  const at::Tensor parts = torch::randn({5, 3000});
+  at::Tensor out = torch::empty({3000});
+  CpuKernels<float>().sum_in_order(parts.data_ptr<float>(), 5, 3000, out.data_ptr<float>());
+  EXPECT_TRUE(TensorsNear(out, parts.sum(0), 1e-5, 1e-5));
+}
+
+TEST(CpuKernelsTest, ColumnMomentsAreExactForLargeOffsets) {
+  const at::Tensor x = torch::randn({10000, 5}, torch::kDouble) * 0.01 + 1e4;
+  const at::Tensor xf = x.to(torch::kFloat);
+  double mean[5], variance[5];
+  CpuKernels<float>().column_moments(10000, 5, xf.data_ptr<float>(), 5, mean, variance);
+  const at::Tensor xd = xf.to(torch::kDouble);
+  for (int c = 0; c < 5; ++c) {
+    const at::Tensor column = xd.select(1, c);
+    // Float sums of 1e4s keep 1e-7 of the mean; the variance (1e-4) must
+    // not suffer from it.
+    EXPECT_NEAR(mean[c], column.mean().item<double>(), 1e-3);
+    EXPECT_NEAR(variance[c], column.var(/*unbiased=*/false).item<double>(), 1e-6);
+  }
+}
+
+}  // namespace
+}  // namespace mdenas

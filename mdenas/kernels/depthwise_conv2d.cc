@@ -1,0 +1,58 @@
+#include "mdenas/kernels/depthwise_conv2d.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "mdenas/kernels/fast_stages.h"
+
+namespace mdenas {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+class FastDepthwiseConv2d : public torch::autograd::Function<FastDepthwiseConv2d> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
+                            const at::Tensor& weight,
+                            const DepthwiseConv2dOptions& options) {
+    const PixelMatrix x = AsPixelMatrix(input);
+    const WindowGeometry g = WindowOf(x, weight.size(2), options.stride(),
+                                      options.padding(), options.dilation());
+    ctx->save_for_backward({x.tensor, weight});
+    ctx->saved_data["stride"] = options.stride();
+    ctx->saved_data["padding"] = options.padding();
+    ctx->saved_data["dilation"] = options.dilation();
+    return DepthwiseForward(x, PackDepthwiseWeight(weight), g).tensor;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const PixelMatrix x = AsPixelMatrix(saved[0]);
+    const at::Tensor& weight = saved[1];
+    const WindowGeometry g =
+        WindowOf(x, weight.size(2), ctx->saved_data["stride"].toInt(),
+                 ctx->saved_data["padding"].toInt(), ctx->saved_data["dilation"].toInt());
+    const PixelMatrix grad = AsPixelMatrix(grads[0]);
+    return {DepthwiseBackwardInput(grad, PackDepthwiseWeight(weight), g).tensor,
+            DepthwiseBackwardWeight(grad, x, g), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor DepthwiseConv2d(const at::Tensor& input, const at::Tensor& weight,
+                           const DepthwiseConv2dOptions& options,
+                           Kernels kernels) {
+  TORCH_CHECK(weight.dim() == 4 && weight.size(0) == input.size(1) &&
+                  weight.size(1) == 1,
+              "a depthwise weight for ", input.size(1), " channels is [",
+              input.size(1), ", 1, k, k], got ", weight.sizes());
+  if (kernels == Kernels::kFast) {
+    return FastDepthwiseConv2d::apply(input, weight, options);
+  }
+  return at::conv2d(input, weight, {}, options.stride(), options.padding(),
+                    options.dilation(), input.size(1));
+}
+
+}  // namespace mdenas

@@ -1,0 +1,246 @@
+#include "mdenas/kernels/fast_stages.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
+
+#include <cmath>
+#include <vector>
+
+namespace mdenas {
+namespace {
+
+PixelMatrix EmptyLike(const PixelMatrix& like, int64_t channels, int64_t height,
+                      int64_t width) {
+  return EmptyPixelMatrix(like.batch(), channels, height, width,
+                          like.tensor.options());
+}
+
+at::Tensor DoubleTensor(const std::vector<double>& values) {
+  return at::tensor(values, at::TensorOptions().dtype(at::kDouble));
+}
+
+std::vector<double> DoubleValues(const at::Tensor& t) {
+  const at::Tensor d = t.to(at::kDouble).contiguous();
+  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+}
+
+}  // namespace
+
+WindowGeometry WindowOf(const PixelMatrix& input, int64_t kernel,
+                        int64_t stride, int64_t padding, int64_t dilation) {
+  WindowGeometry g;
+  g.batch = input.batch();
+  g.height = input.height();
+  g.width = input.width();
+  g.channels = input.channels();
+  g.kernel = kernel;
+  g.stride = stride;
+  g.padding = padding;
+  g.dilation = dilation;
+  TORCH_CHECK(g.out_height() > 0 && g.out_width() > 0, "a ", kernel, "x",
+              kernel, " window (dilation ", dilation, ", padding ", padding,
+              ") does not fit a ", g.height, "x", g.width, " input");
+  return g;
+}
+
+at::Tensor PackDepthwiseWeight(const at::Tensor& weight) {
+  TORCH_CHECK(weight.dim() == 4 && weight.size(1) == 1 &&
+                  weight.size(2) == weight.size(3),
+              "a depthwise weight is [C, 1, k, k], got ", weight.sizes());
+  return weight.reshape({weight.size(0), -1}).t().contiguous();
+}
+
+PixelMatrix DepthwiseForward(const PixelMatrix& input,
+                             const at::Tensor& packed_weight,
+                             const WindowGeometry& g) {
+  PixelMatrix output = EmptyLike(input, g.channels, g.out_height(), g.out_width());
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "DepthwiseForward", [&] {
+    CpuKernels<scalar_t>().depthwise_forward(
+        g, input.data<scalar_t>(), input.ld, /*relu_input=*/false,
+        packed_weight.data_ptr<scalar_t>(), output.data<scalar_t>(), output.ld);
+  });
+  return output;
+}
+
+PixelMatrix DepthwiseBackwardInput(const PixelMatrix& grad_output,
+                                   const at::Tensor& packed_weight,
+                                   const WindowGeometry& g) {
+  PixelMatrix grad_input = EmptyLike(grad_output, g.channels, g.height, g.width);
+  AT_DISPATCH_FLOATING_TYPES(grad_output.tensor.scalar_type(), "DepthwiseBackwardInput", [&] {
+    CpuKernels<scalar_t>().depthwise_backward_input(
+        g, grad_output.data<scalar_t>(), grad_output.ld,
+        packed_weight.data_ptr<scalar_t>(), /*relu_input=*/nullptr, 0,
+        grad_input.data<scalar_t>(), grad_input.ld);
+  });
+  return grad_input;
+}
+
+at::Tensor DepthwiseBackwardWeight(const PixelMatrix& grad_output,
+                                   const PixelMatrix& input,
+                                   const WindowGeometry& g) {
+  at::Tensor packed = at::empty({g.kernel * g.kernel, g.channels},
+                                input.tensor.options().memory_format(at::MemoryFormat::Contiguous));
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "DepthwiseBackwardWeight", [&] {
+    CpuKernels<scalar_t>().depthwise_backward_weight(
+        g, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
+        input.ld, /*relu_input=*/false, packed.data_ptr<scalar_t>());
+  });
+  return packed.t().reshape({g.channels, 1, g.kernel, g.kernel});
+}
+
+Moments ColumnMoments(const PixelMatrix& x) {
+  Moments moments;
+  moments.count = x.rows();
+  moments.mean.resize(x.channels());
+  moments.variance.resize(x.channels());
+  AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ColumnMoments", [&] {
+    CpuKernels<scalar_t>().column_moments(x.rows(), x.channels(), x.data<scalar_t>(), x.ld,
+                                          moments.mean.data(), moments.variance.data());
+  });
+  return moments;
+}
+
+Moments Merge(const Moments& a, const Moments& b) {
+  if (a.count == 0) return b;
+  Moments merged;
+  merged.count = a.count + b.count;
+  const double na = static_cast<double>(a.count), nb = static_cast<double>(b.count);
+  const double n = na + nb;
+  for (size_t c = 0; c < a.mean.size(); ++c) {
+    const double delta = b.mean[c] - a.mean[c];
+    merged.mean.push_back(a.mean[c] + delta * nb / n);
+    merged.variance.push_back((a.variance[c] * na + b.variance[c] * nb + delta * delta * na * nb / n) / n);
+  }
+  return merged;
+}
+
+BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
+                            const at::TensorOptions& options) {
+  std::vector<double> mean, variance;
+  if (bn.training) {
+    mean = batch.mean;
+    variance = batch.variance;
+    at::NoGradGuard no_grad;
+    const at::TensorOptions stats = bn.running_mean.options();
+    const double unbiased =
+        batch.count > 1 ? static_cast<double>(batch.count) / (batch.count - 1) : NAN;
+    std::vector<double> unbiased_variance(variance);
+    for (double& v : unbiased_variance) v *= unbiased;
+    bn.running_mean.mul_(1 - bn.momentum)
+        .add_(at::tensor(mean, stats.dtype(at::kDouble)).to(stats), bn.momentum);
+    bn.running_var.mul_(1 - bn.momentum)
+        .add_(at::tensor(unbiased_variance, stats.dtype(at::kDouble)).to(stats), bn.momentum);
+    bn.num_batches_tracked.add_(1);
+  } else {
+    mean = DoubleValues(bn.running_mean);
+    variance = DoubleValues(bn.running_var);
+  }
+  const size_t channels = mean.size();
+  const std::vector<double> gamma =
+      bn.weight.defined() ? DoubleValues(bn.weight) : std::vector<double>(channels, 1.0);
+  const std::vector<double> beta =
+      bn.bias.defined() ? DoubleValues(bn.bias) : std::vector<double>(channels, 0.0);
+  std::vector<double> invstd(channels), scale(channels), shift(channels);
+  for (size_t c = 0; c < channels; ++c) {
+    invstd[c] = 1.0 / std::sqrt(variance[c] + bn.eps);
+    scale[c] = gamma[c] * invstd[c];
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
+  const at::TensorOptions vector_options = options.memory_format(at::MemoryFormat::Contiguous);
+  BatchNormMap map;
+  map.scale = DoubleTensor(scale).to(vector_options);
+  map.shift = DoubleTensor(shift).to(vector_options);
+  map.saved.mean = DoubleTensor(mean).to(vector_options);
+  map.saved.invstd = DoubleTensor(invstd).to(vector_options);
+  map.saved.training = bn.training;
+  return map;
+}
+
+BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
+                                            const PixelMatrix& input,
+                                            const BatchNormSaved& saved,
+                                            const at::Tensor& weight) {
+  const int64_t rows = input.rows(), channels = input.channels();
+  const std::vector<double> mean = DoubleValues(saved.mean);
+  const std::vector<double> invstd = DoubleValues(saved.invstd);
+  const std::vector<double> gamma =
+      weight.defined() ? DoubleValues(weight) : std::vector<double>(channels, 1.0);
+  std::vector<double> sum_dy(channels), sum_dy_centered(channels);
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormGradientSums", [&] {
+    CpuKernels<scalar_t>().column_gradient_sums(
+        rows, channels, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
+        input.ld, saved.mean.data_ptr<scalar_t>(), sum_dy.data(), sum_dy_centered.data());
+  });
+  // The batch-statistics terms (input_scale, and shift) vanish in
+  // evaluation mode.
+  std::vector<double> a(channels), b(channels, 0.0), d(channels, 0.0);
+  for (int64_t c = 0; c < channels; ++c) {
+    a[c] = gamma[c] * invstd[c];
+    if (saved.training) {
+      b[c] = -a[c] * invstd[c] * invstd[c] * sum_dy_centered[c] / rows;
+      d[c] = -a[c] * sum_dy[c] / rows - mean[c] * b[c];
+    }
+  }
+  const at::TensorOptions options = saved.mean.options();
+  BatchNormGradientMap map;
+  map.dy_scale = DoubleTensor(a).to(options);
+  map.input_scale = DoubleTensor(b).to(options);
+  map.shift = DoubleTensor(d).to(options);
+  map.uses_input = saved.training;
+  if (weight.defined()) {
+    std::vector<double> grad_weight(channels);
+    for (int64_t c = 0; c < channels; ++c) grad_weight[c] = sum_dy_centered[c] * invstd[c];
+    map.weight = DoubleTensor(grad_weight).to(weight.options());
+    map.bias = DoubleTensor(sum_dy).to(weight.options());
+  }
+  return map;
+}
+
+void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
+                     const PixelMatrix* v, const at::Tensor& v_scale,
+                     const at::Tensor& shift, const PixelMatrix& out) {
+  AT_DISPATCH_FLOATING_TYPES(u.tensor.scalar_type(), "ApplyChannelMap", [&] {
+    CpuKernels<scalar_t>().column_combine(
+        u.rows(), u.channels(), u.data<scalar_t>(), u.ld, scale.data_ptr<scalar_t>(),
+        v ? v->data<scalar_t>() : nullptr, v ? v->ld : 0,
+        v ? v_scale.data_ptr<scalar_t>() : nullptr, shift.data_ptr<scalar_t>(),
+        out.data<scalar_t>(), out.ld);
+  });
+}
+
+BatchNormSaved BatchNormForward(const PixelMatrix& input,
+                                const BatchNormArgs& bn,
+                                const PixelMatrix& output) {
+  const BatchNormMap map =
+      BatchNormMapOf(bn.training ? ColumnMoments(input) : Moments(), bn, input.tensor.options());
+  ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), map.shift, output);
+  return map.saved;
+}
+
+BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
+                                     const PixelMatrix& input,
+                                     const BatchNormSaved& saved,
+                                     const at::Tensor& weight) {
+  const BatchNormGradientMap map = BatchNormGradientMapOf(grad_output, input, saved, weight);
+  BatchNormGradients grads;
+  grads.input = EmptyLike(input, input.channels(), input.height(), input.width());
+  ApplyChannelMap(grad_output, map.dy_scale, map.uses_input ? &input : nullptr,
+                  map.input_scale, map.shift, grads.input);
+  grads.weight = map.weight;
+  grads.bias = map.bias;
+  return grads;
+}
+
+PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
+                         const PixelMatrix& grad_output,
+                         const WindowGeometry& g) {
+  PixelMatrix grad_input = EmptyLike(input, g.channels, g.height, g.width);
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "PoolBackward", [&] {
+    CpuKernels<scalar_t>().pool_backward(
+        kind, g, input.data<scalar_t>(), input.ld, grad_output.data<scalar_t>(),
+        grad_output.ld, grad_input.data<scalar_t>(), grad_input.ld);
+  });
+  return grad_input;
+}
+
+}  // namespace mdenas

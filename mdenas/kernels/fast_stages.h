@@ -1,0 +1,126 @@
+// The steps the fast cell kernels are composed of, each a typed call of a
+// CPU kernel (cpu_kernels.h) on whole pixel matrices: depthwise
+// convolution, batch normalisation, the pooling gradient. The autograd
+// functions of depthwise_conv2d.cc, batch_norm.cc and pool_bn.cc string them
+// together; conv_bn.cc and pool_bn.cc, which run image by image, share the
+// batch-normalisation maps. Internal to the kernels; float and double.
+
+#ifndef MDENAS_KERNELS_FAST_STAGES_H_
+#define MDENAS_KERNELS_FAST_STAGES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "mdenas/kernels/batch_norm_args.h"
+#include "mdenas/kernels/cpu_kernels.h"
+#include "mdenas/kernels/pixel_matrix.h"
+
+namespace mdenas {
+
+// An optional autograd-function argument: absent when `t` is undefined
+// (affine-free BatchNorm parameters), so autograd tracks no input for it.
+inline c10::optional<at::Tensor> IfDefined(const at::Tensor& t) {
+  return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt;
+}
+
+// The window of a depthwise convolution of `input` by `weight` [C, 1, k, k],
+// or of a k x k pooling (weight undefined).
+WindowGeometry WindowOf(const PixelMatrix& input, int64_t kernel,
+                        int64_t stride, int64_t padding, int64_t dilation);
+
+// [C, 1, k, k] -> [k * k, C], the layout of the depthwise kernels.
+at::Tensor PackDepthwiseWeight(const at::Tensor& weight);
+
+PixelMatrix DepthwiseForward(const PixelMatrix& input,
+                             const at::Tensor& packed_weight,
+                             const WindowGeometry& g);
+PixelMatrix DepthwiseBackwardInput(const PixelMatrix& grad_output,
+                                   const at::Tensor& packed_weight,
+                                   const WindowGeometry& g);
+// The weight gradient in the weight's own layout [C, 1, k, k].
+at::Tensor DepthwiseBackwardWeight(const PixelMatrix& grad_output,
+                                   const PixelMatrix& input,
+                                   const WindowGeometry& g);
+
+// What the batch-norm gradient needs from the forward pass: [C] tensors of
+// the input's dtype.
+struct BatchNormSaved {
+  at::Tensor mean;
+  at::Tensor invstd;
+  bool training = true;
+};
+
+// Per-channel mean and biased variance of `count` values per channel.
+struct Moments {
+  int64_t count = 0;
+  std::vector<double> mean;
+  std::vector<double> variance;
+};
+
+// The moments of a matrix's columns.
+Moments ColumnMoments(const PixelMatrix& x);
+
+// The moments of a's and b's values together (Chan et al.'s update).
+Moments Merge(const Moments& a, const Moments& b);
+
+// The per-channel map y = x * scale + shift that `bn` applies: with the
+// batch's moments in training mode, where it also updates the running
+// statistics (`batch` is ignored in evaluation mode).
+struct BatchNormMap {
+  at::Tensor scale;
+  at::Tensor shift;
+  BatchNormSaved saved;
+};
+BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
+                            const at::TensorOptions& options);
+
+// The per-channel map of the gradient: d input = dy * dy_scale + input *
+// input_scale + shift (input_scale is zero in evaluation mode), and the
+// gradients of the affine parameters (undefined without them).
+struct BatchNormGradientMap {
+  at::Tensor dy_scale;
+  at::Tensor input_scale;
+  at::Tensor shift;
+  bool uses_input = true;
+  at::Tensor weight;
+  at::Tensor bias;
+};
+// `weight` is bn.weight (undefined without affine parameters).
+BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
+                                            const PixelMatrix& input,
+                                            const BatchNormSaved& saved,
+                                            const at::Tensor& weight);
+
+// out = u * scale + shift per channel, or u * scale + v * v_scale + shift.
+void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
+                     const PixelMatrix* v, const at::Tensor& v_scale,
+                     const at::Tensor& shift, const PixelMatrix& out);
+
+// output = BN(input) as `bn` says; updates the running statistics in
+// training mode.
+BatchNormSaved BatchNormForward(const PixelMatrix& input,
+                                const BatchNormArgs& bn,
+                                const PixelMatrix& output);
+
+struct BatchNormGradients {
+  PixelMatrix input;
+  // Undefined without affine parameters.
+  at::Tensor weight;
+  at::Tensor bias;
+};
+
+// `weight` is bn.weight (undefined without affine parameters).
+BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
+                                     const PixelMatrix& input,
+                                     const BatchNormSaved& saved,
+                                     const at::Tensor& weight);
+
+PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
+                         const PixelMatrix& grad_output,
+                         const WindowGeometry& g);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_KERNELS_FAST_STAGES_H_

@@ -1,0 +1,42 @@
+// A 4-D activation [N, C, H, W] seen as the matrix the CPU kernels work on:
+// rows are pixels (n, h, w), columns are channels, row r at data + r * ld.
+// Channels-last tensors are such matrices, and so are channel slices of
+// them (a cell's concatenated output and its gradient), with ld the full
+// channel count. Internal to the kernels.
+
+#ifndef MDENAS_KERNELS_PIXEL_MATRIX_H_
+#define MDENAS_KERNELS_PIXEL_MATRIX_H_
+
+#include <cstdint>
+
+#include <ATen/core/Tensor.h>
+
+namespace mdenas {
+
+struct PixelMatrix {
+  at::Tensor tensor;
+  int64_t ld = 0;
+
+  int64_t batch() const { return tensor.size(0); }
+  int64_t channels() const { return tensor.size(1); }
+  int64_t height() const { return tensor.size(2); }
+  int64_t width() const { return tensor.size(3); }
+  int64_t rows() const { return batch() * height() * width(); }
+  template <typename T>
+  T* data() const {
+    return tensor.data_ptr<T>();
+  }
+};
+
+// `tensor` itself when its memory already has that form, else a
+// channels-last copy of it.
+PixelMatrix AsPixelMatrix(const at::Tensor& tensor);
+
+// A new channels-last [batch, channels, height, width] tensor, its memory
+// from CachingCpuAllocator().
+PixelMatrix EmptyPixelMatrix(int64_t batch, int64_t channels, int64_t height,
+                             int64_t width, const at::TensorOptions& options);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_KERNELS_PIXEL_MATRIX_H_

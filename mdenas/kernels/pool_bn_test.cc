@@ -1,0 +1,102 @@
+#include "mdenas/kernels/pool_bn.h"
+
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "mdenas/kernels/kernel_test_util.h"
+
+namespace mdenas {
+namespace {
+
+// in = {input, gamma, beta}; gamma and beta are used with `affine`.
+TensorFunction Pool(PoolKind kind, int64_t stride, std::optional<BatchNormArgs> bn,
+                    bool affine, Kernels kernels) {
+  return [=](const std::vector<at::Tensor>& in) {
+    std::optional<BatchNormArgs> args = bn;
+    if (args && affine) {
+      args->weight = in[1];
+      args->bias = in[2];
+    }
+    return Pool3x3BatchNorm(in[0], kind, stride, args, kernels);
+  };
+}
+
+const char* KindName(PoolKind kind) { return kind == PoolKind::kMax ? "max" : "average"; }
+
+TEST(PoolBnTest, FastEqualsAtenWithAndWithoutBatchNorm) {
+  torch::manual_seed(0);
+  std::mt19937 rng(1);
+  for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
+    for (int64_t stride : {1, 2}) {
+      for (Layout layout : kAllLayouts) {
+        for (bool with_bn : {false, true}) {
+          const bool training = rng() % 4 != 0, affine = with_bn && rng() % 2 == 0;
+          // Two images at least: batch statistics of one pixel are undefined.
+          const int64_t n = std::uniform_int_distribution<int64_t>(2, 3)(rng);
+          const int64_t c = std::uniform_int_distribution<int64_t>(1, 40)(rng);
+          const int64_t h = std::uniform_int_distribution<int64_t>(1, 10)(rng);
+          const int64_t w = std::uniform_int_distribution<int64_t>(1, 10)(rng);
+          const std::vector<at::Tensor> inputs = {
+              InLayout(torch::randn({n, c, h, w}), layout), torch::randn({c}), torch::randn({c})};
+          std::optional<BatchNormArgs> aten_bn, fast_bn;
+          if (with_bn) {
+            const BatchNormArgs bn = RandomBatchNorm(c, training, torch::kFloat);
+            aten_bn = CopyOf(bn);
+            fast_bn = CopyOf(bn);
+          }
+          const ForwardBackward aten =
+              RunWithGradients(Pool(kind, stride, aten_bn, affine, Kernels::kAten), inputs);
+          const ForwardBackward fast =
+              RunWithGradients(Pool(kind, stride, fast_bn, affine, Kernels::kFast), inputs);
+          const std::string where = absl::StrCat(
+              KindName(kind), " stride ", stride, " ", LayoutName(layout), " [", n, ", ", c, ", ",
+              h, ", ", w, "]", with_bn ? (training ? " BN training" : " BN evaluation") : "",
+              affine ? " affine" : "");
+          EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-4, 1e-4)) << where;
+          EXPECT_TRUE(TensorsNear(fast.grads[0], aten.grads[0], 1e-3, 1e-4)) << where;
+          if (affine) {
+            EXPECT_TRUE(TensorsNear(fast.grads[1], aten.grads[1], 1e-3, 1e-4)) << where;
+            EXPECT_TRUE(TensorsNear(fast.grads[2], aten.grads[2], 1e-3, 1e-4)) << where;
+          }
+          if (with_bn) {
+            EXPECT_TRUE(RunningStatsNear(*fast_bn, *aten_bn)) << where;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(PoolBnTest, MaxPoolingSendsTiesToTheFirstMaximumAsAtenDoes) {
+  const at::Tensor x = torch::ones({1, 2, 4, 4});
+  for (int64_t stride : {1, 2}) {
+    const ForwardBackward aten =
+        RunWithGradients(Pool(PoolKind::kMax, stride, std::nullopt, false, Kernels::kAten), {x});
+    const ForwardBackward fast =
+        RunWithGradients(Pool(PoolKind::kMax, stride, std::nullopt, false, Kernels::kFast), {x});
+    EXPECT_TRUE(TensorsNear(fast.grads[0], aten.grads[0], 0, 0)) << "stride " << stride;
+  }
+}
+
+TEST(PoolBnTest, FastGradientsMatchFiniteDifferencesInDouble) {
+  torch::manual_seed(2);
+  const auto d = torch::kDouble;
+  for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
+    for (int64_t stride : {1, 2}) {
+      const std::vector<at::Tensor> inputs = {torch::randn({2, 3, 5, 6}, d),
+                                              torch::randn({3}, d), torch::randn({3}, d)};
+      EXPECT_TRUE(GradientsMatchFiniteDifferences(
+          Pool(kind, stride, RandomBatchNorm(3, true, d), true, Kernels::kFast), inputs))
+          << KindName(kind) << " stride " << stride;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mdenas

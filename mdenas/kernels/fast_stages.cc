@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -15,13 +16,41 @@ PixelMatrix EmptyLike(const PixelMatrix& like, int64_t channels, int64_t height,
                           like.tensor.options());
 }
 
-at::Tensor DoubleTensor(const std::vector<double>& values) {
-  return at::tensor(values, at::TensorOptions().dtype(at::kDouble));
+// The per-channel vectors move between tensors and double vectors by plain
+// loops: a BatchNorm moves several per step, and ATen's tensor() and to()
+// cost several operator calls each.
+at::Tensor VectorTensor(const std::vector<double>& values,
+                        const at::TensorOptions& options) {
+  at::Tensor t = at::empty({static_cast<int64_t>(values.size())},
+                           options.memory_format(at::MemoryFormat::Contiguous));
+  AT_DISPATCH_FLOATING_TYPES(t.scalar_type(), "VectorTensor", [&] {
+    std::copy(values.begin(), values.end(), t.data_ptr<scalar_t>());
+  });
+  return t;
 }
 
 std::vector<double> DoubleValues(const at::Tensor& t) {
-  const at::Tensor d = t.to(at::kDouble).contiguous();
-  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+  const at::Tensor c = t.contiguous();
+  std::vector<double> values;
+  AT_DISPATCH_FLOATING_TYPES(c.scalar_type(), "DoubleValues", [&] {
+    values.assign(c.data_ptr<scalar_t>(), c.data_ptr<scalar_t>() + c.numel());
+  });
+  return values;
+}
+
+// running = (1 - momentum) * running + momentum * batch, in place.
+void UpdateRunningStatistic(const at::Tensor& running,
+                            const std::vector<double>& batch, double momentum) {
+  TORCH_CHECK(running.is_contiguous() &&
+                  running.numel() == static_cast<int64_t>(batch.size()),
+              "a running statistic of ", running.sizes(), " for ", batch.size(),
+              " channels");
+  AT_DISPATCH_FLOATING_TYPES(running.scalar_type(), "UpdateRunningStatistic", [&] {
+    scalar_t* data = running.data_ptr<scalar_t>();
+    for (size_t c = 0; c < batch.size(); ++c) {
+      data[c] = static_cast<scalar_t>((1 - momentum) * data[c] + momentum * batch[c]);
+    }
+  });
 }
 
 }  // namespace
@@ -121,15 +150,12 @@ BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
     mean = batch.mean;
     variance = batch.variance;
     at::NoGradGuard no_grad;
-    const at::TensorOptions stats = bn.running_mean.options();
     const double unbiased =
         batch.count > 1 ? static_cast<double>(batch.count) / (batch.count - 1) : NAN;
     std::vector<double> unbiased_variance(variance);
     for (double& v : unbiased_variance) v *= unbiased;
-    bn.running_mean.mul_(1 - bn.momentum)
-        .add_(at::tensor(mean, stats.dtype(at::kDouble)).to(stats), bn.momentum);
-    bn.running_var.mul_(1 - bn.momentum)
-        .add_(at::tensor(unbiased_variance, stats.dtype(at::kDouble)).to(stats), bn.momentum);
+    UpdateRunningStatistic(bn.running_mean, mean, bn.momentum);
+    UpdateRunningStatistic(bn.running_var, unbiased_variance, bn.momentum);
     bn.num_batches_tracked.add_(1);
   } else {
     mean = DoubleValues(bn.running_mean);
@@ -148,10 +174,10 @@ BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
   }
   const at::TensorOptions vector_options = options.memory_format(at::MemoryFormat::Contiguous);
   BatchNormMap map;
-  map.scale = DoubleTensor(scale).to(vector_options);
-  map.shift = DoubleTensor(shift).to(vector_options);
-  map.saved.mean = DoubleTensor(mean).to(vector_options);
-  map.saved.invstd = DoubleTensor(invstd).to(vector_options);
+  map.scale = VectorTensor(scale, vector_options);
+  map.shift = VectorTensor(shift, vector_options);
+  map.saved.mean = VectorTensor(mean, vector_options);
+  map.saved.invstd = VectorTensor(invstd, vector_options);
   map.saved.training = bn.training;
   return map;
 }
@@ -183,15 +209,15 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
   }
   const at::TensorOptions options = saved.mean.options();
   BatchNormGradientMap map;
-  map.dy_scale = DoubleTensor(a).to(options);
-  map.input_scale = DoubleTensor(b).to(options);
-  map.shift = DoubleTensor(d).to(options);
+  map.dy_scale = VectorTensor(a, options);
+  map.input_scale = VectorTensor(b, options);
+  map.shift = VectorTensor(d, options);
   map.uses_input = saved.training;
   if (weight.defined()) {
     std::vector<double> grad_weight(channels);
     for (int64_t c = 0; c < channels; ++c) grad_weight[c] = sum_dy_centered[c] * invstd[c];
-    map.weight = DoubleTensor(grad_weight).to(weight.options());
-    map.bias = DoubleTensor(sum_dy).to(weight.options());
+    map.weight = VectorTensor(grad_weight, weight.options());
+    map.bias = VectorTensor(sum_dy, weight.options());
   }
   return map;
 }

@@ -9,7 +9,6 @@
 // 2 when the files cannot be compared.
 
 #include <iostream>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +17,7 @@
 #include "absl/flags/usage.h"
 #include "benchmarks/regression.h"
 #include "mdenas/base/file.h"
-#include "tools/cpp/runfiles/runfiles.h"
+#include "mdenas/base/runfiles.h"
 
 ABSL_FLAG(std::string, baseline, "",
           "Baseline JSON; default benchmarks/baselines/search_step.json.");
@@ -26,25 +25,21 @@ ABSL_FLAG(std::string, baseline, "",
 namespace mdenas {
 namespace {
 
-constexpr char kBaseline[] = "mdenas/benchmarks/baselines/search_step.json";
+constexpr char kBaseline[] = "benchmarks/baselines/search_step.json";
 
 int Main(const char* argv0, const std::vector<char*>& args) {
   if (args.size() != 2) {
     std::cerr << "usage: compare <search_step.json> [--baseline=FILE]\n";
     return 2;
   }
-  std::string baseline_path = absl::GetFlag(FLAGS_baseline);
+  std::string baseline_path = UserPath(absl::GetFlag(FLAGS_baseline));
   if (baseline_path.empty()) {
-    std::string error;
-    std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> runfiles(
-        bazel::tools::cpp::runfiles::Runfiles::Create(argv0, &error));
-    if (runfiles == nullptr) {
-      std::cerr << "error: cannot find the baseline: " << error << "\n";
+    const auto found = RunfilePath(argv0, kBaseline);
+    if (!found.ok()) {
+      std::cerr << "error: cannot find the baseline: " << found.status().message() << "\n";
       return 2;
     }
-    baseline_path = runfiles->Rlocation(kBaseline);
-  } else {
-    baseline_path = UserPath(baseline_path);
+    baseline_path = *found;
   }
   const auto baseline = ReadSearchStepJson(baseline_path);
   const auto current = ReadSearchStepJson(UserPath(args[1]));

@@ -5,12 +5,11 @@
 // take a new baseline after an intended change, put the count this test
 // prints into that file.
 
-#include <spawn.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,12 +18,11 @@
 #include "absl/strings/str_split.h"
 #include "benchmarks/regression.h"
 #include "gtest/gtest.h"
-#include "tools/cpp/runfiles/runfiles.h"
+#include "mdenas/base/runfiles.h"
+#include "mdenas/base/subprocess.h"
 
 namespace mdenas {
 namespace {
-
-using bazel::tools::cpp::runfiles::Runfiles;
 
 constexpr char kValgrind[] = "/usr/bin/valgrind";
 
@@ -47,20 +45,21 @@ TEST(SearchStepInstructionsTest, TheFastStepCostsNoMoreThanTheBaseline) {
 #endif
   ASSERT_EQ(access(kValgrind, X_OK), 0)
       << kValgrind << " is missing: apt-get install valgrind (bazelw installs it)";
-  std::string error;
-  std::unique_ptr<Runfiles> runfiles(Runfiles::CreateForTest(&error));
-  ASSERT_NE(runfiles, nullptr) << error;
-  const auto baseline = ReadInstructionBaseline(
-      runfiles->Rlocation("mdenas/benchmarks/baselines/search_step_instructions.json"));
+  const auto baseline_path =
+      RunfilePath(nullptr, "benchmarks/baselines/search_step_instructions.json");
+  const auto search_step = RunfilePath(nullptr, "benchmarks/search_step");
+  ASSERT_TRUE(baseline_path.ok()) << baseline_path.status();
+  ASSERT_TRUE(search_step.ok()) << search_step.status();
+  const auto baseline = ReadInstructionBaseline(*baseline_path);
   ASSERT_TRUE(baseline.ok()) << baseline.status();
   const SearchStepSettings& s = baseline->settings();
   const std::string out = absl::StrCat(std::getenv("TEST_TMPDIR"), "/callgrind.out");
-  std::vector<std::string> args = {
+  const ProcessResult valgrind = RunProcess({
       kValgrind,
       "--tool=callgrind",
       "--instr-atstart=no",
       absl::StrCat("--callgrind-out-file=", out),
-      runfiles->Rlocation("mdenas/benchmarks/search_step"),
+      *search_step,
       absl::StrCat("--run_configuration=", baseline->configuration()),
       absl::StrCat("--init_channels=", s.init_channels()),
       absl::StrCat("--layers=", s.layers()),
@@ -69,15 +68,9 @@ TEST(SearchStepInstructionsTest, TheFastStepCostsNoMoreThanTheBaseline) {
       absl::StrCat("--threads=", s.threads()),
       absl::StrCat("--steps=", s.steps()),
       absl::StrCat("--warmup_steps=", s.warmup_steps()),
-      absl::StrCat("--seed=", s.seed())};
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid;
-  ASSERT_EQ(posix_spawn(&pid, kValgrind, nullptr, nullptr, argv.data(), environ), 0);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "valgrind failed";
+      absl::StrCat("--seed=", s.seed())});
+  ASSERT_TRUE(valgrind.exited && valgrind.exit_code == 0)
+      << "valgrind failed:\n" << valgrind.output;
 
   const int64_t instructions = TotalInstructions(out) / std::max(1, s.steps());
   ASSERT_GT(instructions, 0) << "no totals in " << out;

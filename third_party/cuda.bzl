@@ -11,23 +11,47 @@ CUDA_ONLY = select({
     "//conditions:default": ["//third_party:incompatible"],
 })
 
+def _workspace_headers_impl(ctx):
+    headers = [
+        header
+        for dep in ctx.attr.deps
+        for header in dep[CcInfo].compilation_context.headers.to_list()
+        if header.owner.workspace_name == ""
+    ]
+    return [DefaultInfo(files = depset(headers))]
+
+# The headers of `deps` (transitively) from this workspace: what nvcc may
+# include besides the library's own. External ones (the CUDA toolkit's) it
+# finds by itself.
+_workspace_headers = rule(
+    implementation = _workspace_headers_impl,
+    attrs = {"deps": attr.label_list(providers = [CcInfo])},
+)
+
 def cuda_library(name, cu_srcs, srcs = [], hdrs = [], deps = [], visibility = None):
     """Declares `name`, a cc_library with `cu_srcs` compiled by nvcc.
 
     Args:
       name: the cc_library to define.
-      cu_srcs: .cu files; they may include `hdrs` and the CUDA headers.
+      cu_srcs: .cu files; they may include `hdrs`, this workspace's headers of
+        `deps`, and the CUDA headers.
       srcs: ordinary C++ sources of the library.
       hdrs: headers of the library.
       deps: C++ dependencies.
       visibility: visibility of the library.
     """
+    dep_headers = "_%s_dep_headers" % name
+    _workspace_headers(
+        name = dep_headers,
+        deps = deps,
+        target_compatible_with = CUDA_ONLY,
+    )
     objects = []
     for src in cu_srcs:
         obj = "_%s_%s.o" % (name, src[:-len(".cu")].replace("/", "_"))
         native.genrule(
             name = obj + "_nvcc",
-            srcs = [src] + hdrs,
+            srcs = [src, dep_headers] + hdrs,
             outs = [obj],
             # nvcc finds its headers and tools relative to its real location,
             # so it runs from there rather than through a symlink.

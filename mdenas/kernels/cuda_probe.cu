@@ -1,5 +1,6 @@
 #include <cuda_runtime.h>
 
+#include "mdenas/kernels/cuda_error.h"
 #include "mdenas/kernels/cuda_probe.h"
 
 namespace mdenas {
@@ -10,18 +11,13 @@ __global__ void AxpyKernel(float a, const float* x, float* y, int n) {
   if (i < n) y[i] += a * x[i];
 }
 
-std::string ErrorText(cudaError_t error) {
-  return std::string(cudaGetErrorName(error)) + ": " +
-         cudaGetErrorString(error);
-}
-
 }  // namespace
 
 bool CudaDeviceAvailable(std::string* why_not) {
   int count = 0;
   const cudaError_t error = cudaGetDeviceCount(&count);
   if (error != cudaSuccess) {
-    *why_not = ErrorText(error);
+    *why_not = CudaErrorText(error);
     return false;
   }
   if (count == 0) {
@@ -56,7 +52,7 @@ std::string CudaAxpy(float a, const std::vector<float>& x,
   }
   cudaFree(device_x);
   cudaFree(device_y);
-  return error == cudaSuccess ? "" : ErrorText(error);
+  return CudaErrorText(error);
 }
 
 }  // namespace mdenas

@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include <torch/torch.h>
 
@@ -57,10 +59,11 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
           ? runtime.threads()
           : static_cast<int>(std::thread::hardware_concurrency());
   at::set_num_threads(std::max(threads, 1));
-  return Runtime{device, kernels, device.is_cpu() ? absl::StrCat("cpu (",
-                                                        at::get_num_threads(),
-                                                        " threads)")
-                                         : runtime.device()};
+  std::string description =
+      device.is_cpu()
+          ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
+          : runtime.device();
+  return Runtime{device, kernels, std::move(description)};
 }
 
 int64_t PeakResidentBytes() {

@@ -4,6 +4,11 @@
 // ATen adds pairwise, into a new tensor per addition; their gradients are
 // those of ATen's sum and cat: the output's gradient, and its channel
 // slices.
+//
+// And the cell's forks: a state read by several edges gets the sum of their
+// gradients. Autograd adds them pairwise as they arrive, most into a new
+// tensor (the first to arrive is often shared: a skip connection's, or a
+// slice of the concatenation's); the fast fork adds them all in one pass.
 
 #ifndef MDENAS_KERNELS_CELL_JOINS_H_
 #define MDENAS_KERNELS_CELL_JOINS_H_
@@ -21,6 +26,11 @@ at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels);
 
 // `parts` [N, C_i, H, W] concatenated along the channels.
 at::Tensor ConcatChannels(const std::vector<at::Tensor>& parts, Kernels kernels);
+
+// `reads` handles on `state`, one per consumer: the same values, and
+// state's gradient is the sum of theirs (consumers that produce none, such
+// as a skipped `none` edge, count as zero).
+std::vector<at::Tensor> ForkState(const at::Tensor& state, int64_t reads, Kernels kernels);
 
 }  // namespace mdenas
 

@@ -27,9 +27,22 @@ void Sum(const std::vector<PixelMatrix>& inputs, const PixelMatrix& output,
   });
 }
 
+// A tensor over channels [first_channel, first_channel + channels) of
+// `buffer`'s memory: not a view autograd tracks, so that it can be an
+// autograd function's own output.
+at::Tensor ChannelSlice(const PixelMatrix& buffer, int64_t first_channel, int64_t channels) {
+  const int64_t h = buffer.height(), w = buffer.width(), ld = buffer.ld;
+  return at::empty({0}, buffer.tensor.options())
+      .set_(buffer.tensor.storage(), buffer.tensor.storage_offset() + first_channel,
+            {buffer.batch(), channels, h, w}, {h * w * ld, 1, w * ld, ld});
+}
+
 class FastSum : public torch::autograd::Function<FastSum> {
  public:
-  static at::Tensor forward(AutogradContext* ctx, at::TensorList terms) {
+  // Into `into`'s channels from `first_channel` on, or new memory if
+  // `into` is empty.
+  static at::Tensor forward(AutogradContext* ctx, at::TensorList terms, const PixelMatrix& into,
+                            int64_t first_channel) {
     std::vector<PixelMatrix> inputs;
     for (const at::Tensor& t : terms) {
       TORCH_CHECK(t.sizes() == terms[0].sizes(), "summing ", t.sizes(), " and ",
@@ -37,17 +50,45 @@ class FastSum : public torch::autograd::Function<FastSum> {
       inputs.push_back(AsPixelMatrix(t));
     }
     const PixelMatrix& first = inputs[0];
-    const PixelMatrix output = EmptyPixelMatrix(first.batch(), first.channels(), first.height(),
-                                                first.width(), terms[0].options());
-    Sum(inputs, output, 0);
     ctx->saved_data["terms"] = static_cast<int64_t>(terms.size());
-    return output.tensor;
+    if (!into.tensor.defined()) {
+      const PixelMatrix output = EmptyPixelMatrix(first.batch(), first.channels(), first.height(),
+                                                  first.width(), terms[0].options());
+      Sum(inputs, output, 0);
+      return output.tensor;
+    }
+    TORCH_CHECK(into.batch() == first.batch() && into.height() == first.height() &&
+                    into.width() == first.width() &&
+                    first_channel + first.channels() <= into.channels(),
+                "summing ", terms[0].sizes(), " into channels from ", first_channel, " of ",
+                into.tensor.sizes());
+    Sum(inputs, into, first_channel);
+    return ChannelSlice(into, first_channel, first.channels());
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    return variable_list(ctx->saved_data["terms"].toInt(), grads[0]);
+    variable_list result(ctx->saved_data["terms"].toInt(), grads[0]);
+    result.insert(result.end(), {at::Tensor(), at::Tensor()});
+    return result;
   }
 };
+
+// Whether `parts` lie side by side in one tensor's memory, in order, as
+// FastSum writes a cell's nodes: then that memory is their concatenation.
+bool AdjacentChannelSlices(at::TensorList parts, int64_t channels) {
+  const at::Tensor& first = parts[0];
+  const int64_t h = first.size(2), w = first.size(3);
+  const std::vector<int64_t> strides = {h * w * channels, 1, w * channels, channels};
+  const char* next = static_cast<const char*>(first.data_ptr());
+  for (const at::Tensor& p : parts) {
+    if (p.strides() != at::IntArrayRef(strides) || !p.is_alias_of(first) ||
+        p.data_ptr() != next) {
+      return false;
+    }
+    next += p.size(1) * p.element_size();
+  }
+  return true;
+}
 
 class FastConcat : public torch::autograd::Function<FastConcat> {
  public:
@@ -61,13 +102,16 @@ class FastConcat : public torch::autograd::Function<FastConcat> {
       channels += p.size(1);
       sizes.push_back(p.size(1));
     }
+    ctx->saved_data["sizes"] = sizes;
+    if (AdjacentChannelSlices(parts, channels)) {
+      return ChannelSlice(AsPixelMatrix(parts[0]), 0, channels);
+    }
     const at::Tensor& first = parts[0];
     const PixelMatrix output = EmptyPixelMatrix(first.size(0), channels, first.size(2),
                                                 first.size(3), first.options());
     for (size_t i = 0, offset = 0; i < parts.size(); offset += sizes[i], ++i) {
       Sum({AsPixelMatrix(parts[i])}, output, offset);
     }
-    ctx->saved_data["sizes"] = sizes;
     return output.tensor;
   }
 
@@ -110,8 +154,25 @@ class FastFork : public torch::autograd::Function<FastFork> {
 }  // namespace
 
 at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels) {
+  return SumInto(terms, at::Tensor(), 0, kernels);
+}
+
+at::Tensor CellOutputBuffer(const at::Tensor& node, int64_t nodes, Kernels kernels) {
+  if (kernels != Kernels::kFast) return at::Tensor();
+  return EmptyPixelMatrix(node.size(0), nodes * node.size(1), node.size(2), node.size(3),
+                          node.options())
+      .tensor;
+}
+
+at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffer,
+                   int64_t node, Kernels kernels) {
   TORCH_CHECK(!terms.empty(), "a sum of nothing");
-  if (kernels == Kernels::kFast) return FastSum::apply(at::TensorList(terms));
+  if (kernels == Kernels::kFast) {
+    const PixelMatrix into = buffer.defined() ? AsPixelMatrix(buffer) : PixelMatrix();
+    TORCH_CHECK(!buffer.defined() || into.tensor.data_ptr() == buffer.data_ptr(),
+                "a cell's output buffer in channels-last layout");
+    return FastSum::apply(at::TensorList(terms), into, node * terms[0].size(1));
+  }
   at::Tensor sum = terms[0];
   for (size_t i = 1; i < terms.size(); ++i) sum = sum + terms[i];
   return sum;

@@ -24,8 +24,20 @@ namespace mdenas {
 // The sum of `terms`, all [N, C, H, W] of one shape; at least one.
 at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels);
 
-// `parts` [N, C_i, H, W] concatenated along the channels.
+// `parts` [N, C_i, H, W] concatenated along the channels. Fast: parts that
+// lie side by side in one buffer, in order (SumInto's), are concatenated
+// where they are, without a copy.
 at::Tensor ConcatChannels(const std::vector<at::Tensor>& parts, Kernels kernels);
+
+// Memory for the concatenation of `nodes` tensors shaped like `node`, for
+// SumInto to write in: fast kernels only (undefined with ATen).
+at::Tensor CellOutputBuffer(const at::Tensor& node, int64_t nodes, Kernels kernels);
+
+// SumOf, written into the channels of `buffer` (from CellOutputBuffer)
+// that node number `node` has in the concatenation; where `buffer` is
+// undefined, SumOf itself.
+at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffer,
+                   int64_t node, Kernels kernels);
 
 // `reads` handles on `state`, one per consumer: the same values, and
 // state's gradient is the sum of theirs (consumers that produce none, such

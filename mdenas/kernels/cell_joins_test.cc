@@ -47,6 +47,71 @@ TEST(CellJoinsTest, FastConcatEqualsAten) {
   }
 }
 
+// Nodes summed into a cell's output buffer, then concatenated: ATen's
+// values and gradients, and the concatenation is the buffer itself.
+TEST(CellJoinsTest, NodesSummedIntoTheCellOutputConcatenateWithoutACopy) {
+  torch::manual_seed(3);
+  std::vector<at::Tensor> terms;
+  for (int i = 0; i < 5; ++i) {
+    terms.push_back(InLayout(torch::randn({2, 3, 4, 5}), kAllLayouts[i % 3]));
+  }
+  auto cell = [](Kernels kernels, at::Tensor* buffer) {
+    return [kernels, buffer](const std::vector<at::Tensor>& in) {
+      *buffer = CellOutputBuffer(in[0], 3, kernels);
+      const std::vector<at::Tensor> nodes = {SumInto({in[0], in[1]}, *buffer, 0, kernels),
+                                             SumInto({in[2]}, *buffer, 1, kernels),
+                                             SumInto({in[3], in[4], in[0]}, *buffer, 2, kernels)};
+      // Weights tell the nodes' gradients apart.
+      return ConcatChannels(nodes, kernels) * torch::arange(9.0).reshape({1, 9, 1, 1});
+    };
+  };
+  at::Tensor aten_buffer, fast_buffer;
+  const ForwardBackward aten = RunWithGradients(cell(Kernels::kAten, &aten_buffer), terms);
+  const ForwardBackward fast = RunWithGradients(cell(Kernels::kFast, &fast_buffer), terms);
+  EXPECT_FALSE(aten_buffer.defined());
+  ASSERT_TRUE(fast_buffer.defined());
+  EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-6, 1e-6));
+  for (size_t i = 0; i < terms.size(); ++i) {
+    EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 1e-6, 1e-6)) << i;
+  }
+  const at::Tensor nodes = CellOutputBuffer(terms[0], 2, Kernels::kFast);
+  const at::Tensor concatenated = ConcatChannels(
+      {SumInto({terms[0]}, nodes, 0, Kernels::kFast), SumInto({terms[1]}, nodes, 1, Kernels::kFast)},
+      Kernels::kFast);
+  EXPECT_EQ(concatenated.data_ptr(), nodes.data_ptr());
+  EXPECT_TRUE(torch::equal(concatenated, torch::cat({terms[0], terms[1]}, 1)));
+}
+
+// The state's gradient is the sum of its readers' gradients; a reader that
+// gives none counts as zero.
+TEST(CellJoinsTest, ForkedStateGetsTheSumOfItsReadersGradients) {
+  torch::manual_seed(2);
+  for (Layout layout : kAllLayouts) {
+    const at::Tensor state = InLayout(torch::randn({2, 5, 4, 3}), layout);
+    const std::vector<at::Tensor> upstream = {torch::randn({2, 5, 4, 3}),
+                                              torch::randn({2, 5, 4, 3})};
+    auto readers = [&](Kernels kernels) {
+      return [&, kernels](const std::vector<at::Tensor>& in) {
+        const std::vector<at::Tensor> reads = ForkState(in[0], 4, kernels);
+        // Reads 0 and 2 are used, 1 as an identity, 3 not at all.
+        return (reads[0] * upstream[0] + reads[1] + reads[2].sin() * upstream[1]).sum(1, true);
+      };
+    };
+    const ForwardBackward aten = RunWithGradients(readers(Kernels::kAten), {state});
+    const ForwardBackward fast = RunWithGradients(readers(Kernels::kFast), {state});
+    EXPECT_TRUE(TensorsNear(fast.output, aten.output, 0, 0)) << LayoutName(layout);
+    EXPECT_TRUE(TensorsNear(fast.grads[0], aten.grads[0], 1e-6, 1e-6)) << LayoutName(layout);
+  }
+}
+
+TEST(CellJoinsTest, ForkedStateWithOneReaderGradientIsItsOwn) {
+  const at::Tensor state = torch::randn({1, 3, 2, 2}, torch::requires_grad());
+  const std::vector<at::Tensor> reads = ForkState(state, 3, Kernels::kFast);
+  ASSERT_EQ(reads.size(), 3u);
+  (reads[1] * 2).sum().backward();
+  EXPECT_TRUE(torch::equal(state.grad(), torch::full({1, 3, 2, 2}, 2.0)));
+}
+
 TEST(CellJoinsTest, RejectMismatchedShapes) {
   const std::vector<at::Tensor> terms = {torch::randn({1, 2, 3, 3}), torch::randn({1, 2, 3, 4})};
   EXPECT_THROW(SumOf(terms, Kernels::kFast), c10::Error);

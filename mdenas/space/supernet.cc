@@ -77,6 +77,8 @@ torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
   add_state(preprocess0_->forward(s0));
   const torch::Tensor preprocessed1 = preprocess1_->forward(s1);
   add_state(preprocessed1);
+  // The nodes' sums go straight into the cell's output (fast kernels).
+  torch::Tensor output;
   int edge = 0;
   for (int node = 2; node < nodes_ + 2; ++node) {
     std::vector<torch::Tensor> terms;
@@ -93,7 +95,8 @@ torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
                              preprocessed1.options()));
       continue;
     }
-    add_state(SumOf(terms, kernels_));
+    if (!output.defined()) output = CellOutputBuffer(terms[0], nodes_, kernels_);
+    add_state(SumInto(terms, output, node - 2, kernels_));
   }
   std::vector<torch::Tensor> nodes;
   for (int node = 2; node < nodes_ + 2; ++node) nodes.push_back(read(node));

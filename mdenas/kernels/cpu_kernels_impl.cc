@@ -141,8 +141,17 @@ inline void Unroll(Body&& body) {
 // argument) and a block of output pixels accumulates in registers.
 
 // Output pixels computed together, each in its own accumulator: enough
-// independent multiply-add chains to hide their latency.
+// independent multiply-add chains to hide their latency. (16 measured no
+// faster for 3x3 windows, and 5x5 ones spill registers and run at half
+// the speed.)
 constexpr int kPixelBlock = 8;
+
+// Output pixels whose gradients the depthwise weight gradient holds in
+// registers together, beside its kK * kK tap accumulators and an input
+// vector: as many as fit the 32 registers of AVX-512, 8 for 3x3, 4 for 5x5
+// (with 8, the 5x5 kernel spills and runs at half the speed).
+template <int kK>
+constexpr int kWeightGradientPixels = kK * kK + 8 + 1 <= 32 ? 8 : 4;
 
 // A depthwise window's shape as template arguments: kK x kK taps, stride
 // kS, dilation kD.
@@ -443,7 +452,7 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
               // One accumulator per tap.
               V acc[K * K] = {};
               for (int64_t oh = 0; oh < ho; ++oh) {
-                ForEachBlock<kPixelBlock>(wo, [&](auto pixels, int64_t ow) {
+                ForEachBlock<kWeightGradientPixels<K>>(wo, [&](auto pixels, int64_t ow) {
                   AccumulateWeightGradient<T, L, W, decltype(pixels)::value>(
                       padded.data(), padded.cols(), oh * W::kS, ow * W::kS,
                       grad_image + (oh * wo + ow) * grad_ld, grad_ld, acc);

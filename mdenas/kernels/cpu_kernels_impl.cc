@@ -780,17 +780,11 @@ void PoolForward(PoolKind kind, const WindowGeometry& g, const T* input,
               scale[ox] = T(1) / static_cast<T>(row_taps[oy] * col_taps[ox]);
             }
             T* out = output + (n * ho + oy) * wo * output_ld + c0;
-            int64_t ox = 0;
-            for (; ox + kPixelBlock <= wo; ox += kPixelBlock) {
-              PoolBlock<T, L, K, kPixelBlock>(kind, padded.data(), padded.cols(), oy * g.stride,
-                                              ox * g.stride, g.stride, scale.data() + ox,
-                                              out + ox * output_ld, output_ld);
-            }
-            for (; ox < wo; ++ox) {
-              PoolBlock<T, L, K, 1>(kind, padded.data(), padded.cols(), oy * g.stride,
-                                    ox * g.stride, g.stride, scale.data() + ox,
-                                    out + ox * output_ld, output_ld);
-            }
+            ForEachBlock<kPixelBlock>(wo, [&](auto pixels, int64_t ox) {
+              PoolBlock<T, L, K, decltype(pixels)::value>(
+                  kind, padded.data(), padded.cols(), oy * g.stride, ox * g.stride, g.stride,
+                  scale.data() + ox, out + ox * output_ld, output_ld);
+            });
           }
         });
       }

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "mdenas/kernels/cpu_kernels.h"
@@ -29,6 +30,7 @@ namespace {
 
 using simd::Broadcast;
 using simd::ForEachChannelChunk;
+using simd::InRegister;
 using simd::Load;
 using simd::Max;
 using simd::Relu;
@@ -108,15 +110,76 @@ void ReduceRowBlocks(int64_t rows, int64_t block_rows, int64_t size,
   SumInOrder(partials.data(), blocks, size, out);
 }
 
+// Calls body(std::integral_constant<int, n>{}, first) for blocks [first,
+// first + n) that cover [first, count): kBlock items at a time, then the
+// rest in halving widths down to single items.
+template <int kBlock, typename Body>
+inline void ForEachBlock(int64_t count, Body&& body, int64_t first = 0) {
+  for (; first + kBlock <= count; first += kBlock) {
+    body(std::integral_constant<int, kBlock>{}, first);
+  }
+  if constexpr (kBlock > 1) ForEachBlock<kBlock / 2>(count, body, first);
+}
+
+template <typename Body, int... kI>
+inline void UnrollSequence(Body& body, std::integer_sequence<int, kI...>) {
+  (body(std::integral_constant<int, kI>{}), ...);
+}
+
+// Calls body(std::integral_constant<int, i>{}) for i = 0, 1, ..., kCount -
+// 1: straight-line code in which i is a constant (an array index the
+// compiler can keep in a register, a condition it can decide).
+template <int kCount, typename Body>
+inline void Unroll(Body&& body) {
+  UnrollSequence(body, std::make_integer_sequence<int, kCount>{});
+}
+
 // ---------------------------------------------------------------------------
 // Depthwise convolution, one image and one channel chunk at a time. The
 // chunk is first copied into a zero-bordered buffer, so that every window
-// tap lies inside it: the taps unroll (the kernel size is a template
+// tap lies inside it: the taps unroll (the window's shape is a template
 // argument) and a block of output pixels accumulates in registers.
 
 // Output pixels computed together, each in its own accumulator: enough
-// independent multiply-add chains to hide their latency.
+// independent multiply-add chains to hide their latency. (16 measured no
+// faster for 3x3 windows, and 5x5 ones spill registers and run at half
+// the speed.)
 constexpr int kPixelBlock = 8;
+
+// Output pixels whose gradients the depthwise weight gradient holds in
+// registers together, beside its kK * kK tap accumulators and an input
+// vector: as many as fit the 32 registers of AVX-512, 8 for 3x3, 4 for 5x5
+// (with 8, the 5x5 kernel spills and runs at half the speed).
+template <int kK>
+constexpr int kWeightGradientPixels = kK * kK + 8 + 1 <= 32 ? 8 : 4;
+
+// A depthwise window's shape as template arguments: kK x kK taps, stride
+// kS, dilation kD.
+template <int kKernel, int kStride, int kDilation>
+struct Window {
+  static constexpr int kK = kKernel;
+  static constexpr int kS = kStride;
+  static constexpr int kD = kDilation;
+};
+
+// One window row over kPixels consecutive output pixels, whose taps read
+// input columns [0, (kPixels - 1) * kS + (kK - 1) * kD] of the row at
+// `row`: loads each of those input vectors once and calls tap(i, kw, x)
+// for every output pixel i and tap column kw that reads it (i * kS + kw *
+// kD == column), i and kw as std::integral_constant. Loading a vector per
+// tap instead would make the kernels wait on loads, not on arithmetic.
+template <typename W, int kPixels, int kLanes, typename T, typename Tap>
+inline void SlideRow(const T* row, Tap&& tap) {
+  Unroll<(kPixels - 1) * W::kS + (W::kK - 1) * W::kD + 1>([&](auto column) {
+    const Vec<T, kLanes> x = InRegister(Load<T, kLanes>(row + decltype(column)::value * kLanes));
+    Unroll<W::kK>([&](auto kw) {
+      constexpr int kOffset = decltype(column)::value - decltype(kw)::value * W::kD;
+      if constexpr (kOffset >= 0 && kOffset % W::kS == 0 && kOffset / W::kS < kPixels) {
+        tap(std::integral_constant<int, kOffset / W::kS>{}, kw, x);
+      }
+    });
+  });
+}
 
 // A channel chunk of an image inside a border: element (y, x) at
 // data() + (y * cols + x) * kLanes, in `storage`, which a caller reuses
@@ -177,30 +240,23 @@ class PaddedChunk {
   std::vector<T>* storage_;
 };
 
-// kPixels output pixels (oy, x0 / stride + i) of a correlation of `padded`
-// with the kK x kK taps `w`: out = sum over taps of padded(y0 + kh *
-// dilation, x0 + i * stride + kw * dilation) * w[kh * kK + kw]. Where
-// `mask` is given the result passes through ReLU's gradient: zero where
-// mask <= 0.
-template <typename T, int kLanes, int kK, int kPixels>
+// kPixels output pixels (oy, x0 / kS + i) of a correlation of `padded`
+// with the window's taps `w`: out = sum over taps of padded(y0 + kh * kD,
+// x0 + i * kS + kw * kD) * w[kh * kK + kw]. Where `mask` is given the
+// result passes through ReLU's gradient: zero where mask <= 0.
+template <typename T, int kLanes, typename W, int kPixels>
 inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
-                           int64_t x0, int64_t stride, int64_t dilation,
-                           const Vec<T, kLanes>* w, T* out, int64_t out_ld,
-                           const T* mask, int64_t mask_ld) {
+                           int64_t x0, const Vec<T, kLanes>* w, T* out,
+                           int64_t out_ld, const T* mask, int64_t mask_ld) {
   using V = Vec<T, kLanes>;
   V acc[kPixels] = {};
-#pragma GCC unroll 5
-  for (int kh = 0; kh < kK; ++kh) {
-    const T* row = padded + ((y0 + kh * dilation) * padded_cols + x0) * kLanes;
-#pragma GCC unroll 5
-    for (int kw = 0; kw < kK; ++kw) {
-      const V wk = w[kh * kK + kw];
-      const T* tap = row + kw * dilation * kLanes;
-#pragma GCC unroll 8
-      for (int i = 0; i < kPixels; ++i) acc[i] += Load<T, kLanes>(tap + i * stride * kLanes) * wk;
-    }
-  }
-#pragma GCC unroll 8
+  Unroll<W::kK>([&](auto kh) {
+    const T* row = padded + ((y0 + kh * W::kD) * padded_cols + x0) * kLanes;
+    SlideRow<W, kPixels, kLanes>(row, [&](auto i, auto kw, V x) {
+      acc[i] += x * w[kh * W::kK + kw];
+    });
+  });
+#pragma GCC unroll 16
   for (int i = 0; i < kPixels; ++i) {
     const V r = mask == nullptr ? acc[i] : WherePositive(Load<T, kLanes>(mask + i * mask_ld), acc[i]);
     Store<T, kLanes>(out + i * out_ld, r);
@@ -209,26 +265,18 @@ inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
 
 // All out_rows x out_cols pixels of the correlation, written at
 // out + (oy * out_cols + ox) * out_ld.
-template <typename T, int kLanes, int kK>
-void Correlate(const PaddedChunk<T, kLanes>& padded, int64_t stride,
-               int64_t dilation, const Vec<T, kLanes>* w, int64_t out_rows,
-               int64_t out_cols, T* out, int64_t out_ld, const T* mask,
-               int64_t mask_ld) {
+template <typename T, int kLanes, typename W>
+void Correlate(const PaddedChunk<T, kLanes>& padded, const Vec<T, kLanes>* w,
+               int64_t out_rows, int64_t out_cols, T* out, int64_t out_ld,
+               const T* mask, int64_t mask_ld) {
   for (int64_t oy = 0; oy < out_rows; ++oy) {
     const int64_t first = oy * out_cols;
-    int64_t ox = 0;
-    for (; ox + kPixelBlock <= out_cols; ox += kPixelBlock) {
-      CorrelateBlock<T, kLanes, kK, kPixelBlock>(
-          padded.data(), padded.cols(), oy * stride, ox * stride, stride, dilation, w,
+    ForEachBlock<kPixelBlock>(out_cols, [&](auto pixels, int64_t ox) {
+      CorrelateBlock<T, kLanes, W, decltype(pixels)::value>(
+          padded.data(), padded.cols(), oy * W::kS, ox * W::kS, w,
           out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
           mask_ld);
-    }
-    for (; ox < out_cols; ++ox) {
-      CorrelateBlock<T, kLanes, kK, 1>(
-          padded.data(), padded.cols(), oy * stride, ox * stride, stride, dilation, w,
-          out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
-          mask_ld);
-    }
+    });
   }
 }
 
@@ -246,14 +294,35 @@ void WithKernelSize(int64_t kernel, Body&& body) {
               kernel);
 }
 
+// Calls body(Window<...>{}) for g's window: the shapes of the search space
+// (3x3 and 5x5, stride and dilation 1 or 2).
+template <typename Body>
+void WithWindow(const WindowGeometry& g, Body&& body) {
+  TORCH_CHECK((g.stride == 1 || g.stride == 2) && (g.dilation == 1 || g.dilation == 2),
+              "the fast depthwise kernels take strides and dilations of 1 and 2, not stride ",
+              g.stride, ", dilation ", g.dilation);
+  auto one_or_two = [](int64_t value, auto&& then) {
+    return value == 1 ? then(std::integral_constant<int, 1>{})
+                      : then(std::integral_constant<int, 2>{});
+  };
+  WithKernelSize(g.kernel, [&](auto k) {
+    one_or_two(g.stride, [&](auto s) {
+      one_or_two(g.dilation, [&](auto d) {
+        body(Window<decltype(k)::value, decltype(s)::value, decltype(d)::value>{});
+      });
+    });
+  });
+}
+
 template <typename T>
 void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
                       bool relu_input, const T* weight, T* output,
                       int64_t output_ld) {
   const int64_t ho = g.out_height(), wo = g.out_width();
   const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
-  WithKernelSize(g.kernel, [&](auto k) {
-    constexpr int K = decltype(k)::value;
+  WithWindow(g, [&](auto window) {
+    using W = decltype(window);
+    constexpr int K = W::kK;
     at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
       std::vector<T> storage;
       for (int64_t n = begin; n < end; ++n) {
@@ -266,8 +335,8 @@ void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
                       relu_input, g.padding, g.padding);
           V w[K * K];
           for (int t = 0; t < K * K; ++t) w[t] = Load<T, L>(weight + t * g.channels + c0);
-          Correlate<T, L, K>(padded, g.stride, g.dilation, w, ho, wo,
-                             output + n * ho * wo * output_ld + c0, output_ld, nullptr, 0);
+          Correlate<T, L, W>(padded, w, ho, wo, output + n * ho * wo * output_ld + c0, output_ld,
+                             nullptr, 0);
         });
       }
     });
@@ -282,8 +351,9 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
   const int64_t ho = g.out_height(), wo = g.out_width();
   const int64_t span = (g.kernel - 1) * g.dilation;
   const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
-  WithKernelSize(g.kernel, [&](auto k) {
-    constexpr int K = decltype(k)::value;
+  WithWindow(g, [&](auto window) {
+    using W = decltype(window);
+    constexpr int K = W::kK;
     at::parallel_for(0, g.batch, GrainFor(image_work), [&](int64_t begin, int64_t end) {
       std::vector<T> storage;
       for (int64_t n = begin; n < end; ++n) {
@@ -293,7 +363,7 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
-          if (g.stride == 1 && g.padding <= span) {
+          if (W::kS == 1 && g.padding <= span) {
             // A correlation of the padded output gradient with the flipped
             // window.
             V w[K * K];
@@ -303,8 +373,9 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
             const PaddedChunk<T, L> padded(g.height + span, g.width + span, &storage);
             padded.Fill(grad_image, grad_ld, ho, wo, c0, false, span - g.padding,
                         span - g.padding);
-            Correlate<T, L, K>(padded, 1, g.dilation, w, g.height, g.width, out + c0,
-                               grad_input_ld, mask ? mask + c0 : nullptr, relu_input_ld);
+            Correlate<T, L, Window<K, 1, W::kD>>(padded, w, g.height, g.width, out + c0,
+                                                 grad_input_ld, mask ? mask + c0 : nullptr,
+                                                 relu_input_ld);
             return;
           }
           // Strided: scatter every output gradient into its window, inside
@@ -315,12 +386,12 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
           for (int64_t oh = 0; oh < ho; ++oh) {
             for (int64_t ow = 0; ow < wo; ++ow) {
               const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld + c0);
-              T* window = padded.data() + (oh * g.stride * padded.cols() + ow * g.stride) * L;
+              T* corner = padded.data() + (oh * W::kS * padded.cols() + ow * W::kS) * L;
 #pragma GCC unroll 5
               for (int kh = 0; kh < K; ++kh) {
 #pragma GCC unroll 5
                 for (int kw = 0; kw < K; ++kw) {
-                  T* slot = window + (kh * padded.cols() + kw) * g.dilation * L;
+                  T* slot = corner + (kh * padded.cols() + kw) * W::kD * L;
                   Store<T, L>(slot, Load<T, L>(slot) +
                                         grad * Load<T, L>(weight + (kh * K + kw) * g.channels + c0));
                 }
@@ -335,6 +406,26 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
   });
 }
 
+// Adds to acc[kh * kK + kw], the weight gradient's taps, the contribution
+// of kPixels output pixels (y0 / kS, x0 / kS + i) with gradients at grad +
+// i * grad_ld: the sum over i of grad_i * padded(y0 + kh * kD, x0 + i * kS
+// + kw * kD).
+template <typename T, int kLanes, typename W, int kPixels>
+inline void AccumulateWeightGradient(const T* padded, int64_t padded_cols, int64_t y0,
+                                     int64_t x0, const T* grad, int64_t grad_ld,
+                                     Vec<T, kLanes>* acc) {
+  using V = Vec<T, kLanes>;
+  V grads[kPixels];
+#pragma GCC unroll 16
+  for (int i = 0; i < kPixels; ++i) grads[i] = Load<T, kLanes>(grad + i * grad_ld);
+  Unroll<W::kK>([&](auto kh) {
+    const T* row = padded + ((y0 + kh * W::kD) * padded_cols + x0) * kLanes;
+    SlideRow<W, kPixels, kLanes>(row, [&](auto i, auto kw, V x) {
+      acc[kh * W::kK + kw] += grads[i] * x;
+    });
+  });
+}
+
 template <typename T>
 void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
                              int64_t grad_ld, const T* input,
@@ -342,8 +433,9 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
                              T* grad_weight) {
   const int64_t ho = g.out_height(), wo = g.out_width();
   const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
-  WithKernelSize(g.kernel, [&](auto k) {
-    constexpr int K = decltype(k)::value;
+  WithWindow(g, [&](auto window) {
+    using W = decltype(window);
+    constexpr int K = W::kK;
     ReduceRowBlocks<T>(
         g.batch, ReductionBlockRows(g.batch, 1), K * K * g.channels, image_work, grad_weight,
         [&](int64_t first, int64_t last, T* partial) {
@@ -360,19 +452,11 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
               // One accumulator per tap.
               V acc[K * K] = {};
               for (int64_t oh = 0; oh < ho; ++oh) {
-                for (int64_t ow = 0; ow < wo; ++ow) {
-                  const V grad = Load<T, L>(grad_image + (oh * wo + ow) * grad_ld);
-                  const T* window =
-                      padded.data() + (oh * g.stride * padded.cols() + ow * g.stride) * L;
-#pragma GCC unroll 5
-                  for (int kh = 0; kh < K; ++kh) {
-#pragma GCC unroll 5
-                    for (int kw = 0; kw < K; ++kw) {
-                      acc[kh * K + kw] +=
-                          grad * Load<T, L>(window + (kh * padded.cols() + kw) * g.dilation * L);
-                    }
-                  }
-                }
+                ForEachBlock<kWeightGradientPixels<K>>(wo, [&](auto pixels, int64_t ow) {
+                  AccumulateWeightGradient<T, L, W, decltype(pixels)::value>(
+                      padded.data(), padded.cols(), oh * W::kS, ow * W::kS,
+                      grad_image + (oh * wo + ow) * grad_ld, grad_ld, acc);
+                });
               }
               for (int t = 0; t < K * K; ++t) {
                 T* slot = partial + t * g.channels + c0;
@@ -696,17 +780,11 @@ void PoolForward(PoolKind kind, const WindowGeometry& g, const T* input,
               scale[ox] = T(1) / static_cast<T>(row_taps[oy] * col_taps[ox]);
             }
             T* out = output + (n * ho + oy) * wo * output_ld + c0;
-            int64_t ox = 0;
-            for (; ox + kPixelBlock <= wo; ox += kPixelBlock) {
-              PoolBlock<T, L, K, kPixelBlock>(kind, padded.data(), padded.cols(), oy * g.stride,
-                                              ox * g.stride, g.stride, scale.data() + ox,
-                                              out + ox * output_ld, output_ld);
-            }
-            for (; ox < wo; ++ox) {
-              PoolBlock<T, L, K, 1>(kind, padded.data(), padded.cols(), oy * g.stride,
-                                    ox * g.stride, g.stride, scale.data() + ox,
-                                    out + ox * output_ld, output_ld);
-            }
+            ForEachBlock<kPixelBlock>(wo, [&](auto pixels, int64_t ox) {
+              PoolBlock<T, L, K, decltype(pixels)::value>(
+                  kind, padded.data(), padded.cols(), oy * g.stride, ox * g.stride, g.stride,
+                  scale.data() + ox, out + ox * output_ld, output_ld);
+            });
           }
         });
       }

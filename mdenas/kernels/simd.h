@@ -37,6 +37,28 @@ inline Vec<T, kLanes> Load(const T* p) {
   return v;
 }
 
+// The widest vector register of the translation unit's target, in bytes.
+#if defined(__AVX512F__)
+constexpr int kRegisterBytes = 64;
+#elif defined(__AVX__)
+constexpr int kRegisterBytes = 32;
+#else
+constexpr int kRegisterBytes = 16;
+#endif
+
+// `v`, held in a register: for a vector loaded once to serve several
+// multiply-adds. Left alone, the compiler folds the load back into each of
+// them as a memory operand (with AVX, which does not need aligned
+// operands), one load per use again. The empty asm hides where v came
+// from; a vector wider than a register is left to the compiler.
+template <typename V>
+inline V InRegister(V v) {
+#if defined(__x86_64__)
+  if constexpr (sizeof(V) <= kRegisterBytes) asm("" : "+v"(v));
+#endif
+  return v;
+}
+
 template <typename T, int kLanes>
 inline void Store(T* p, Vec<T, kLanes> v) {
   std::memcpy(p, &v, sizeof(v));

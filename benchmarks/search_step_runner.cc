@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "mdenas/base/cpu_allocation_tracker.h"
-#include "mdenas/kernels/caching_allocator.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/layers.h"
 #include "mdenas/space/supernet.h"
@@ -83,8 +82,6 @@ absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name) 
 StepRun RunStepConfiguration(const StepConfiguration& configuration,
                              const SearchStepSettings& settings) {
   at::set_num_threads(settings.threads());
-  // As the search sets up its runtime (mdenas/driver/run_support.h).
-  if (configuration.kernels == Kernels::kFast) UseCachingCpuAllocatorForAllTensors();
   torch::manual_seed(settings.seed());
   const SupernetOptions options = SupernetOptions()
                                       .layers(settings.layers())

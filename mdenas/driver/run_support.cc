@@ -13,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/kernels/caching_allocator.h"
 
 namespace mdenas {
 
@@ -60,7 +59,6 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
           ? runtime.threads()
           : static_cast<int>(std::thread::hardware_concurrency());
   at::set_num_threads(std::max(threads, 1));
-  if (kernels == Kernels::kFast) UseCachingCpuAllocatorForAllTensors();
   std::string description =
       device.is_cpu()
           ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")

@@ -20,12 +20,6 @@ namespace mdenas {
 // The process's pool (thread-safe).
 c10::Allocator* CachingCpuAllocator();
 
-// Makes the pool libtorch's CPU allocator, for every tensor allocated from
-// now on: what a process that runs the fast kernels does, so that the
-// tensors ATen allocates around them (gradients, parameters' updates) are
-// reused from step to step as well.
-void UseCachingCpuAllocatorForAllTensors();
-
 // Bytes in free blocks the pool keeps for reuse.
 int64_t CachedFreeBytes();
 

@@ -126,31 +126,6 @@ class FastConcat : public torch::autograd::Function<FastConcat> {
   }
 };
 
-class FastFork : public torch::autograd::Function<FastFork> {
- public:
-  static variable_list forward(AutogradContext* ctx, const at::Tensor& state, int64_t reads) {
-    // Unused reads get no gradient, not a tensor of zeros.
-    ctx->set_materialize_grads(false);
-    // Autograd returns each as a new view of `state`.
-    return variable_list(reads, state);
-  }
-
-  static variable_list backward(AutogradContext* /*ctx*/, variable_list grads) {
-    std::vector<PixelMatrix> terms;
-    for (const at::Tensor& g : grads) {
-      if (g.defined()) terms.push_back(AsPixelMatrix(g));
-    }
-    if (terms.size() <= 1) {
-      return {terms.empty() ? at::Tensor() : terms[0].tensor, at::Tensor()};
-    }
-    const PixelMatrix& first = terms[0];
-    const PixelMatrix sum = EmptyPixelMatrix(first.batch(), first.channels(), first.height(),
-                                             first.width(), first.tensor.options());
-    Sum(terms, sum, 0);
-    return {sum.tensor, at::Tensor()};
-  }
-};
-
 }  // namespace
 
 at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels) {
@@ -181,14 +156,6 @@ at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffe
 at::Tensor ConcatChannels(const std::vector<at::Tensor>& parts, Kernels kernels) {
   if (kernels == Kernels::kFast) return FastConcat::apply(at::TensorList(parts));
   return at::cat(parts, 1);
-}
-
-std::vector<at::Tensor> ForkState(const at::Tensor& state, int64_t reads, Kernels kernels) {
-  TORCH_CHECK(reads >= 1, "a state read ", reads, " times");
-  if (kernels == Kernels::kFast && reads > 1 && state.requires_grad()) {
-    return FastFork::apply(state, reads);
-  }
-  return std::vector<at::Tensor>(reads, state);
 }
 
 }  // namespace mdenas

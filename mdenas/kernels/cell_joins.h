@@ -4,11 +4,6 @@
 // ATen adds pairwise, into a new tensor per addition; their gradients are
 // those of ATen's sum and cat: the output's gradient, and its channel
 // slices.
-//
-// And the cell's forks: a state read by several edges gets the sum of their
-// gradients. Autograd adds them pairwise as they arrive, most into a new
-// tensor (the first to arrive is often shared: a skip connection's, or a
-// slice of the concatenation's); the fast fork adds them all in one pass.
 
 #ifndef MDENAS_KERNELS_CELL_JOINS_H_
 #define MDENAS_KERNELS_CELL_JOINS_H_
@@ -38,11 +33,6 @@ at::Tensor CellOutputBuffer(const at::Tensor& node, int64_t nodes, Kernels kerne
 // undefined, SumOf itself.
 at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffer,
                    int64_t node, Kernels kernels);
-
-// `reads` handles on `state`, one per consumer: the same values, and
-// state's gradient is the sum of theirs (consumers that produce none, such
-// as a skipped `none` edge, count as zero).
-std::vector<at::Tensor> ForkState(const at::Tensor& state, int64_t reads, Kernels kernels);
 
 }  // namespace mdenas
 

@@ -82,36 +82,6 @@ TEST(CellJoinsTest, NodesSummedIntoTheCellOutputConcatenateWithoutACopy) {
   EXPECT_TRUE(torch::equal(concatenated, torch::cat({terms[0], terms[1]}, 1)));
 }
 
-// The state's gradient is the sum of its readers' gradients; a reader that
-// gives none counts as zero.
-TEST(CellJoinsTest, ForkedStateGetsTheSumOfItsReadersGradients) {
-  torch::manual_seed(2);
-  for (Layout layout : kAllLayouts) {
-    const at::Tensor state = InLayout(torch::randn({2, 5, 4, 3}), layout);
-    const std::vector<at::Tensor> upstream = {torch::randn({2, 5, 4, 3}),
-                                              torch::randn({2, 5, 4, 3})};
-    auto readers = [&](Kernels kernels) {
-      return [&, kernels](const std::vector<at::Tensor>& in) {
-        const std::vector<at::Tensor> reads = ForkState(in[0], 4, kernels);
-        // Reads 0 and 2 are used, 1 as an identity, 3 not at all.
-        return (reads[0] * upstream[0] + reads[1] + reads[2].sin() * upstream[1]).sum(1, true);
-      };
-    };
-    const ForwardBackward aten = RunWithGradients(readers(Kernels::kAten), {state});
-    const ForwardBackward fast = RunWithGradients(readers(Kernels::kFast), {state});
-    EXPECT_TRUE(TensorsNear(fast.output, aten.output, 0, 0)) << LayoutName(layout);
-    EXPECT_TRUE(TensorsNear(fast.grads[0], aten.grads[0], 1e-6, 1e-6)) << LayoutName(layout);
-  }
-}
-
-TEST(CellJoinsTest, ForkedStateWithOneReaderGradientIsItsOwn) {
-  const at::Tensor state = torch::randn({1, 3, 2, 2}, torch::requires_grad());
-  const std::vector<at::Tensor> reads = ForkState(state, 3, Kernels::kFast);
-  ASSERT_EQ(reads.size(), 3u);
-  (reads[1] * 2).sum().backward();
-  EXPECT_TRUE(torch::equal(state.grad(), torch::full({1, 3, 2, 2}, 2.0)));
-}
-
 TEST(CellJoinsTest, RejectMismatchedShapes) {
   const std::vector<at::Tensor> terms = {torch::randn({1, 2, 3, 3}), torch::randn({1, 2, 3, 4})};
   EXPECT_THROW(SumOf(terms, Kernels::kFast), c10::Error);

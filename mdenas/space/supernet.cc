@@ -1,7 +1,5 @@
 #include "mdenas/space/supernet.h"
 
-#include <algorithm>
-
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
@@ -61,46 +59,32 @@ template <typename EdgeOutput>
 torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
                                       const torch::Tensor& s1,
                                       EdgeOutput&& edge_output) {
-  // One handle per read of each state: by every edge out of it, and by the
-  // concatenation for a node (kernels/cell_joins.h: ForkState).
-  std::vector<std::vector<torch::Tensor>> reads;
-  auto add_state = [&](const torch::Tensor& state) {
-    const int index = static_cast<int>(reads.size());
-    const int edges_out = nodes_ + 2 - std::max(2, index + 1);
-    reads.push_back(ForkState(state, edges_out + (index >= 2 ? 1 : 0), kernels_));
-  };
-  auto read = [&](int index) {
-    torch::Tensor state = std::move(reads[index].back());
-    reads[index].pop_back();
-    return state;
-  };
-  add_state(preprocess0_->forward(s0));
-  const torch::Tensor preprocessed1 = preprocess1_->forward(s1);
-  add_state(preprocessed1);
+  std::vector<torch::Tensor> states = {preprocess0_->forward(s0),
+                                       preprocess1_->forward(s1)};
   // The nodes' sums go straight into the cell's output (fast kernels).
   torch::Tensor output;
   int edge = 0;
   for (int node = 2; node < nodes_ + 2; ++node) {
     std::vector<torch::Tensor> terms;
     for (int input = 0; input < node; ++input, ++edge) {
-      torch::Tensor out = edge_output(edge, read(input));
+      torch::Tensor out = edge_output(edge, states[input]);
       if (out.defined()) terms.push_back(std::move(out));
     }
     if (terms.empty()) {
       // Every edge into this node contributed nothing (picked `none`).
+      const torch::Tensor& like = states[1];
       const int64_t divisor = reduction_ ? 2 : 1;
-      add_state(torch::zeros({preprocessed1.size(0), channels_,
-                              (preprocessed1.size(2) + divisor - 1) / divisor,
-                              (preprocessed1.size(3) + divisor - 1) / divisor},
-                             preprocessed1.options()));
+      states.push_back(torch::zeros({like.size(0), channels_,
+                                     (like.size(2) + divisor - 1) / divisor,
+                                     (like.size(3) + divisor - 1) / divisor},
+                                    like.options()));
       continue;
     }
     if (!output.defined()) output = CellOutputBuffer(terms[0], nodes_, kernels_);
-    add_state(SumInto(terms, output, node - 2, kernels_));
+    states.push_back(SumInto(terms, output, node - 2, kernels_));
   }
-  std::vector<torch::Tensor> nodes;
-  for (int node = 2; node < nodes_ + 2; ++node) nodes.push_back(read(node));
-  return ConcatChannels(nodes, kernels_);
+  return ConcatChannels(
+      std::vector<torch::Tensor>(states.begin() + 2, states.end()), kernels_);
 }
 
 torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,

@@ -103,29 +103,28 @@ Features<T> FeaturesOf(const Plan& plan, int64_t b, const T* image, int64_t imag
   return {buffer->data(), plan.in_channels(), false};
 }
 
-// Forward, image by image: the front end (into `depthwise_output` when
-// there is a depthwise convolution), the 1x1 convolutions into `conv`, and
-// the moments of `conv`'s channels.
+// Forward, image by image: the front end, the 1x1 convolutions into
+// `conv`, and the moments of `conv`'s channels. An image's depthwise output
+// stays in cache for its 1x1 convolution and is not kept: the backward pass
+// computes it again, which costs less than writing it out and reading it back.
 template <typename T>
 Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise_weight,
-                      const std::vector<at::Tensor>& pointwise_transposed, T* depthwise_output,
-                      T* conv) {
+                      const std::vector<at::Tensor>& pointwise_transposed, T* conv) {
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = plan.total_out_channels;
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
   at::parallel_for(0, plan.batch, 1, [&](int64_t begin, int64_t end) {
     std::vector<T> buffer;
+    std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
     for (int64_t n = begin; n < end; ++n) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
-      T* features = nullptr;
       if (plan.front.depthwise) {
-        features = depthwise_output + n * plan.out_pixels() * plan.in_channels();
         kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
-                                  depthwise_weight, features, plan.in_channels());
+                                  depthwise_weight, features.data(), plan.in_channels());
       }
       T* out = conv + n * plan.out_pixels() * channels;
       for (int64_t b = 0; b < plan.branches(); ++b) {
-        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features, &buffer);
+        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features.data(), &buffer);
         GemmOperands<T> conv_b;
         conv_b.m = plan.out_pixels();
         conv_b.n = plan.out_channels[b];
@@ -167,8 +166,7 @@ struct WeightGradients {
 template <typename T>
 WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
                                const PixelMatrix& grad_output, const PixelMatrix& conv,
-                               const PixelMatrix& x, const T* depthwise_output,
-                               const at::Tensor& depthwise_weight,
+                               const PixelMatrix& x, const at::Tensor& depthwise_weight,
                                const std::vector<at::Tensor>& pointwise,
                                const PixelMatrix& grad_input) {
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
@@ -189,12 +187,15 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
   at::parallel_for(0, plan.batch, 1, [&](int64_t begin, int64_t end) {
     std::vector<T> grad_conv(plan.out_pixels() * channels);
     std::vector<T> grad_features(plan.out_pixels() * c_in);
+    std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * c_in : 0);
     std::vector<T> buffer;
     for (int64_t n = begin; n < end; ++n) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       T* grad_image = grad_input.data<T>() + n * plan.in_pixels() * grad_input.ld;
-      const T* features_n =
-          plan.front.depthwise ? depthwise_output + n * plan.out_pixels() * c_in : nullptr;
+      if (plan.front.depthwise) {
+        kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
+                                  packed_depthwise.data_ptr<T>(), features.data(), c_in);
+      }
       T* partial = partials.data() + n * partial_size;
       kernels.column_combine(plan.out_pixels(), channels,
                              grad_output.data<T>() + n * plan.out_pixels() * grad_output.ld,
@@ -212,7 +213,7 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
       for (int64_t b = 0; b < plan.branches(); ++b) {
         const int64_t c_out = plan.out_channels[b];
         const T* dq = grad_conv.data() + plan.first_channel[b];
-        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features_n, &buffer);
+        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features.data(), &buffer);
         // d weight [c_out][c_in] = dq^T features.
         GemmOperands<T> weight_grad;
         weight_grad.m = c_out;
@@ -294,10 +295,6 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     const PixelMatrix x = AsPixelMatrix(input);
     const Plan plan = PlanOf(x, front, pointwise_weights);
     const at::TensorOptions options = input.options();
-    const PixelMatrix depthwise_output =
-        front.depthwise ? EmptyPixelMatrix(plan.batch, plan.in_channels(), plan.out_height,
-                                           plan.out_width, options)
-                        : PixelMatrix();
     const PixelMatrix conv = EmptyPixelMatrix(plan.batch, plan.total_out_channels,
                                               plan.out_height, plan.out_width, options);
     std::vector<at::Tensor> transposed;
@@ -310,18 +307,16 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "ReluConvBatchNorm", [&] {
       moments = ForwardImages<scalar_t>(
           plan, x, front.depthwise ? packed_depthwise.data_ptr<scalar_t>() : nullptr,
-          transposed, front.depthwise ? depthwise_output.data<scalar_t>() : nullptr,
-          conv.data<scalar_t>());
+          transposed, conv.data<scalar_t>());
     });
     const BatchNormMap map = BatchNormMapOf(moments, bn, options);
     const PixelMatrix output = EmptyPixelMatrix(plan.batch, plan.total_out_channels,
                                                 plan.out_height, plan.out_width, options);
     ApplyChannelMap(conv, map.scale, nullptr, at::Tensor(), map.shift, output);
 
-    variable_list to_save = {x.tensor,          depthwise_weight.value_or(at::Tensor()),
-                             depthwise_output.tensor, conv.tensor,
-                             map.saved.mean,    map.saved.invstd,
-                             bn.weight};
+    variable_list to_save = {x.tensor,       depthwise_weight.value_or(at::Tensor()),
+                             conv.tensor,    map.saved.mean,
+                             map.saved.invstd, bn.weight};
     for (const at::Tensor& w : pointwise_weights) to_save.push_back(w);
     ctx->save_for_backward(std::move(to_save));
     ctx->saved_data["training"] = map.saved.training;
@@ -335,8 +330,8 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     const variable_list saved = ctx->get_saved_variables();
     const PixelMatrix x = AsPixelMatrix(saved[0]);
     const at::Tensor& depthwise_weight = saved[1];
-    const PixelMatrix conv = AsPixelMatrix(saved[3]);
-    const std::vector<at::Tensor> pointwise(saved.begin() + 7, saved.end());
+    const PixelMatrix conv = AsPixelMatrix(saved[2]);
+    const std::vector<at::Tensor> pointwise(saved.begin() + 6, saved.end());
     const std::vector<int64_t> window = ctx->saved_data["window"].toIntVector();
     FrontEnd front;
     front.depthwise = ctx->saved_data["depthwise"].toBool();
@@ -348,7 +343,7 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
 
     const PixelMatrix grad_output = AsPixelMatrix(grads[0]);
     const BatchNormGradientMap bn = BatchNormGradientMapOf(
-        grad_output, conv, {saved[4], saved[5], ctx->saved_data["training"].toBool()}, saved[6]);
+        grad_output, conv, {saved[3], saved[4], ctx->saved_data["training"].toBool()}, saved[5]);
     const PixelMatrix grad_input =
         EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), x.tensor.options());
     std::vector<at::Tensor> row_major;
@@ -358,9 +353,7 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     WeightGradients weights;
     AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ReluConvBatchNormBackward", [&] {
       weights = BackwardImages<scalar_t>(
-          plan, bn, grad_output, conv, x,
-          front.depthwise ? saved[2].data_ptr<scalar_t>() : nullptr, depthwise_weight,
-          row_major, grad_input);
+          plan, bn, grad_output, conv, x, depthwise_weight, row_major, grad_input);
     });
 
     variable_list result = {grad_input.tensor, weights.depthwise};

@@ -143,9 +143,10 @@ at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffe
                    int64_t node, Kernels kernels) {
   TORCH_CHECK(!terms.empty(), "a sum of nothing");
   if (kernels == Kernels::kFast) {
+    TORCH_CHECK(!buffer.defined() || buffer.is_contiguous(at::MemoryFormat::ChannelsLast),
+                "a cell's output buffer in channels-last layout, got strides ",
+                buffer.strides());
     const PixelMatrix into = buffer.defined() ? AsPixelMatrix(buffer) : PixelMatrix();
-    TORCH_CHECK(!buffer.defined() || into.tensor.data_ptr() == buffer.data_ptr(),
-                "a cell's output buffer in channels-last layout");
     return FastSum::apply(at::TensorList(terms), into, node * terms[0].size(1));
   }
   at::Tensor sum = terms[0];

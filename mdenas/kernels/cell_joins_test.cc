@@ -86,6 +86,9 @@ TEST(CellJoinsTest, RejectMismatchedShapes) {
   const std::vector<at::Tensor> terms = {torch::randn({1, 2, 3, 3}), torch::randn({1, 2, 3, 4})};
   EXPECT_THROW(SumOf(terms, Kernels::kFast), c10::Error);
   EXPECT_THROW(ConcatChannels(terms, Kernels::kFast), c10::Error);
+  // Nodes go into a channels-last buffer only (CellOutputBuffer's).
+  const at::Tensor nchw_buffer = torch::empty({1, 4, 3, 3});
+  EXPECT_THROW(SumInto({terms[0]}, nchw_buffer, 0, Kernels::kFast), c10::Error);
 }
 
 }  // namespace

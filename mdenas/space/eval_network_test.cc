@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "mdenas/space/genotype.h"
 #include "mdenas/space/layers.h"
+#include "mdenas/training/tensor_state.h"
 
 namespace mdenas {
 namespace {
@@ -65,6 +66,34 @@ TEST(EvalNetworkTest, OutputShapesForBothStems) {
   imagenet->eval();
   EXPECT_EQ(imagenet->forward(torch::randn({1, 3, 64, 64})).logits.sizes(),
             torch::IntArrayRef({1, 7}));
+}
+
+TEST(EvalNetworkTest, AtenAndFastKernelsTrainTheSame) {
+  torch::manual_seed(3);
+  // DARTS_V2 concatenates its nodes in order (summed into the output);
+  // a reduction cell whose concat skips a node is concatenated by copy.
+  Genotype genotype = *BuiltinGenotype("DARTS_V2");
+  genotype.reduce.concat = {2, 4, 5};
+  const auto options = EvalNetworkOptions().layers(3).init_channels(8).pool_bn(true);
+  EvalNetwork aten(genotype, EvalNetworkOptions(options).kernels(Kernels::kAten));
+  EvalNetwork fast(genotype, EvalNetworkOptions(options).kernels(Kernels::kFast));
+  ASSERT_TRUE(LoadModuleState(ModuleState(*aten), fast.get()).ok());
+  const torch::Tensor images = torch::randn({4, 3, 16, 16});
+  const torch::Tensor aten_logits = aten->forward(images).logits;
+  const torch::Tensor fast_logits = fast->forward(images).logits;
+  EXPECT_TRUE(torch::allclose(fast_logits, aten_logits, 1e-3, 1e-4));
+  aten_logits.pow(2).sum().backward();
+  fast_logits.pow(2).sum().backward();
+  auto fast_parameters = fast->named_parameters();
+  for (const auto& item : aten->named_parameters()) {
+    const torch::Tensor& expected = item.value().grad();
+    const torch::Tensor& actual = fast_parameters[item.key()].grad();
+    // A node the concat leaves out, that no later node reads, gets none.
+    ASSERT_EQ(actual.defined(), expected.defined()) << item.key();
+    if (!expected.defined()) continue;
+    EXPECT_TRUE(torch::allclose(actual, expected, 1e-2, 1e-3))
+        << item.key() << ": max |diff| " << (actual - expected).abs().max().item<float>();
+  }
 }
 
 TEST(EvalNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {

@@ -309,9 +309,14 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
           plan, x, front.depthwise ? packed_depthwise.data_ptr<scalar_t>() : nullptr,
           transposed, conv.data<scalar_t>());
     });
-    const BatchNormMap map = BatchNormMapOf(moments, bn, options);
-    const PixelMatrix output = EmptyPixelMatrix(plan.batch, plan.total_out_channels,
-                                                plan.out_height, plan.out_width, options);
+    BatchNormMap map = BatchNormMapOf(moments, bn, options);
+    // Without affine parameters the gradient can read the normalised
+    // output, which then overwrites the convolution's: one activation less.
+    map.saved.reads_output = !bn.weight.defined();
+    const PixelMatrix output =
+        map.saved.reads_output ? conv
+                               : EmptyPixelMatrix(plan.batch, plan.total_out_channels,
+                                                  plan.out_height, plan.out_width, options);
     ApplyChannelMap(conv, map.scale, nullptr, at::Tensor(), map.shift, output);
 
     variable_list to_save = {x.tensor,       depthwise_weight.value_or(at::Tensor()),
@@ -320,6 +325,7 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     for (const at::Tensor& w : pointwise_weights) to_save.push_back(w);
     ctx->save_for_backward(std::move(to_save));
     ctx->saved_data["training"] = map.saved.training;
+    ctx->saved_data["reads_output"] = map.saved.reads_output;
     ctx->saved_data["depthwise"] = front.depthwise;
     ctx->saved_data["window"] =
         std::vector<int64_t>{front.kernel, front.stride, front.padding, front.dilation};
@@ -343,7 +349,10 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
 
     const PixelMatrix grad_output = AsPixelMatrix(grads[0]);
     const BatchNormGradientMap bn = BatchNormGradientMapOf(
-        grad_output, conv, {saved[3], saved[4], ctx->saved_data["training"].toBool()}, saved[5]);
+        grad_output, conv,
+        {saved[3], saved[4], ctx->saved_data["training"].toBool(),
+         ctx->saved_data["reads_output"].toBool()},
+        saved[5]);
     const PixelMatrix grad_input =
         EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), x.tensor.options());
     std::vector<at::Tensor> row_major;

@@ -156,31 +156,40 @@ TEST(ConvBnTest, FastGradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(6);
   const auto d = torch::kDouble;
   const BatchNormArgs bn = RandomBatchNorm(4, true, d);
-  for (int64_t kernel : {3, 5}) {
-    for (int64_t dilation : {1, 2}) {
-      for (int64_t stride : {1, 2}) {
-        const auto depthwise = DepthwiseConv2dOptions().stride(stride).dilation(dilation).padding(
-            dilation == 1 ? kernel / 2 : kernel - 1);
-        EXPECT_TRUE(GradientsMatchFiniteDifferences(
-            SepConv(depthwise, CopyOf(bn), true, Kernels::kFast),
-            {torch::randn({2, 3, 6, 5}, d), torch::randn({3, 1, kernel, kernel}, d),
-             torch::randn({4, 3, 1, 1}, d), torch::randn({4}, d), torch::randn({4}, d)}))
-            << kernel << "x" << kernel << " dilation " << dilation << " stride " << stride;
+  // Without affine parameters the output overwrites the convolution's, and
+  // the gradient reads it instead.
+  for (bool affine : {true, false}) {
+    // The BatchNorm's weight and bias follow the other inputs where used.
+    auto with_affine = [&](std::vector<at::Tensor> inputs) {
+      if (affine) inputs.insert(inputs.end(), {torch::randn({4}, d), torch::randn({4}, d)});
+      return inputs;
+    };
+    for (int64_t kernel : {3, 5}) {
+      for (int64_t dilation : {1, 2}) {
+        for (int64_t stride : {1, 2}) {
+          const auto depthwise = DepthwiseConv2dOptions().stride(stride).dilation(dilation).padding(
+              dilation == 1 ? kernel / 2 : kernel - 1);
+          EXPECT_TRUE(GradientsMatchFiniteDifferences(
+              SepConv(depthwise, CopyOf(bn), affine, Kernels::kFast),
+              with_affine({torch::randn({2, 3, 6, 5}, d), torch::randn({3, 1, kernel, kernel}, d),
+                           torch::randn({4, 3, 1, 1}, d)})))
+              << kernel << "x" << kernel << " dilation " << dilation << " stride " << stride
+              << (affine ? " affine" : "");
+        }
       }
     }
-  }
-  for (int64_t stride : {1, 2}) {
+    for (int64_t stride : {1, 2}) {
+      EXPECT_TRUE(GradientsMatchFiniteDifferences(
+          Conv1x1(stride, CopyOf(bn), affine, Kernels::kFast),
+          with_affine({torch::randn({2, 3, 5, 4}, d), torch::randn({4, 3, 1, 1}, d)})))
+          << "1x1 stride " << stride << (affine ? " affine" : "");
+    }
     EXPECT_TRUE(GradientsMatchFiniteDifferences(
-        Conv1x1(stride, CopyOf(bn), true, Kernels::kFast),
-        {torch::randn({2, 3, 5, 4}, d), torch::randn({4, 3, 1, 1}, d), torch::randn({4}, d),
-         torch::randn({4}, d)}))
-        << "1x1 stride " << stride;
+        Reduce(CopyOf(bn), affine, Kernels::kFast),
+        with_affine({torch::randn({2, 3, 4, 6}, d), torch::randn({2, 3, 1, 1}, d),
+                     torch::randn({2, 3, 1, 1}, d)})))
+        << "factorized reduce" << (affine ? " affine" : "");
   }
-  EXPECT_TRUE(GradientsMatchFiniteDifferences(
-      Reduce(CopyOf(bn), true, Kernels::kFast),
-      {torch::randn({2, 3, 4, 6}, d), torch::randn({2, 3, 1, 1}, d), torch::randn({2, 3, 1, 1}, d),
-       torch::randn({4}, d), torch::randn({4}, d)}))
-      << "factorized reduce";
 }
 
 TEST(ConvBnTest, FactorizedReduceRejectsOddSizes) {

@@ -189,22 +189,32 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
   const int64_t rows = input.rows(), channels = input.channels();
   const std::vector<double> mean = DoubleValues(saved.mean);
   const std::vector<double> invstd = DoubleValues(saved.invstd);
+  TORCH_CHECK(!saved.reads_output || !weight.defined(),
+              "a batch norm with affine parameters keeps its input for the gradient");
   const std::vector<double> gamma =
       weight.defined() ? DoubleValues(weight) : std::vector<double>(channels, 1.0);
+  // The output is already centred: its sums need no centre.
+  const at::Tensor center = saved.reads_output ? at::zeros_like(saved.mean) : saved.mean;
   std::vector<double> sum_dy(channels), sum_dy_centered(channels);
   AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormGradientSums", [&] {
     CpuKernels<scalar_t>().column_gradient_sums(
         rows, channels, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
-        input.ld, saved.mean.data_ptr<scalar_t>(), sum_dy.data(), sum_dy_centered.data());
+        input.ld, center.data_ptr<scalar_t>(), sum_dy.data(), sum_dy_centered.data());
   });
   // The batch-statistics terms (input_scale, and shift) vanish in
-  // evaluation mode.
+  // evaluation mode. Of the output y = (x - mean) * invstd, x = y / invstd +
+  // mean: the map of x becomes one of y.
   std::vector<double> a(channels), b(channels, 0.0), d(channels, 0.0);
   for (int64_t c = 0; c < channels; ++c) {
+    if (saved.reads_output) sum_dy_centered[c] /= invstd[c];
     a[c] = gamma[c] * invstd[c];
     if (saved.training) {
       b[c] = -a[c] * invstd[c] * invstd[c] * sum_dy_centered[c] / rows;
       d[c] = -a[c] * sum_dy[c] / rows - mean[c] * b[c];
+      if (saved.reads_output) {
+        d[c] += b[c] * mean[c];
+        b[c] /= invstd[c];
+      }
     }
   }
   const at::TensorOptions options = saved.mean.options();

@@ -50,6 +50,10 @@ struct BatchNormSaved {
   at::Tensor mean;
   at::Tensor invstd;
   bool training = true;
+  // Whether the gradient reads the normalised output (x - mean) * invstd
+  // instead of the input x: without affine parameters the output can
+  // overwrite the input, and the gradient's map is then one of the output.
+  bool reads_output = false;
 };
 
 // Per-channel mean and biased variance of `count` values per channel.
@@ -76,8 +80,9 @@ struct BatchNormMap {
 BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
                             const at::TensorOptions& options);
 
-// The per-channel map of the gradient: d input = dy * dy_scale + input *
-// input_scale + shift (input_scale is zero in evaluation mode), and the
+// The per-channel map of the gradient: d input = dy * dy_scale + v *
+// input_scale + shift, where v is the input, or the output where
+// saved.reads_output (input_scale is zero in evaluation mode), and the
 // gradients of the affine parameters (undefined without them).
 struct BatchNormGradientMap {
   at::Tensor dy_scale;
@@ -87,7 +92,8 @@ struct BatchNormGradientMap {
   at::Tensor weight;
   at::Tensor bias;
 };
-// `weight` is bn.weight (undefined without affine parameters).
+// `weight` is bn.weight (undefined without affine parameters); `input` is
+// the output where saved.reads_output.
 BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
                                             const PixelMatrix& input,
                                             const BatchNormSaved& saved,

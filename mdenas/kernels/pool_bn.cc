@@ -95,12 +95,18 @@ class FastPoolBatchNorm : public torch::autograd::Function<FastPoolBatchNorm> {
       ctx->save_for_backward({x.tensor});
       return pooled.tensor;
     }
-    const BatchNormMap map = BatchNormMapOf(moments, *bn, input.options());
-    const PixelMatrix output = EmptyPixelMatrix(
-        pooled.batch(), pooled.channels(), pooled.height(), pooled.width(), input.options());
+    BatchNormMap map = BatchNormMapOf(moments, *bn, input.options());
+    // As in conv_bn.cc: without affine parameters the output overwrites
+    // the pooled values, and the gradient reads it instead.
+    map.saved.reads_output = !bn->weight.defined();
+    const PixelMatrix output =
+        map.saved.reads_output ? pooled
+                               : EmptyPixelMatrix(pooled.batch(), pooled.channels(),
+                                                  pooled.height(), pooled.width(), input.options());
     ApplyChannelMap(pooled, map.scale, nullptr, at::Tensor(), map.shift, output);
     ctx->save_for_backward({x.tensor, pooled.tensor, map.saved.mean, map.saved.invstd, bn->weight});
     ctx->saved_data["training"] = map.saved.training;
+    ctx->saved_data["reads_output"] = map.saved.reads_output;
     return output.tensor;
   }
 
@@ -116,7 +122,10 @@ class FastPoolBatchNorm : public torch::autograd::Function<FastPoolBatchNorm> {
     }
     const PixelMatrix pooled = AsPixelMatrix(saved[1]);
     const BatchNormGradientMap bn = BatchNormGradientMapOf(
-        grad, pooled, {saved[2], saved[3], ctx->saved_data["training"].toBool()}, saved[4]);
+        grad, pooled,
+        {saved[2], saved[3], ctx->saved_data["training"].toBool(),
+         ctx->saved_data["reads_output"].toBool()},
+        saved[4]);
     const PixelMatrix grad_input =
         EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), x.tensor.options());
     WindowGeometry image = g;

@@ -1,7 +1,10 @@
 // The convolutions of the cell operations, fused with the ReLU before them
 // and the BatchNorm after them: one autograd node per operation unit
 // instead of four, no ReLU output or gradient tensors, and 1x1
-// convolutions as matrix products on channels-last pixels.
+// convolutions as matrix products on channels-last pixels. Backward keeps
+// the input and the convolution's result (which the output overwrites
+// where the BatchNorm has no affine parameters), and computes the
+// depthwise output again.
 //
 //   ReluSepConvBatchNorm       ReLU, depthwise k x k, pointwise 1x1, BN
 //                              (half a sep_conv; a dil_conv)

@@ -310,14 +310,7 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
           transposed, conv.data<scalar_t>());
     });
     BatchNormMap map = BatchNormMapOf(moments, bn, options);
-    // Without affine parameters the gradient can read the normalised
-    // output, which then overwrites the convolution's: one activation less.
-    map.saved.reads_output = !bn.weight.defined();
-    const PixelMatrix output =
-        map.saved.reads_output ? conv
-                               : EmptyPixelMatrix(plan.batch, plan.total_out_channels,
-                                                  plan.out_height, plan.out_width, options);
-    ApplyChannelMap(conv, map.scale, nullptr, at::Tensor(), map.shift, output);
+    const PixelMatrix output = ApplyBatchNormMap(conv, bn.weight, &map);
 
     variable_list to_save = {x.tensor,       depthwise_weight.value_or(at::Tensor()),
                              conv.tensor,    map.saved.mean,
@@ -336,6 +329,7 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     const variable_list saved = ctx->get_saved_variables();
     const PixelMatrix x = AsPixelMatrix(saved[0]);
     const at::Tensor& depthwise_weight = saved[1];
+    // The convolution's result, or the output that overwrote it.
     const PixelMatrix conv = AsPixelMatrix(saved[2]);
     const std::vector<at::Tensor> pointwise(saved.begin() + 6, saved.end());
     const std::vector<int64_t> window = ctx->saved_data["window"].toIntVector();

@@ -244,6 +244,19 @@ void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
   });
 }
 
+PixelMatrix ApplyBatchNormMap(const PixelMatrix& values, const at::Tensor& weight,
+                              BatchNormMap* map) {
+  // Without affine parameters the output determines the input, so the
+  // input need not be kept: one activation less.
+  map->saved.reads_output = !weight.defined();
+  const PixelMatrix output =
+      map->saved.reads_output
+          ? values
+          : EmptyLike(values, values.channels(), values.height(), values.width());
+  ApplyChannelMap(values, map->scale, nullptr, at::Tensor(), map->shift, output);
+  return output;
+}
+
 BatchNormSaved BatchNormForward(const PixelMatrix& input,
                                 const BatchNormArgs& bn,
                                 const PixelMatrix& output) {

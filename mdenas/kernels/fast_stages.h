@@ -99,6 +99,12 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
                                             const BatchNormSaved& saved,
                                             const at::Tensor& weight);
 
+// `values` normalised by `map`: in place where the batch norm has no affine
+// parameters (`weight`, bn.weight, undefined), whose gradient then reads
+// the output (map->saved.reads_output); otherwise into new memory.
+PixelMatrix ApplyBatchNormMap(const PixelMatrix& values, const at::Tensor& weight,
+                              BatchNormMap* map);
+
 // out = u * scale + shift per channel, or u * scale + v * v_scale + shift.
 void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
                      const PixelMatrix* v, const at::Tensor& v_scale,

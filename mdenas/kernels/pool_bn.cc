@@ -96,14 +96,7 @@ class FastPoolBatchNorm : public torch::autograd::Function<FastPoolBatchNorm> {
       return pooled.tensor;
     }
     BatchNormMap map = BatchNormMapOf(moments, *bn, input.options());
-    // As in conv_bn.cc: without affine parameters the output overwrites
-    // the pooled values, and the gradient reads it instead.
-    map.saved.reads_output = !bn->weight.defined();
-    const PixelMatrix output =
-        map.saved.reads_output ? pooled
-                               : EmptyPixelMatrix(pooled.batch(), pooled.channels(),
-                                                  pooled.height(), pooled.width(), input.options());
-    ApplyChannelMap(pooled, map.scale, nullptr, at::Tensor(), map.shift, output);
+    const PixelMatrix output = ApplyBatchNormMap(pooled, bn->weight, &map);
     ctx->save_for_backward({x.tensor, pooled.tensor, map.saved.mean, map.saved.invstd, bn->weight});
     ctx->saved_data["training"] = map.saved.training;
     ctx->saved_data["reads_output"] = map.saved.reads_output;
@@ -120,6 +113,7 @@ class FastPoolBatchNorm : public torch::autograd::Function<FastPoolBatchNorm> {
       return {PoolBackward(kind, x, grad, g).tensor, at::Tensor(), at::Tensor(),
               at::Tensor(), at::Tensor(), at::Tensor()};
     }
+    // The pooled values, or the output that overwrote them.
     const PixelMatrix pooled = AsPixelMatrix(saved[1]);
     const BatchNormGradientMap bn = BatchNormGradientMapOf(
         grad, pooled,

@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "mdenas/space/genotype.h"
 #include "mdenas/space/layers.h"
+#include "mdenas/space/module_test_util.h"
 #include "mdenas/training/tensor_state.h"
 
 namespace mdenas {
@@ -84,16 +85,7 @@ TEST(EvalNetworkTest, AtenAndFastKernelsTrainTheSame) {
   EXPECT_TRUE(torch::allclose(fast_logits, aten_logits, 1e-3, 1e-4));
   aten_logits.pow(2).sum().backward();
   fast_logits.pow(2).sum().backward();
-  auto fast_parameters = fast->named_parameters();
-  for (const auto& item : aten->named_parameters()) {
-    const torch::Tensor& expected = item.value().grad();
-    const torch::Tensor& actual = fast_parameters[item.key()].grad();
-    // A node the concat leaves out, that no later node reads, gets none.
-    ASSERT_EQ(actual.defined(), expected.defined()) << item.key();
-    if (!expected.defined()) continue;
-    EXPECT_TRUE(torch::allclose(actual, expected, 1e-2, 1e-3))
-        << item.key() << ": max |diff| " << (actual - expected).abs().max().item<float>();
-  }
+  ExpectSameGradients(*aten, *fast, 1e-2, 1e-3);
 }
 
 TEST(EvalNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {

@@ -10,6 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/cpu_allocation_tracker.h"
+#include "mdenas/space/module_test_util.h"
+#include "mdenas/training/tensor_state.h"
 
 namespace mdenas {
 namespace {
@@ -120,21 +122,12 @@ TEST(SupernetTest, StandaloneNetworkOfAPathComputesTheSameFunction) {
   EXPECT_THROW(standalone->forward(images, RandomPath(14, 8, 8)), c10::Error);
 }
 
-// Copies `from`'s parameters and buffers into `to` (same architecture).
-void CopyState(const torch::nn::Module& from, torch::nn::Module& to) {
-  torch::NoGradGuard no_grad;
-  auto source = from.named_parameters();
-  for (auto& item : to.named_parameters()) item.value().copy_(source[item.key()]);
-  auto buffers = from.named_buffers();
-  for (auto& item : to.named_buffers()) item.value().copy_(buffers[item.key()]);
-}
-
 TEST(SupernetTest, AtenAndFastKernelsTrainTheSame) {
   torch::manual_seed(5);
   const SupernetOptions options = SupernetOptions().layers(3).init_channels(4);
   Supernet aten(SupernetOptions(options).kernels(Kernels::kAten));
   Supernet fast(SupernetOptions(options).kernels(Kernels::kFast));
-  CopyState(*aten, *fast);
+  ASSERT_TRUE(LoadModuleState(ModuleState(*aten), fast.get()).ok());
   const torch::Tensor images = torch::randn({4, 3, 12, 12});
   for (uint32_t seed : {21u, 22u}) {
     const std::vector<int> path = RandomPath(14, 8, seed);
@@ -144,16 +137,7 @@ TEST(SupernetTest, AtenAndFastKernelsTrainTheSame) {
     aten_logits.pow(2).sum().backward();
     fast_logits.pow(2).sum().backward();
   }
-  auto fast_parameters = fast->named_parameters();
-  for (const auto& item : aten->named_parameters()) {
-    const torch::Tensor& expected = item.value().grad();
-    const torch::Tensor& actual = fast_parameters[item.key()].grad();
-    ASSERT_EQ(actual.defined(), expected.defined()) << item.key();
-    if (!expected.defined()) continue;
-    EXPECT_TRUE(torch::allclose(actual, expected, 1e-2, 1e-3))
-        << item.key() << ": max |diff| "
-        << (actual - expected).abs().max().item<float>();
-  }
+  ExpectSameGradients(*aten, *fast, 1e-2, 1e-3);
   auto fast_buffers = fast->named_buffers();
   for (const auto& item : aten->named_buffers()) {
     EXPECT_TRUE(torch::allclose(fast_buffers[item.key()], item.value(), 1e-3, 1e-4))

@@ -193,27 +193,34 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
               "a batch norm with affine parameters keeps its input for the gradient");
   const std::vector<double> gamma =
       weight.defined() ? DoubleValues(weight) : std::vector<double>(channels, 1.0);
-  // The output is already centred: its sums need no centre.
-  const at::Tensor center = saved.reads_output ? at::zeros_like(saved.mean) : saved.mean;
-  std::vector<double> sum_dy(channels), sum_dy_centered(channels);
+  // Per channel, the sums of dy and of dy * x_hat, where x_hat = (x - mean) *
+  // invstd is the normalised input: the output itself where
+  // saved.reads_output, which is centred already.
+  std::vector<double> sum_dy(channels), sum_dy_xhat(channels);
   AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormGradientSums", [&] {
+    const std::vector<scalar_t> zeros(saved.reads_output ? channels : 0);
     CpuKernels<scalar_t>().column_gradient_sums(
         rows, channels, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
-        input.ld, center.data_ptr<scalar_t>(), sum_dy.data(), sum_dy_centered.data());
+        input.ld, saved.reads_output ? zeros.data() : saved.mean.data_ptr<scalar_t>(),
+        sum_dy.data(), sum_dy_xhat.data());
   });
-  // The batch-statistics terms (input_scale, and shift) vanish in
-  // evaluation mode. Of the output y = (x - mean) * invstd, x = y / invstd +
-  // mean: the map of x becomes one of y.
+  if (!saved.reads_output) {
+    for (int64_t c = 0; c < channels; ++c) sum_dy_xhat[c] *= invstd[c];
+  }
+  // d input = dy * a + x_hat * xhat_scale + shift, written as a map of the
+  // output (x_hat itself) or of the input x; the batch-statistics terms
+  // vanish in evaluation mode.
   std::vector<double> a(channels), b(channels, 0.0), d(channels, 0.0);
   for (int64_t c = 0; c < channels; ++c) {
-    if (saved.reads_output) sum_dy_centered[c] /= invstd[c];
     a[c] = gamma[c] * invstd[c];
     if (saved.training) {
-      b[c] = -a[c] * invstd[c] * invstd[c] * sum_dy_centered[c] / rows;
-      d[c] = -a[c] * sum_dy[c] / rows - mean[c] * b[c];
+      const double xhat_scale = -a[c] * sum_dy_xhat[c] / rows;
+      d[c] = -a[c] * sum_dy[c] / rows;
       if (saved.reads_output) {
-        d[c] += b[c] * mean[c];
-        b[c] /= invstd[c];
+        b[c] = xhat_scale;
+      } else {
+        b[c] = xhat_scale * invstd[c];
+        d[c] -= mean[c] * b[c];
       }
     }
   }
@@ -224,9 +231,7 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
   map.shift = VectorTensor(d, options);
   map.uses_input = saved.training;
   if (weight.defined()) {
-    std::vector<double> grad_weight(channels);
-    for (int64_t c = 0; c < channels; ++c) grad_weight[c] = sum_dy_centered[c] * invstd[c];
-    map.weight = VectorTensor(grad_weight, weight.options());
+    map.weight = VectorTensor(sum_dy_xhat, weight.options());
     map.bias = VectorTensor(sum_dy, weight.options());
   }
   return map;

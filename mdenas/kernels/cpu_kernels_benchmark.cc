@@ -135,6 +135,55 @@ BENCHMARK(BM_DepthwiseForward)->DEPTHWISE_ARGS;
 BENCHMARK(BM_DepthwiseBackwardInput)->DEPTHWISE_ARGS;
 BENCHMARK(BM_DepthwiseBackwardWeight)->DEPTHWISE_ARGS;
 
+// The 3x3 pooling of the space (padding 1): range(1) 0 for max, 1 for
+// average pooling; range(2) the stride. `flops` counts a window tap as one.
+WindowGeometry Pool(benchmark::State& state) {
+  WindowGeometry g;
+  g.batch = 64;
+  g.height = g.width = 32 >> state.range(0);
+  g.channels = Channels(state.range(0));
+  g.kernel = 3;
+  g.stride = state.range(2);
+  g.padding = 1;
+  return g;
+}
+
+PoolKind KindOf(benchmark::State& state) {
+  return state.range(1) == 0 ? PoolKind::kMax : PoolKind::kAverage;
+}
+
+void BM_PoolForward(benchmark::State& state) {
+  at::set_num_threads(1);
+  const WindowGeometry g = Pool(state);
+  const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
+  at::Tensor y = torch::empty({g.out_pixels(), g.channels});
+  for (auto _ : state) {
+    CpuKernels<float>().pool_forward(KindOf(state), g, x.data_ptr<float>(), g.channels,
+                                     y.data_ptr<float>(), g.channels);
+  }
+  SetCounters(state, DepthwiseFlops(g) / 2, 4.0 * (g.in_pixels() + g.out_pixels()) * g.channels);
+}
+
+void BM_PoolBackward(benchmark::State& state) {
+  at::set_num_threads(1);
+  const WindowGeometry g = Pool(state);
+  const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
+  const at::Tensor dy = torch::randn({g.out_pixels(), g.channels});
+  at::Tensor dx = torch::empty({g.in_pixels(), g.channels});
+  for (auto _ : state) {
+    CpuKernels<float>().pool_backward(KindOf(state), g, x.data_ptr<float>(), g.channels,
+                                      dy.data_ptr<float>(), g.channels, dx.data_ptr<float>(),
+                                      g.channels);
+  }
+  SetCounters(state, DepthwiseFlops(g) / 2,
+              4.0 * (2 * g.in_pixels() + g.out_pixels()) * g.channels);
+}
+
+// Stage, kind, stride.
+#define POOL_ARGS ArgsProduct({{0, 1, 2}, {0, 1}, {1, 2}})
+BENCHMARK(BM_PoolForward)->POOL_ARGS;
+BENCHMARK(BM_PoolBackward)->POOL_ARGS;
+
 }  // namespace
 }  // namespace mdenas
 

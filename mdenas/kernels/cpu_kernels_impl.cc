@@ -895,8 +895,9 @@ void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
-          const PaddedChunk<T, L> padded(g.height + 2 * g.padding, g.width + 2 * g.padding,
-                                         &input_storage);
+          // The input, for max pooling's choices only.
+          const PaddedChunk<T, L> padded(kMax ? g.height + 2 * g.padding : 0,
+                                         g.width + 2 * g.padding, &input_storage);
           if (kMax) {
             padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height,
                         g.width, c0, false, g.padding, g.padding,

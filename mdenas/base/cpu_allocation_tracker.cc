@@ -9,14 +9,19 @@ namespace mdenas {
 
 // libtorch's CPU allocator reports each allocation and each free of memory
 // it reported allocating, with its signed size.
+// The totals it passes are int64_t in libtorch 1.x (Debian's) and size_t in
+// 2.x (PyTorch's packages): the overload of this libtorch's is the override.
 class CpuAllocationTracker::Reporter : public c10::MemoryReportingInfoBase {
  public:
   void reportMemoryUsage(void* /*pointer*/, int64_t bytes,
                          int64_t /*total_allocated*/, int64_t /*total_reserved*/,
-                         c10::Device device) override {
-    if (device.type() != c10::DeviceType::CPU) return;
-    current_ += bytes;
-    peak_ = std::max(peak_, current_);
+                         c10::Device device) {
+    Record(bytes, device);
+  }
+  void reportMemoryUsage(void* /*pointer*/, int64_t bytes,
+                         size_t /*total_allocated*/, size_t /*total_reserved*/,
+                         c10::Device device) {
+    Record(bytes, device);
   }
   bool memoryProfilingEnabled() const override { return true; }
 
@@ -25,6 +30,12 @@ class CpuAllocationTracker::Reporter : public c10::MemoryReportingInfoBase {
   void ResetPeak() { peak_ = current_; }
 
  private:
+  void Record(int64_t bytes, c10::Device device) {
+    if (device.type() != c10::DeviceType::CPU) return;
+    current_ += bytes;
+    peak_ = std::max(peak_, current_);
+  }
+
   int64_t current_ = 0;
   int64_t peak_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "mdenas/kernels/batch_norm.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "mdenas/kernels/fast_stages.h"
@@ -46,7 +47,7 @@ at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn,
     return FastBatchNorm::apply(input, IfDefined(bn.weight), IfDefined(bn.bias), bn);
   }
   if (bn.training) {
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     bn.num_batches_tracked.add_(1);
   }
   return at::batch_norm(input, bn.weight, bn.bias, bn.running_mean,

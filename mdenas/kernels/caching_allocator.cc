@@ -1,8 +1,10 @@
 #include "mdenas/kernels/caching_allocator.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <c10/util/Exception.h>
@@ -14,9 +16,16 @@ namespace {
 // register.
 constexpr size_t kAlignment = 64;
 
+// libtorch 1.x (Debian's) declares Allocator::allocate const; 2.x
+// (PyTorch's packages) declares it non-const and adds copy_data. Both
+// overloads are here, and the one this libtorch declares is the override.
 class Pool final : public c10::Allocator {
  public:
-  c10::DataPtr allocate(size_t bytes) const override {
+  c10::DataPtr allocate(size_t bytes) { return std::as_const(*this).allocate(bytes); }
+  void copy_data(void* destination, const void* source, size_t bytes) const {
+    std::memcpy(destination, source, bytes);
+  }
+  c10::DataPtr allocate(size_t bytes) const {
     void* data = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);

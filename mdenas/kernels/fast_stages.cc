@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
+#include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <cmath>
@@ -149,7 +150,7 @@ BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
   if (bn.training) {
     mean = batch.mean;
     variance = batch.variance;
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     const double unbiased =
         batch.count > 1 ? static_cast<double>(batch.count) / (batch.count - 1) : NAN;
     std::vector<double> unbiased_variance(variance);

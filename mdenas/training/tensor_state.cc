@@ -2,10 +2,13 @@
 
 #include <cstring>
 #include <map>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <c10/util/string_utils.h>
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
@@ -62,9 +65,23 @@ std::map<std::string, const TensorProto*> ByName(const TensorMapProto& state) {
 }
 
 // libtorch keys an optimizer's per-parameter state by the parameter's
-// TensorImpl address, printed.
-std::string StateKey(const torch::Tensor& parameter) {
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+// TensorImpl address: printed in libtorch 1.x (Debian's), the address itself
+// in 2.x (PyTorch's packages on GPU hosts).
+template <typename Key>
+Key AddressKey(void* address) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream printed;
+    printed << address;
+    return printed.str();
+  } else {
+    return address;
+  }
+}
+
+auto StateKey(const torch::Tensor& parameter) {
+  using Key = std::decay_t<decltype(std::declval<const torch::optim::Optimizer&>()
+                                        .state())>::key_type;
+  return AddressKey<Key>(parameter.unsafeGetTensorImpl());
 }
 
 }  // namespace

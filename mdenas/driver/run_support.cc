@@ -9,8 +9,9 @@
 
 #include <torch/torch.h>
 
-#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/status_macros.h"
 
@@ -40,13 +41,16 @@ absl::StatusOr<RunLoaders> MakeRunLoaders(
 }
 
 absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime) {
-  if (absl::StartsWith(runtime.device(), "cuda") &&
-      !torch::cuda::is_available()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("runtime.device is '", runtime.device(),
-                     "', but this libtorch sees no CUDA device"));
-  }
-  return absl::OkStatus();
+  // A name that is no device is spec validation's to report.
+  absl::string_view name = runtime.device();
+  int index = 0;
+  const bool cuda = name == "cuda" || (absl::ConsumePrefix(&name, "cuda:") &&
+                                       absl::SimpleAtoi(name, &index));
+  const int devices = static_cast<int>(torch::cuda::device_count());
+  if (!cuda || index < devices) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "runtime.device is '", runtime.device(), "', but this libtorch sees ",
+      devices == 0 ? "no CUDA device" : absl::StrCat(devices, " CUDA device(s)")));
 }
 
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {

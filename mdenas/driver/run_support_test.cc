@@ -1,5 +1,7 @@
 #include "mdenas/driver/run_support.h"
 
+#include <torch/cuda.h>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -50,10 +52,14 @@ TEST(RunSupportTest, RuntimeSetsThreadsAndRefusesMissingDevices) {
   EXPECT_GT(PeakResidentBytes(), 0);
   runtime.set_device("cuda:0");
   const absl::StatusOr<Runtime> cuda = SetUpRuntime(runtime);
+  EXPECT_EQ(cuda.ok(), torch::cuda::is_available());
   if (!cuda.ok()) {
     EXPECT_THAT(std::string(cuda.status().message()),
                 HasSubstr("sees no CUDA device"));
   }
+  runtime.set_device("cuda:99");
+  EXPECT_THAT(std::string(SetUpRuntime(runtime).status().message()),
+              HasSubstr("runtime.device is 'cuda:99', but this libtorch sees"));
 }
 
 }  // namespace

@@ -13,6 +13,12 @@
 // Every run of a configuration is a child process (this binary with
 // --run_configuration), so each has its own ru_maxrss; the timed
 // configurations run --repeats times, in turn.
+//
+// On a GPU host (the CMake build), --device=cuda times the aten
+// configurations there:
+//
+//   build/benchmarks/search_step --device=cuda --batch_size=512
+//       --configurations=aten_nchw,aten_channels_last
 
 #include <spawn.h>
 #include <sys/resource.h>
@@ -27,6 +33,8 @@
 #include <thread>
 #include <vector>
 
+#include <c10/core/Device.h>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -38,6 +46,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/driver/run_support.h"
+#include "mdenas/proto/search_spec.pb.h"
+#include "mdenas/spec/spec_loader.h"
+#include "mdenas/spec/spec_validation.h"
 #include "mdenas/kernels/cpu_kernels.h"
 
 ABSL_FLAG(int64_t, init_channels, 16, "Channels of the first cells.");
@@ -51,6 +63,8 @@ ABSL_FLAG(int32_t, repeats, 3,
           "Runs of each timed configuration (aten_nchw, aten_channels_last, fast), "
           "in turn; the others run once.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the weights, images and sampled paths.");
+ABSL_FLAG(std::string, device, "cpu",
+          "Where the steps run: cpu, cuda or cuda:<index> (aten configurations only).");
 ABSL_FLAG(std::string, configurations,
           "aten_nchw,aten_channels_last,fast,standalone_fast,mixed_fast",
           "Comma-separated configurations to run.");
@@ -76,7 +90,27 @@ SearchStepSettings SettingsFromFlags() {
   s.set_repeats(absl::GetFlag(FLAGS_repeats));
   s.set_seed(absl::GetFlag(FLAGS_seed));
   s.set_cpu_kernels(CpuKernels<float>().name);
+  s.set_device(absl::GetFlag(FLAGS_device));
   return s;
+}
+
+// --device names a device of this host that runs every configuration in
+// `names`: the checks and messages of a search spec's runtime.device.
+absl::Status CheckDevice(const std::vector<std::string>& names) {
+  SearchSpec spec;
+  SpecOrigins origins;
+  spec.mutable_runtime()->set_device(absl::GetFlag(FLAGS_device));
+  origins.Set("runtime.device", "flag --device");
+  for (const std::string& name : names) {
+    MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));
+    spec.mutable_runtime()->set_kernels(c.kernels == Kernels::kFast ? RuntimeSpec::FAST
+                                                                    : RuntimeSpec::ATEN);
+    origins.Set("runtime.kernels", absl::StrCat("flag --configurations (", name, ")"));
+    MDENAS_RETURN_IF_ERROR(ValidateSpec(spec, origins));
+  }
+  const absl::Status available = CheckDeviceAvailable(spec.runtime());
+  if (available.ok()) return available;
+  return absl::Status(available.code(), absl::StrCat("flag --device: ", available.message()));
 }
 
 std::string Json(const google::protobuf::Message& message, bool pretty) {
@@ -198,6 +232,11 @@ absl::Status RunAll(const std::string& argv0) {
       runs.push_back(name);
     }
   }
+  MDENAS_RETURN_IF_ERROR(CheckDevice(names));
+  if (const c10::Device device(settings.device()); device.is_cuda()) {
+    benchmark.mutable_machine()->set_accelerator(
+        GpuDescription(device.has_index() ? device.index() : 0));
+  }
   benchmark.mutable_machine()->set_cpus(static_cast<int>(std::thread::hardware_concurrency()));
   benchmark.mutable_machine()->set_load_average_before(LoadAverage());
   for (const std::string& name : names) {
@@ -214,7 +253,7 @@ absl::Status RunAll(const std::string& argv0) {
     std::cerr << "search_step: running " << name << "\n";
     std::vector<std::string> args = {argv0};
     for (const char* flag : {"init_channels", "layers", "batch_size", "image_size", "threads",
-                             "steps", "warmup_steps", "seed"}) {
+                             "steps", "warmup_steps", "seed", "device"}) {
       const absl::CommandLineFlag* f = absl::FindCommandLineFlag(flag);
       args.push_back(absl::StrCat("--", flag, "=", f->CurrentValue()));
     }

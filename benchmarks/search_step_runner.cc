@@ -5,6 +5,7 @@
 #include <memory>
 #include <random>
 
+#include <torch/cuda.h>
 #include <torch/torch.h>
 #include <valgrind/callgrind.h>
 
@@ -32,9 +33,10 @@ void ToChannelsLast(torch::nn::Module& module) {
 }
 
 Trainee MakeTrainee(const SupernetOptions& options, bool channels_last,
-                    const OptimizerSpec& optimizer) {
+                    const OptimizerSpec& optimizer, const torch::Device& device) {
   Trainee t;
   t.net = Supernet(options);
+  t.net->to(device);
   if (channels_last) ToChannelsLast(*t.net);
   t.parameters = t.net->parameters();
   t.optimizer = MakeSgd(optimizer, t.parameters);
@@ -83,18 +85,22 @@ StepRun RunStepConfiguration(const StepConfiguration& configuration,
                              const SearchStepSettings& settings) {
   at::set_num_threads(settings.threads());
   torch::manual_seed(settings.seed());
+  const torch::Device device(settings.device().empty() ? "cpu" : settings.device());
   const SupernetOptions options = SupernetOptions()
                                       .layers(settings.layers())
                                       .init_channels(settings.init_channels())
                                       .kernels(configuration.kernels);
   const int edges = 2 * CellEdgeCount(static_cast<int>(options.nodes()));
   const int operations = static_cast<int>(options.operations().size());
-  torch::Tensor images = torch::randn(
-      {settings.batch_size(), 3, settings.image_size(), settings.image_size()});
+  // Drawn on the CPU, so that every device gets the same values.
+  torch::Tensor images =
+      torch::randn({settings.batch_size(), 3, settings.image_size(), settings.image_size()})
+          .to(device);
   if (configuration.channels_last) images = images.contiguous(torch::MemoryFormat::ChannelsLast);
-  const torch::Tensor labels = torch::randint(10, {settings.batch_size()});
+  const torch::Tensor labels = torch::randint(10, {settings.batch_size()}).to(device);
   // DARTS's architecture weights, fixed: the benchmark times the weight step.
-  const torch::Tensor mixing = torch::softmax(torch::randn({edges, operations}), 1);
+  const torch::Tensor mixing =
+      torch::softmax(torch::randn({edges, operations}), 1).to(device);
   std::mt19937_64 rng(settings.seed());
   std::uniform_int_distribution<int> pick(0, operations - 1);
   const int total = settings.warmup_steps() + settings.steps();
@@ -108,14 +114,14 @@ StepRun RunStepConfiguration(const StepConfiguration& configuration,
   CpuAllocationTracker tracker;
   Trainee trainee;
   if (configuration.network != StepNetwork::kStandalone) {
-    trainee = MakeTrainee(options, configuration.channels_last, optimizer);
+    trainee = MakeTrainee(options, configuration.channels_last, optimizer, device);
   }
   // The stand-alone network of each step's path is built before the step.
   auto prepare = [&](int index) {
     if (configuration.network != StepNetwork::kStandalone) return;
     trainee = Trainee();  // The previous path's network goes first.
     trainee = MakeTrainee(SupernetOptions(options).fixed_path(paths[index]),
-                          configuration.channels_last, optimizer);
+                          configuration.channels_last, optimizer, device);
   };
   auto train = [&](int index) {
     ClearGradients(trainee.parameters);
@@ -124,6 +130,8 @@ StepRun RunStepConfiguration(const StepConfiguration& configuration,
                                      : trainee.net->forward(images, paths[index]);
     BackwardAndStep(torch::nn::functional::cross_entropy(logits, labels), optimizer,
                     trainee.optimizer.get());
+    // A GPU step ends when its kernels have run, not when they are queued.
+    if (device.is_cuda()) torch::cuda::synchronize(device.index());
   };
   for (int i = 0; i < settings.warmup_steps(); ++i) {
     prepare(i);

@@ -43,7 +43,8 @@ struct StepRun {
 };
 
 // Runs settings.warmup_steps() + settings.steps() steps of `configuration`
-// with settings.threads() intra-op threads; times the last steps() of them.
+// with settings.threads() intra-op threads on settings.device() (default
+// cpu); times the last steps() of them, each to its end on a GPU.
 // Under valgrind --tool=callgrind --instr-atstart=no only those are counted.
 StepRun RunStepConfiguration(const StepConfiguration& configuration,
                              const SearchStepSettings& settings);

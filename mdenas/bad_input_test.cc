@@ -170,6 +170,19 @@ TEST_F(BadInputTest, UnusableDeviceLeavesNoRunDirectory) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// The step benchmark checks --device as the search checks runtime.device.
+TEST_F(BadInputTest, StepBenchmarkDevices) {
+  ExpectCleanFailure("benchmarks/search_step",
+                     {"--device=tpu", "--configurations=aten_nchw"},
+                     "flag --device: field 'runtime.device': 'tpu' is not a device");
+  ExpectCleanFailure("benchmarks/search_step", {"--device=cuda", "--configurations=fast"},
+                     "flag --configurations (fast): field 'runtime.kernels': the fast "
+                     "kernels run on CPU only");
+  ExpectCleanFailure("benchmarks/search_step",
+                     {"--device=cuda:99", "--configurations=aten_nchw"},
+                     "flag --device: runtime.device is 'cuda:99', but this libtorch sees");
+}
+
 TEST_F(BadInputTest, FlagSetWithoutAValue) {
   ExpectCleanFailure("mdenas/search", {"--set=epochs"},
                      "flag --set: 'epochs' is not of the form field.path=value");

@@ -3,12 +3,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <utility>
 
 #include <torch/torch.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -53,6 +55,20 @@ absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime) {
       devices == 0 ? "no CUDA device" : absl::StrCat(devices, " CUDA device(s)")));
 }
 
+std::string GpuDescription(int index) {
+  FILE* smi = popen(absl::StrCat("nvidia-smi --id=", index,
+                                 " --query-gpu=name,driver_version --format=csv,noheader 2>&1")
+                        .c_str(),
+                    "r");
+  if (smi == nullptr) return "unknown GPU: cannot run nvidia-smi";
+  std::string text;
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), smi) != nullptr) text += buffer;
+  const int status = pclose(smi);
+  text = std::string(absl::StripAsciiWhitespace(text));
+  return status == 0 ? text : absl::StrCat("unknown GPU: nvidia-smi said: ", text);
+}
+
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
   MDENAS_RETURN_IF_ERROR(CheckDeviceAvailable(runtime));
   const c10::Device device(runtime.device());
@@ -64,9 +80,9 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
           : static_cast<int>(std::thread::hardware_concurrency());
   at::set_num_threads(std::max(threads, 1));
   std::string description =
-      device.is_cpu()
-          ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
-          : runtime.device();
+      device.is_cpu() ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
+                      : absl::StrCat(runtime.device(), ": ",
+                                     GpuDescription(device.has_index() ? device.index() : 0));
   return Runtime{device, kernels, std::move(description)};
 }
 

@@ -24,7 +24,7 @@ namespace mdenas {
 struct Runtime {
   c10::Device device;
   Kernels kernels;
-  // "cpu (2 threads)", or the CUDA device.
+  // "cpu (2 threads)", or the GPU (GpuDescription).
   std::string description;
 };
 
@@ -44,6 +44,10 @@ absl::StatusOr<RunLoaders> MakeRunLoaders(
 
 // Whether runtime.device is there on this machine (a GPU, if it names one).
 absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime);
+
+// GPU `index` as nvidia-smi names it, with its driver ("NVIDIA H100 80GB
+// HBM3, 580.159.04"), or "unknown GPU" and why.
+std::string GpuDescription(int index);
 
 // Checks the device (CheckDeviceAvailable) and sets libtorch's intra-op threads
 // (runtime.threads, 0 = one per core).

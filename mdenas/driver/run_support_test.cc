@@ -9,6 +9,8 @@ namespace mdenas {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 google::protobuf::RepeatedPtrField<EpochRecord> TwoEpochs() {
   google::protobuf::RepeatedPtrField<EpochRecord> records;
@@ -60,6 +62,13 @@ TEST(RunSupportTest, RuntimeSetsThreadsAndRefusesMissingDevices) {
   runtime.set_device("cuda:99");
   EXPECT_THAT(std::string(SetUpRuntime(runtime).status().message()),
               HasSubstr("runtime.device is 'cuda:99', but this libtorch sees"));
+}
+
+TEST(RunSupportTest, GpuDescriptionNamesTheGpuOrSaysWhyNot) {
+  EXPECT_THAT(GpuDescription(99), StartsWith("unknown GPU: "));
+  if (torch::cuda::is_available()) {
+    EXPECT_THAT(GpuDescription(0), Not(StartsWith("unknown")));
+  }
 }
 
 }  // namespace

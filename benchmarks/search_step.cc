@@ -47,10 +47,10 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/run_support.h"
+#include "mdenas/kernels/cpu_kernels.h"
 #include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/spec/spec_loader.h"
 #include "mdenas/spec/spec_validation.h"
-#include "mdenas/kernels/cpu_kernels.h"
 
 ABSL_FLAG(int64_t, init_channels, 16, "Channels of the first cells.");
 ABSL_FLAG(int64_t, layers, 8, "Cells.");

@@ -8,9 +8,9 @@
 namespace mdenas {
 
 // libtorch's CPU allocator reports each allocation and each free of memory
-// it reported allocating, with its signed size.
-// The totals it passes are int64_t in libtorch 1.x (Debian's) and size_t in
-// 2.x (PyTorch's packages): the overload of this libtorch's is the override.
+// it reported allocating, with its signed size. The totals it passes along
+// are int64_t in libtorch 1.x (Debian's) and size_t in 2.x (PyTorch's
+// packages): of the two overloads, this libtorch's is the override.
 class CpuAllocationTracker::Reporter : public c10::MemoryReportingInfoBase {
  public:
   void reportMemoryUsage(void* /*pointer*/, int64_t bytes,

@@ -41,7 +41,7 @@ TEST(BatchNormTest, FastEqualsAtenInTrainingAndEvaluation) {
         const ForwardBackward aten =
             RunWithGradients(Norm(aten_bn, affine, Kernels::kAten), {x, gamma, beta});
         const ForwardBackward fast =
-            RunWithGradients(Norm(fast_bn, affine, Kernels::kFast), {x, gamma, beta});
+            RunWithGradients(Norm(fast_bn, affine, Kernels::kFast), {x, gamma, beta}, kFastThreads);
         const std::string where =
             absl::StrCat(training ? "training" : "evaluation", affine ? ", affine, " : ", ",
                          LayoutName(layout), " ", c, " channels");

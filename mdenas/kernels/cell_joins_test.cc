@@ -23,7 +23,7 @@ TEST(CellJoinsTest, FastSumEqualsAtenForAnyCountAndLayouts) {
       return [kernels](const std::vector<at::Tensor>& in) { return SumOf(in, kernels); };
     };
     const ForwardBackward aten = RunWithGradients(sum(Kernels::kAten), terms);
-    const ForwardBackward fast = RunWithGradients(sum(Kernels::kFast), terms);
+    const ForwardBackward fast = RunWithGradients(sum(Kernels::kFast), terms, kFastThreads);
     EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-6, 1e-6)) << count << " terms";
     for (int i = 0; i < count; ++i) {
       EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 0, 0)) << count << " terms";
@@ -40,7 +40,7 @@ TEST(CellJoinsTest, FastConcatEqualsAten) {
     return [kernels](const std::vector<at::Tensor>& in) { return ConcatChannels(in, kernels); };
   };
   const ForwardBackward aten = RunWithGradients(concat(Kernels::kAten), parts);
-  const ForwardBackward fast = RunWithGradients(concat(Kernels::kFast), parts);
+  const ForwardBackward fast = RunWithGradients(concat(Kernels::kFast), parts, kFastThreads);
   EXPECT_TRUE(TensorsNear(fast.output, aten.output, 0, 0));
   for (size_t i = 0; i < parts.size(); ++i) {
     EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 0, 0)) << i;
@@ -67,7 +67,8 @@ TEST(CellJoinsTest, NodesSummedIntoTheCellOutputConcatenateWithoutACopy) {
   };
   at::Tensor aten_buffer, fast_buffer;
   const ForwardBackward aten = RunWithGradients(cell(Kernels::kAten, &aten_buffer), terms);
-  const ForwardBackward fast = RunWithGradients(cell(Kernels::kFast, &fast_buffer), terms);
+  const ForwardBackward fast =
+      RunWithGradients(cell(Kernels::kFast, &fast_buffer), terms, kFastThreads);
   EXPECT_FALSE(aten_buffer.defined());
   ASSERT_TRUE(fast_buffer.defined());
   EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-6, 1e-6));

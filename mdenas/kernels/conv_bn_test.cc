@@ -53,7 +53,8 @@ void ExpectFastEqualsAten(const std::vector<at::Tensor>& inputs, const BatchNorm
                           Make make, const std::string& where) {
   const BatchNormArgs aten_bn = CopyOf(bn), fast_bn = CopyOf(bn);
   const ForwardBackward aten = RunWithGradients(make(aten_bn, Kernels::kAten), inputs);
-  const ForwardBackward fast = RunWithGradients(make(fast_bn, Kernels::kFast), inputs);
+  const ForwardBackward fast =
+      RunWithGradients(make(fast_bn, Kernels::kFast), inputs, kFastThreads);
   EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-3, 1e-4)) << where;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!aten.grads[i].defined()) {

@@ -60,7 +60,7 @@ TEST(DepthwiseConv2dTest, FastEqualsAtenOnRandomShapesAndLayouts) {
       const at::Tensor x = InLayout(torch::randn({n, channels, height, width}), layout);
       const at::Tensor w = torch::randn({channels, 1, c.kernel, c.kernel});
       const ForwardBackward aten = RunWithGradients(Conv(c, Kernels::kAten), {x, w});
-      const ForwardBackward fast = RunWithGradients(Conv(c, Kernels::kFast), {x, w});
+      const ForwardBackward fast = RunWithGradients(Conv(c, Kernels::kFast), {x, w}, kFastThreads);
       const std::string where = absl::StrCat(c.name(), ", ", LayoutName(layout), " [", n,
                                              ", ", channels, ", ", height, ", ", width, "]");
       EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-4, 1e-5)) << where;
@@ -84,7 +84,7 @@ TEST(DepthwiseConv2dTest, GradientsOfAChannelSliceOfAConcatenation) {
     };
   };
   const ForwardBackward aten = RunWithGradients(concatenated(Kernels::kAten), {x, w});
-  const ForwardBackward fast = RunWithGradients(concatenated(Kernels::kFast), {x, w});
+  const ForwardBackward fast = RunWithGradients(concatenated(Kernels::kFast), {x, w}, kFastThreads);
   EXPECT_TRUE(TensorsNear(fast.grads[0], aten.grads[0], 1e-4, 1e-5));
   EXPECT_TRUE(TensorsNear(fast.grads[1], aten.grads[1], 1e-4, 1e-4));
 }

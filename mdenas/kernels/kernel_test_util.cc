@@ -43,7 +43,9 @@ const char* LayoutName(Layout layout) {
 }
 
 ForwardBackward RunWithGradients(const TensorFunction& fn,
-                                 const std::vector<at::Tensor>& inputs) {
+                                 const std::vector<at::Tensor>& inputs, int threads) {
+  const int previous_threads = at::get_num_threads();
+  at::set_num_threads(threads);
   std::vector<at::Tensor> leaves;
   for (const at::Tensor& input : inputs) {
     // A detached alias keeps the input's strides (channel slices included).
@@ -53,6 +55,7 @@ ForwardBackward RunWithGradients(const TensorFunction& fn,
   result.output = fn(leaves);
   result.output.backward(GradientPattern(result.output));
   for (const at::Tensor& leaf : leaves) result.grads.push_back(leaf.grad());
+  at::set_num_threads(previous_threads);
   return result;
 }
 

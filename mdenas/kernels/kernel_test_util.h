@@ -43,10 +43,18 @@ struct ForwardBackward {
   std::vector<at::Tensor> grads;
 };
 
-// Calls `fn` on detached aliases of `inputs` that require gradients and
-// backpropagates GradientPattern(output).
+// The tests run the fast kernels on two intra-op threads, so that their
+// parallel paths run (where a shape is large enough to split), and ATen's
+// reference on one: at two, Debian's libtorch corrupts the heap in
+// conv_bn_test's factorized-reduce reference.
+inline constexpr int kFastThreads = 2;
+inline constexpr int kReferenceThreads = 1;
+
+// Calls `fn` on `threads` intra-op threads on detached aliases of `inputs`
+// that require gradients and backpropagates GradientPattern(output).
 ForwardBackward RunWithGradients(const TensorFunction& fn,
-                                 const std::vector<at::Tensor>& inputs);
+                                 const std::vector<at::Tensor>& inputs,
+                                 int threads = kReferenceThreads);
 
 // |actual - expected| <= atol + rtol * |expected| everywhere, same shape.
 testing::AssertionResult TensorsNear(const at::Tensor& actual,

@@ -53,7 +53,8 @@ TEST(PoolBnTest, FastEqualsAtenWithAndWithoutBatchNorm) {
           const ForwardBackward aten =
               RunWithGradients(Pool(kind, stride, aten_bn, affine, Kernels::kAten), inputs);
           const ForwardBackward fast =
-              RunWithGradients(Pool(kind, stride, fast_bn, affine, Kernels::kFast), inputs);
+              RunWithGradients(Pool(kind, stride, fast_bn, affine, Kernels::kFast), inputs,
+                               kFastThreads);
           const std::string where = absl::StrCat(
               KindName(kind), " stride ", stride, " ", LayoutName(layout), " [", n, ", ", c, ", ",
               h, ", ", w, "]", with_bn ? (training ? " BN training" : " BN evaluation") : "",
@@ -79,7 +80,8 @@ TEST(PoolBnTest, MaxPoolingSendsTiesToTheFirstMaximumAsAtenDoes) {
     const ForwardBackward aten =
         RunWithGradients(Pool(PoolKind::kMax, stride, std::nullopt, false, Kernels::kAten), {x});
     const ForwardBackward fast =
-        RunWithGradients(Pool(PoolKind::kMax, stride, std::nullopt, false, Kernels::kFast), {x});
+        RunWithGradients(Pool(PoolKind::kMax, stride, std::nullopt, false, Kernels::kFast), {x},
+                         kFastThreads);
     EXPECT_TRUE(TensorsNear(fast.grads[0], aten.grads[0], 0, 0)) << "stride " << stride;
   }
 }

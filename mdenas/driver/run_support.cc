@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -11,11 +12,10 @@
 #include <torch/torch.h>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/strip.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/spec/spec_validation.h"
 
 namespace mdenas {
 
@@ -44,12 +44,9 @@ absl::StatusOr<RunLoaders> MakeRunLoaders(
 
 absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime) {
   // A name that is no device is spec validation's to report.
-  absl::string_view name = runtime.device();
-  int index = 0;
-  const bool cuda = name == "cuda" || (absl::ConsumePrefix(&name, "cuda:") &&
-                                       absl::SimpleAtoi(name, &index));
+  const std::optional<int> cuda = CudaDeviceIndex(runtime.device());
   const int devices = static_cast<int>(torch::cuda::device_count());
-  if (!cuda || index < devices) return absl::OkStatus();
+  if (!cuda || *cuda < devices) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "runtime.device is '", runtime.device(), "', but this libtorch sees ",
       devices == 0 ? "no CUDA device" : absl::StrCat(devices, " CUDA device(s)")));

@@ -146,11 +146,8 @@ void CheckOptimizer(const OptimizerSpec& optimizer, const std::string& prefix,
 
 void CheckRuntime(const RuntimeSpec& runtime, const std::string& prefix,
                   std::vector<Problem>* problems) {
-  absl::string_view device = runtime.device();
-  int index = 0;
-  const bool valid = device == "cpu" || device == "cuda" ||
-                     (absl::ConsumePrefix(&device, "cuda:") &&
-                      absl::SimpleAtoi(device, &index) && index >= 0);
+  const std::optional<int> cuda = CudaDeviceIndex(runtime.device());
+  const bool valid = runtime.device() == "cpu" || (cuda && *cuda >= 0);
   if (!valid) {
     problems->push_back(
         {prefix + "device",
@@ -187,6 +184,15 @@ void CheckEval(const EvalSpec& spec, std::vector<Problem>* problems) {
 }
 
 }  // namespace
+
+std::optional<int> CudaDeviceIndex(absl::string_view device) {
+  int index = 0;
+  if (device == "cuda" ||
+      (absl::ConsumePrefix(&device, "cuda:") && absl::SimpleAtoi(device, &index))) {
+    return index;
+  }
+  return std::nullopt;
+}
 
 absl::Status ValidateSpec(const Message& spec, const SpecOrigins& origins) {
   std::vector<Problem> problems;

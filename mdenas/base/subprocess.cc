@@ -33,7 +33,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
   std::vector<char*> args = Arguments(argv);
   pid_t pid = -1;
   const int spawned =
-      posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+      posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   if (spawned != 0) {

@@ -1,6 +1,6 @@
-// Running a program the way a user would, for tests that drive the real
-// binaries: its exit status or the signal that ended it, and everything it
-// printed.
+// Running a program the way a user would (tests that drive the real
+// binaries, a query of nvidia-smi): its exit status or the signal that ended
+// it, and everything it printed.
 
 #ifndef MDENAS_BASE_SUBPROCESS_H_
 #define MDENAS_BASE_SUBPROCESS_H_
@@ -22,7 +22,8 @@ struct ProcessResult {
   std::string output;
 };
 
-// Runs argv[0] with arguments argv[1..] and waits for it.
+// Runs argv[0] (looked up on PATH when it has no '/') with arguments
+// argv[1..] and waits for it.
 ProcessResult RunProcess(const std::vector<std::string>& argv);
 
 // Starts argv[0] with its output discarded and returns its process id, or -1.

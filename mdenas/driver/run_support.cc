@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <thread>
@@ -15,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/base/subprocess.h"
 #include "mdenas/spec/spec_validation.h"
 
 namespace mdenas {
@@ -53,17 +53,12 @@ absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime) {
 }
 
 std::string GpuDescription(int index) {
-  FILE* smi = popen(absl::StrCat("nvidia-smi --id=", index,
-                                 " --query-gpu=name,driver_version --format=csv,noheader 2>&1")
-                        .c_str(),
-                    "r");
-  if (smi == nullptr) return "unknown GPU: cannot run nvidia-smi";
-  std::string text;
-  char buffer[256];
-  while (fgets(buffer, sizeof(buffer), smi) != nullptr) text += buffer;
-  const int status = pclose(smi);
-  text = std::string(absl::StripAsciiWhitespace(text));
-  return status == 0 ? text : absl::StrCat("unknown GPU: nvidia-smi said: ", text);
+  const ProcessResult smi =
+      RunProcess({"nvidia-smi", absl::StrCat("--id=", index),
+                  "--query-gpu=name,driver_version", "--format=csv,noheader"});
+  const std::string text(absl::StripAsciiWhitespace(smi.output));
+  if (smi.exited && smi.exit_code == 0) return text;
+  return absl::StrCat("unknown GPU: nvidia-smi said: ", text);
 }
 
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {

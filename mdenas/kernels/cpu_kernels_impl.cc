@@ -1,7 +1,7 @@
 // The CPU kernels of cpu_kernels.h. This file is compiled once per
 // instruction-set variant (BUILD: cpu_kernels_avx512, cpu_kernels_baseline),
-// each time into namespace mdenas::MDENAS_CPU_VARIANT; cpu_kernels.cc picks
-// a variant at run time.
+// each time into namespace mdenas::MDENAS_CPU_VARIANT and for the variant's
+// instruction sets (simd.h); cpu_kernels.cc picks a variant at run time.
 //
 // Loops run over pixels with a channel chunk (one SIMD vector, simd.h)
 // innermost: in channels-last layout a pixel's channels are contiguous, so
@@ -16,13 +16,9 @@
 #include <vector>
 
 #include "mdenas/kernels/cpu_kernels.h"
-#include "mdenas/kernels/simd.h"
 
-#ifndef MDENAS_CPU_VARIANT
-#error "build with -DMDENAS_CPU_VARIANT=<namespace>"
-#endif
-#define MDENAS_STRINGIFY_(x) #x
-#define MDENAS_STRINGIFY(x) MDENAS_STRINGIFY_(x)
+// Last: the code below it is compiled for the variant's instruction sets.
+#include "mdenas/kernels/simd.h"
 
 namespace mdenas {
 namespace MDENAS_CPU_VARIANT {
@@ -1041,7 +1037,7 @@ void SumMatrices(int64_t rows, int64_t cols, const T* const* inputs, const int64
 template <typename T>
 CpuKernelTable<T> MakeTable() {
   return {
-      MDENAS_STRINGIFY(MDENAS_CPU_VARIANT),
+      MDENAS_SIMD_STRINGIFY(MDENAS_CPU_VARIANT),
       &DepthwiseForward<T>,
       &DepthwiseBackwardInput<T>,
       &DepthwiseBackwardWeight<T>,

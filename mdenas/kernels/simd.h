@@ -1,7 +1,8 @@
 // Portable SIMD for the CPU kernels: GCC/Clang vector extensions, which
-// compile to AVX-512, AVX2 or SSE instructions as the translation unit's
-// target allows, and a walk over a channel count in vector-sized chunks.
-// Internal to the kernels.
+// compile to AVX-512, AVX2 or SSE instructions as the variant's target
+// allows, and a walk over a channel count in vector-sized chunks.
+// Internal to the kernels: cpu_kernels_impl.cc, compiled once per variant
+// (-DMDENAS_CPU_VARIANT=<name>), is its only includer.
 
 #ifndef MDENAS_KERNELS_SIMD_H_
 #define MDENAS_KERNELS_SIMD_H_
@@ -10,7 +11,38 @@
 #include <cstring>
 #include <type_traits>
 
+#ifndef MDENAS_CPU_VARIANT
+#error "build with -DMDENAS_CPU_VARIANT=<variant>"
+#endif
+
+// Each variant's instruction sets, as GCC target options, and its widest
+// vector register in bytes.
+#define MDENAS_SIMD_TARGET_avx512 \
+  "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,prefer-vector-width=512"
+#define MDENAS_SIMD_REGISTER_BYTES_avx512 64
+#define MDENAS_SIMD_TARGET_baseline "sse2"
+#define MDENAS_SIMD_REGISTER_BYTES_baseline 16
+
+#define MDENAS_SIMD_CAT_(a, b) a##b
+#define MDENAS_SIMD_CAT(a, b) MDENAS_SIMD_CAT_(a, b)
+#define MDENAS_SIMD_STRINGIFY_(x) #x
+#define MDENAS_SIMD_STRINGIFY(x) MDENAS_SIMD_STRINGIFY_(x)
+
+// The rest of the translation unit, from here, is compiled for the
+// variant's instruction sets; so this header comes after every other. The
+// code of the library headers before it stays compiled for the x86-64
+// baseline in every variant: the linker keeps one copy of each inline or
+// template function the variants both emit (std::vector<float>::resize,
+// c10::str, ...), whichever it meets first, and an AVX-512 copy would stop
+// a machine without AVX-512 with an illegal instruction.
+_Pragma(MDENAS_SIMD_STRINGIFY(
+    GCC target(MDENAS_SIMD_CAT(MDENAS_SIMD_TARGET_, MDENAS_CPU_VARIANT))))
+
 namespace mdenas {
+// In the variant's namespace, for the same reason: an out-of-line copy
+// (Store<float, 16> under a sanitizer) takes its vectors in registers as
+// wide as its variant's, so the variants' copies must not be merged.
+namespace MDENAS_CPU_VARIANT {
 namespace simd {
 
 template <typename T, int kLanes>
@@ -37,14 +69,8 @@ inline Vec<T, kLanes> Load(const T* p) {
   return v;
 }
 
-// The widest vector register of the translation unit's target, in bytes.
-#if defined(__AVX512F__)
-constexpr int kRegisterBytes = 64;
-#elif defined(__AVX__)
-constexpr int kRegisterBytes = 32;
-#else
-constexpr int kRegisterBytes = 16;
-#endif
+// The widest vector register of the variant, in bytes.
+constexpr int kRegisterBytes = MDENAS_SIMD_CAT(MDENAS_SIMD_REGISTER_BYTES_, MDENAS_CPU_VARIANT);
 
 // `v`, held in a register: for a vector loaded once to serve several
 // multiply-adds. Left alone, the compiler folds the load back into each of
@@ -103,6 +129,7 @@ inline void ForEachChannelChunk(int64_t channels, Body&& body) {
 }
 
 }  // namespace simd
+}  // namespace MDENAS_CPU_VARIANT
 }  // namespace mdenas
 
 #endif  // MDENAS_KERNELS_SIMD_H_

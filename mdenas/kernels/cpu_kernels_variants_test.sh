@@ -1,7 +1,7 @@
 #!/bin/bash
 # The CPU kernel variants must not share code with each other or with the
-# rest of the program (simd.h says why). For each variant library given
-# (lib<...>cpu_kernels_<variant>.{a,so}):
+# rest of the program (simd.h says why). For each variant's library or
+# object file given:
 #  - every global symbol it defines in namespace mdenas is in
 #    mdenas::<variant>;
 #  - every global function it defines outside that namespace (library
@@ -23,9 +23,15 @@ fail() {
 }
 
 for library in "$@"; do
-  name=$(basename "${library}")
-  variant=${name#*cpu_kernels_}
-  variant=${variant%%.*}
+  # The path names the variant: Bazel's lib..cpu_kernels_<variant>.a,
+  # CMake's mdenas_cpu_kernels_<variant>.dir/.../cpu_kernels_impl.cc.o.
+  variant=$(grep -o 'cpu_kernels_[a-z0-9]*' <<<"${library}" | grep -v '_impl$' | tail -n 1 || true)
+  variant=${variant#cpu_kernels_}
+  if [[ -z "${variant}" ]]; then
+    fail "${library}: no cpu_kernels_<variant> in the path"
+    continue
+  fi
+  name="$(basename "${library}") (${variant})"
   # Itanium mangling of a name in namespace mdenas::<variant>.
   inside="_ZN(K)?6mdenas${#variant}${variant}"
   defined=$(nm --defined-only "${library}" | awk 'NF == 3 && $2 ~ /^[A-Zu]$/ {print $2, $3}')

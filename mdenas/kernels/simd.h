@@ -1,4 +1,4 @@
-// Portable SIMD for the CPU kernels: GCC/Clang vector extensions, which
+// Portable SIMD for the CPU kernels: GCC vector extensions, which
 // compile to AVX-512, AVX2 or SSE instructions as the variant's target
 // allows, and a walk over a channel count in vector-sized chunks.
 // Internal to the kernels: cpu_kernels_impl.cc, compiled once per variant
@@ -13,6 +13,11 @@
 
 #ifndef MDENAS_CPU_VARIANT
 #error "build with -DMDENAS_CPU_VARIANT=<variant>"
+#endif
+// Clang ignores #pragma GCC target (below): every variant would be
+// compiled for the baseline, silently.
+#if defined(__clang__) || !defined(__GNUC__)
+#error "the CPU kernels' instruction-set variants need GCC"
 #endif
 
 // Each variant's instruction sets, as GCC target options, and its widest

@@ -20,9 +20,10 @@ namespace mdenas {
 
 enum class PoolKind { kMax, kAverage };
 
-// Positions i * stride + offset inside an axis of `size`.
+// Positions i * stride + offset inside an axis of `size`: none where the
+// offset is past the end (where C++'s division would round -1 / 2 to 0).
 inline int64_t GatheredSize(int64_t size, int64_t stride, int64_t offset) {
-  return (size - offset - 1) / stride + 1;
+  return size > offset ? (size - offset - 1) / stride + 1 : 0;
 }
 
 // c[i][j] = sum_k A(i, k) * B(k, j) for i < m, j < n, k < depth, where

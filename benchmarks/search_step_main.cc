@@ -31,9 +31,11 @@
 #include <numeric>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <c10/core/Device.h>
+#include <c10/util/Exception.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -94,6 +96,30 @@ SearchStepSettings SettingsFromFlags() {
   return s;
 }
 
+// Every size and count flag in its range, or an error that names the flag.
+absl::Status CheckFlags() {
+  const std::pair<const char*, int64_t> at_least_one[] = {
+      {"init_channels", absl::GetFlag(FLAGS_init_channels)},
+      {"layers", absl::GetFlag(FLAGS_layers)},
+      {"batch_size", absl::GetFlag(FLAGS_batch_size)},
+      {"image_size", absl::GetFlag(FLAGS_image_size)},
+      {"threads", absl::GetFlag(FLAGS_threads)},
+      {"steps", absl::GetFlag(FLAGS_steps)},
+      {"repeats", absl::GetFlag(FLAGS_repeats)},
+  };
+  for (const auto& [flag, value] : at_least_one) {
+    if (value < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("flag --", flag, ": must be at least 1, got ", value));
+    }
+  }
+  if (const int32_t warmup = absl::GetFlag(FLAGS_warmup_steps); warmup < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flag --warmup_steps: must be at least 0, got ", warmup));
+  }
+  return absl::OkStatus();
+}
+
 // --device names a device of this host that runs every configuration in
 // `names`: the checks and messages of a search spec's runtime.device.
 absl::Status CheckDevice(const std::vector<std::string>& names) {
@@ -126,7 +152,15 @@ std::string Json(const google::protobuf::Message& message, bool pretty) {
 absl::Status RunOne(const std::string& name) {
   MDENAS_ASSIGN_OR_RETURN(const StepConfiguration configuration, FindStepConfiguration(name));
   const SearchStepSettings settings = SettingsFromFlags();
-  const StepRun run = RunStepConfiguration(configuration, settings);
+  StepRun run;
+  try {
+    run = RunStepConfiguration(configuration, settings);
+  } catch (const c10::Error& e) {
+    // A network these flags cannot build (an image too small for its
+    // reduction cells): libtorch's message, without its stack trace.
+    return absl::InvalidArgumentError(
+        absl::StrCat("configuration ", name, ": ", e.what_without_backtrace()));
+  }
   SearchStepConfiguration result;
   for (double seconds : run.step_seconds) result.add_step_ms(1000 * seconds);
   result.set_macs_per_step(run.macs / std::max(1, settings.steps()));
@@ -303,7 +337,8 @@ absl::Status RunAll(const std::string& argv0) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string one = absl::GetFlag(FLAGS_run_configuration);
-  const absl::Status status = one.empty() ? mdenas::RunAll(argv[0]) : mdenas::RunOne(one);
+  absl::Status status = mdenas::CheckFlags();
+  if (status.ok()) status = one.empty() ? mdenas::RunAll(argv[0]) : mdenas::RunOne(one);
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
     return 1;

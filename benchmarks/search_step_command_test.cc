@@ -1,0 +1,56 @@
+// //benchmarks:search_step as a user runs it: flags out of range are errors
+// that name the flag, and a network the flags cannot build is an error (not
+// a crash).
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mdenas/base/runfiles.h"
+#include "mdenas/base/subprocess.h"
+
+namespace mdenas {
+namespace {
+
+using testing::HasSubstr;
+
+std::string SearchStep() {
+  const auto path = RunfilePath(nullptr, "benchmarks/search_step");
+  EXPECT_TRUE(path.ok()) << path.status();
+  return path.ok() ? *path : "";
+}
+
+// A tiny run of the fast configuration with `extra` flags.
+ProcessResult RunTiny(const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {SearchStep(),      "--configurations=fast", "--init_channels=4",
+                                   "--layers=2",      "--batch_size=2",        "--image_size=8",
+                                   "--threads=1",     "--steps=1",             "--warmup_steps=0",
+                                   "--repeats=1",     "--seed=3"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return RunProcess(argv);
+}
+
+TEST(SearchStepCommandTest, FlagsOutOfRangeAreErrorsThatNameTheFlag) {
+  for (const char* flag : {"steps=0", "repeats=0", "layers=0", "batch_size=0", "image_size=0",
+                           "threads=0", "init_channels=-1", "warmup_steps=-1"}) {
+    const ProcessResult run = RunTiny({absl::StrCat("--", flag)});
+    EXPECT_TRUE(run.exited && run.exit_code == 1) << flag << ": " << run.output;
+    const std::string name(flag, std::string(flag).find('='));
+    EXPECT_THAT(run.output, HasSubstr(absl::StrCat("error: flag --", name, ": must be at least")))
+        << flag;
+  }
+}
+
+// Two reduction cells take a 2x2 image down to 1x1, where the factorized
+// reduction has no shifted pixel: stop 17 found the fast kernels writing
+// past their buffers there.
+TEST(SearchStepCommandTest, AnImageTooSmallForTheNetworkIsAnError) {
+  const ProcessResult run = RunTiny({"--image_size=2"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: configuration fast: the shifted 1x1 convolutions"));
+}
+
+}  // namespace
+}  // namespace mdenas

@@ -1,11 +1,14 @@
 // //benchmarks:search_step as a user runs it: flags out of range are errors
-// that name the flag, and a network the flags cannot build is an error (not
-// a crash).
+// that name the flag, a network the flags cannot build is an error (not a
+// crash), and --versus pairs every run with the other build's.
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "benchmarks/regression.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/runfiles.h"
@@ -50,6 +53,36 @@ TEST(SearchStepCommandTest, AnImageTooSmallForTheNetworkIsAnError) {
   const ProcessResult run = RunTiny({"--image_size=2"});
   EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
   EXPECT_THAT(run.output, HasSubstr("error: configuration fast: the shifted 1x1 convolutions"));
+}
+
+TEST(SearchStepCommandTest, VersusPairsEveryRunWithTheOtherBuilds) {
+  const std::string out = absl::StrCat(std::getenv("TEST_TMPDIR"), "/versus.json");
+  // This build against itself.
+  const ProcessResult run =
+      RunTiny({"--repeats=3", absl::StrCat("--versus=", SearchStep()), absl::StrCat("--out=", out)});
+  ASSERT_TRUE(run.exited && run.exit_code == 0) << run.output;
+  const auto result = ReadSearchStepJson(out);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->versus_size(), 1);
+  const SearchStepVersus& versus = result->versus(0);
+  EXPECT_EQ(versus.configuration(), "fast");
+  EXPECT_EQ(versus.binary(), SearchStep());
+  EXPECT_GT(versus.ms_per_step(), 0);
+  ASSERT_EQ(versus.ms_ratio_size(), 3);
+  std::vector<double> ratios(versus.ms_ratio().begin(), versus.ms_ratio().end());
+  for (double r : ratios) EXPECT_GT(r, 0);
+  std::sort(ratios.begin(), ratios.end());
+  EXPECT_EQ(versus.median_ms_ratio(), ratios[1]);
+  // This build's own runs are counted as without --versus.
+  ASSERT_EQ(result->configurations_size(), 1);
+  EXPECT_EQ(result->configurations(0).runs(), 3);
+}
+
+TEST(SearchStepCommandTest, VersusNeedsAProgram) {
+  const ProcessResult run = RunTiny({"--versus=/nonexistent/search_step"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output,
+              HasSubstr("error: flag --versus: /nonexistent/search_step is not an executable file"));
 }
 
 }  // namespace

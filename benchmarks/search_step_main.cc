@@ -19,6 +19,14 @@
 //
 //   build/benchmarks/search_step --device=cuda --batch_size=512
 //       --configurations=aten_nchw,aten_channels_last
+//
+// A change to the kernels, measured against the build before it (a copy of
+// its binary): each run of a timed configuration is paired with the other
+// build's, and "versus" gives the ratios of the pairs.
+//
+//   cp bazel-bin/benchmarks/search_step /tmp/search_step_before  # then change, and:
+//   bazel run //benchmarks:search_step -- --configurations=fast --repeats=9
+//       --versus=/tmp/search_step_before
 
 #include <spawn.h>
 #include <sys/resource.h>
@@ -28,6 +36,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <numeric>
 #include <string>
 #include <thread>
@@ -71,6 +80,10 @@ ABSL_FLAG(std::string, configurations,
           "aten_nchw,aten_channels_last,fast,standalone_fast,mixed_fast",
           "Comma-separated configurations to run.");
 ABSL_FLAG(std::string, out, "", "Also write the JSON to this file.");
+ABSL_FLAG(std::string, versus, "",
+          "Another build's search_step binary: every run of a timed configuration is "
+          "paired with a run of the same configuration there, right before or after it "
+          "(alternately), and 'versus' in the JSON gives the pairs' step-time ratios.");
 ABSL_FLAG(std::string, run_configuration, "",
           "Internal: run this one configuration in this process and print its "
           "measurements as one line of JSON.");
@@ -169,8 +182,10 @@ absl::Status RunOne(const std::string& name) {
   return absl::OkStatus();
 }
 
-// Runs this binary with `args`; returns what it printed and its peak RSS.
-absl::StatusOr<std::pair<std::string, int64_t>> RunChild(std::vector<std::string> args) {
+// Runs `binary` with `args` (args[0] its name); returns what it printed and
+// its peak RSS.
+absl::StatusOr<std::pair<std::string, int64_t>> RunChild(const std::string& binary,
+                                                        std::vector<std::string> args) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -181,12 +196,12 @@ absl::StatusOr<std::pair<std::string, int64_t>> RunChild(std::vector<std::string
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid;
-  const int error = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  const int error = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   if (error != 0) {
     close(pipe_fds[0]);
-    return absl::InternalError(absl::StrCat("cannot start a run: error ", error));
+    return absl::InternalError(absl::StrCat("cannot start ", binary, ": error ", error));
   }
   std::string output;
   char buffer[4096];
@@ -196,7 +211,7 @@ absl::StatusOr<std::pair<std::string, int64_t>> RunChild(std::vector<std::string
   struct rusage usage;
   wait4(pid, &status, 0, &usage);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat("the run '", args.back(), "' failed"));
+    return absl::InternalError(absl::StrCat("the run '", args.back(), "' of ", args[0], " failed"));
   }
   return std::make_pair(output, static_cast<int64_t>(usage.ru_maxrss) * 1024);  // KiB.
 }
@@ -245,25 +260,66 @@ void ComputeRatios(SearchStepBenchmark* b) {
   }
 }
 
+// One run of a configuration, by this build or by the --versus one.
+struct Run {
+  std::string name;
+  bool versus = false;
+};
+
+// The --versus entries: this build's run medians paired with the other
+// build's, round by round.
+void AddVersus(const std::string& binary, const std::map<std::string, std::vector<double>>& ours,
+               const std::map<std::string, std::vector<double>>& theirs,
+               const std::map<std::string, std::vector<double>>& their_steps,
+               SearchStepBenchmark* benchmark) {
+  for (const char* timed : kTimedConfigurations) {
+    const auto it = theirs.find(timed);
+    if (it == theirs.end()) continue;
+    SearchStepVersus* versus = benchmark->add_versus();
+    versus->set_configuration(timed);
+    versus->set_binary(binary);
+    versus->set_ms_per_step(Median(their_steps.at(timed)));
+    std::vector<double> ratios;
+    for (size_t i = 0; i < it->second.size(); ++i) {
+      ratios.push_back(ours.at(timed)[i] / it->second[i]);
+      versus->add_ms_ratio(ratios.back());
+    }
+    versus->set_median_ms_ratio(Median(ratios));
+  }
+}
+
 absl::Status RunAll(const std::string& argv0) {
   SearchStepBenchmark benchmark;
   *benchmark.mutable_settings() = SettingsFromFlags();
   const SearchStepSettings& settings = benchmark.settings();
   const std::vector<std::string> names =
       absl::StrSplit(absl::GetFlag(FLAGS_configurations), ',', absl::SkipEmpty());
-  // The runs in order: the timed configurations in turn, `repeats` times;
+  const std::string versus = absl::GetFlag(FLAGS_versus);
+  if (!versus.empty() && access(versus.c_str(), X_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flag --versus: ", versus, " is not an executable file"));
+  }
+  // The runs in order: the timed configurations in turn, `repeats` times,
+  // each beside the --versus build's run of it (before it in odd rounds);
   // then the others once.
-  std::vector<std::string> runs;
+  std::vector<Run> runs;
   for (int r = 0; r < settings.repeats(); ++r) {
     for (const char* timed : kTimedConfigurations) {
-      if (std::count(names.begin(), names.end(), timed)) runs.push_back(timed);
+      if (!std::count(names.begin(), names.end(), timed)) continue;
+      if (versus.empty()) {
+        runs.push_back({timed});
+        continue;
+      }
+      const bool theirs_first = r % 2 == 1;
+      runs.push_back({timed, theirs_first});
+      runs.push_back({timed, !theirs_first});
     }
   }
   for (const std::string& name : names) {
     MDENAS_RETURN_IF_ERROR(FindStepConfiguration(name).status());
     if (std::count(std::begin(kTimedConfigurations), std::end(kTimedConfigurations), name) ==
         0) {
-      runs.push_back(name);
+      runs.push_back({name});
     }
   }
   MDENAS_RETURN_IF_ERROR(CheckDevice(names));
@@ -283,20 +339,32 @@ absl::Status RunAll(const std::string& argv0) {
                         : c.network == StepNetwork::kStandalone ? "standalone"
                                                                 : "mixed");
   }
-  for (const std::string& name : runs) {
-    std::cerr << "search_step: running " << name << "\n";
-    std::vector<std::string> args = {argv0};
+  // Per timed configuration: each run's median step time, this build's and
+  // the --versus build's, and all of the latter's steps.
+  std::map<std::string, std::vector<double>> our_runs, their_runs, their_steps;
+  for (const Run& r : runs) {
+    const std::string& name = r.name;
+    std::cerr << "search_step: running " << name << (r.versus ? " of " + versus : "") << "\n";
+    std::vector<std::string> args = {r.versus ? versus : argv0};
     for (const char* flag : {"init_channels", "layers", "batch_size", "image_size", "threads",
                              "steps", "warmup_steps", "seed", "device"}) {
       const absl::CommandLineFlag* f = absl::FindCommandLineFlag(flag);
       args.push_back(absl::StrCat("--", flag, "=", f->CurrentValue()));
     }
     args.push_back(absl::StrCat("--run_configuration=", name));
-    MDENAS_ASSIGN_OR_RETURN(const auto output, RunChild(args));
+    MDENAS_ASSIGN_OR_RETURN(const auto output,
+                            RunChild(r.versus ? versus : "/proc/self/exe", args));
     SearchStepConfiguration run;
     if (!google::protobuf::util::JsonStringToMessage(output.first, &run).ok()) {
       return absl::InternalError(absl::StrCat("unreadable output of ", name, ": ", output.first));
     }
+    const std::vector<double> steps(run.step_ms().begin(), run.step_ms().end());
+    if (r.versus) {
+      their_runs[name].push_back(Median(steps));
+      their_steps[name].insert(their_steps[name].end(), steps.begin(), steps.end());
+      continue;
+    }
+    our_runs[name].push_back(Median(steps));
     for (SearchStepConfiguration& result : *benchmark.mutable_configurations()) {
       if (result.name() != name) continue;
       result.mutable_step_ms()->MergeFrom(run.step_ms());
@@ -316,6 +384,7 @@ absl::Status RunAll(const std::string& argv0) {
     c.set_gflops(6.0 * c.macs_per_step() / (mean / 1000.0) / 1e9);
   }
   ComputeRatios(&benchmark);
+  AddVersus(versus, our_runs, their_runs, their_steps, &benchmark);
   benchmark.set_notes(absl::StrCat(
       "Each run is a child process: peak_rss_bytes is its ru_maxrss (libtorch's code and "
       "runtime included); peak_tensor_bytes is CpuAllocationTracker's peak of libtorch CPU "

@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -33,6 +34,7 @@
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/random_genotype.h"
 #include "mdenas/spec/spec_loader.h"
+#include "mdenas/spec/spec_validation.h"
 
 ABSL_FLAG(int, architectures, 8, "Genotypes drawn from the space (N).");
 ABSL_FLAG(int, epochs, 6, "Stand-alone training epochs of each (E).");
@@ -66,15 +68,31 @@ void CommonSettings(const DataSpec& data, DataSpec* out_data,
   runtime->set_threads(absl::GetFlag(FLAGS_threads));
 }
 
-// Stand-alone training of `genotype`: plain SGD with the cosine schedule, no
-// regulariser (no cutout, drop-path, auxiliary head or dropout), which only
-// pay off in long runs. Returns the test top-1 after every epoch.
-absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
-                                                    const DataSpec& data,
-                                                    const std::string& out) {
+// Where the flags land in a spec, for errors that name them; `epochs_flag`
+// sets the spec's epochs.
+SpecOrigins FlagOrigins(const char* epochs_flag) {
+  SpecOrigins origins;
+  const std::pair<const char*, const char*> flags[] = {
+      {"network.layers", "layers"},
+      {"network.init_channels", "init_channels"},
+      {"space.layers", "layers"},
+      {"space.init_channels", "init_channels"},
+      {"data.max_train_images", "train_images"},
+      {"data.max_test_images", "test_images"},
+      {"batch_size", "batch_size"},
+      {"runtime.threads", "threads"},
+      {"epochs", epochs_flag},
+  };
+  for (const auto& [field, flag] : flags) origins.Set(field, absl::StrCat("flag --", flag));
+  return origins;
+}
+
+// The stand-alone training of a genotype (set by the caller): plain SGD
+// with the cosine schedule, no regulariser (no cutout, drop-path, auxiliary
+// head or dropout), which only pay off in long runs.
+EvalSpec StandAloneSpec(const DataSpec& data, const std::string& out) {
   EvalSpec spec;
   CommonSettings(data, spec.mutable_data(), spec.mutable_runtime());
-  spec.set_genotype(FormatDartsGenotype(genotype));
   spec.mutable_network()->set_layers(absl::GetFlag(FLAGS_layers));
   spec.mutable_network()->set_init_channels(absl::GetFlag(FLAGS_init_channels));
   spec.mutable_network()->set_auxiliary(false);
@@ -84,6 +102,15 @@ absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
   spec.set_batch_size(absl::GetFlag(FLAGS_batch_size));
   spec.mutable_runtime()->set_output_dir(out);
   FillDefaults(&spec);
+  return spec;
+}
+
+// Trains `genotype` stand-alone; returns the test top-1 after every epoch.
+absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
+                                                    const DataSpec& data,
+                                                    const std::string& out) {
+  EvalSpec spec = StandAloneSpec(data, out);
+  spec.set_genotype(FormatDartsGenotype(genotype));
   MDENAS_ASSIGN_OR_RETURN(RetrainData loaded, LoadRetrainData(spec));
   MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
   MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
@@ -101,12 +128,9 @@ absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
   return accuracy;
 }
 
-// Trains the supernet with MdeNAS, sampling a new path every batch so that
-// every operation trains, and measures each genotype as a path through the
-// shared weights on the supernet's validation split.
-absl::StatusOr<std::vector<double>> InSupernetAccuracy(
-    const std::vector<Genotype>& genotypes, const DataSpec& data,
-    const std::string& out) {
+// The supernet's training with MdeNAS, sampling a new path every batch so
+// that every operation trains.
+SearchSpec SupernetSpec(const DataSpec& data, const std::string& out) {
   SearchSpec spec;
   CommonSettings(data, spec.mutable_data(), spec.mutable_runtime());
   spec.mutable_space()->set_layers(absl::GetFlag(FLAGS_layers));
@@ -116,6 +140,15 @@ absl::StatusOr<std::vector<double>> InSupernetAccuracy(
   spec.set_batch_size(absl::GetFlag(FLAGS_batch_size));
   spec.mutable_runtime()->set_output_dir(out);
   FillDefaults(&spec);
+  return spec;
+}
+
+// Trains the supernet and measures each genotype as a path through the
+// shared weights on the supernet's validation split.
+absl::StatusOr<std::vector<double>> InSupernetAccuracy(
+    const std::vector<Genotype>& genotypes, const DataSpec& data,
+    const std::string& out) {
+  const SearchSpec spec = SupernetSpec(data, out);
   MDENAS_ASSIGN_OR_RETURN(SearchData loaded, LoadSearchData(spec));
   MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
   MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
@@ -141,6 +174,12 @@ absl::Status Main() {
     return absl::InvalidArgumentError(
         "flags --architectures must be at least 2, --epochs at least 1 and "
         "--supernet_epochs at least 0");
+  }
+  // The flags that land in the specs, checked before anything trains.
+  MDENAS_RETURN_IF_ERROR(ValidateSpec(StandAloneSpec(DataSpec(), ""), FlagOrigins("epochs")));
+  if (absl::GetFlag(FLAGS_supernet_epochs) > 0) {
+    MDENAS_RETURN_IF_ERROR(
+        ValidateSpec(SupernetSpec(DataSpec(), ""), FlagOrigins("supernet_epochs")));
   }
   DataSpec data;
   data.set_path(absl::GetFlag(FLAGS_data_dir));

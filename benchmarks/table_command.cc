@@ -33,6 +33,10 @@ namespace mdenas {
 namespace {
 
 absl::Status Run(PaperTable table, const char* argv0) {
+  if (const int random = absl::GetFlag(FLAGS_quick_random); random < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flag --quick_random: must be at least 0, got ", random));
+  }
   const bool cifar = table == PaperTable::kCifar10;
   Table rows = PaperRows(table);
   const std::vector<std::pair<std::string, bool>> computed =

@@ -294,7 +294,8 @@ absl::Status RunAll(const std::string& argv0) {
   const SearchStepSettings& settings = benchmark.settings();
   const std::vector<std::string> names =
       absl::StrSplit(absl::GetFlag(FLAGS_configurations), ',', absl::SkipEmpty());
-  const std::string versus = absl::GetFlag(FLAGS_versus);
+  const std::string versus =
+      absl::GetFlag(FLAGS_versus).empty() ? "" : UserPath(absl::GetFlag(FLAGS_versus));
   if (!versus.empty() && access(versus.c_str(), X_OK) != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("flag --versus: ", versus, " is not an executable file"));

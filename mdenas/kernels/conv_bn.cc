@@ -4,9 +4,9 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
-#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "mdenas/kernels/dynamic_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
 
 namespace mdenas {
@@ -113,10 +113,10 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = plan.total_out_channels;
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
-  at::parallel_for(0, plan.batch, 1, [&](int64_t begin, int64_t end) {
+  DynamicParallelFor(plan.batch, [&](const auto& next) {
     std::vector<T> buffer;
     std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
-    for (int64_t n = begin; n < end; ++n) {
+    for (int64_t n = next(); n < plan.batch; n = next()) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       if (plan.front.depthwise) {
         kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
@@ -184,12 +184,12 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
       plan.front.depthwise ? PackDepthwiseWeight(depthwise_weight) : at::Tensor();
   // The gathers of a strided 1x1 convolution leave pixels without gradient.
   const bool gathers_cover_input = plan.front.depthwise || (plan.branches() == 1 && plan.front.stride == 1);
-  at::parallel_for(0, plan.batch, 1, [&](int64_t begin, int64_t end) {
+  DynamicParallelFor(plan.batch, [&](const auto& next) {
     std::vector<T> grad_conv(plan.out_pixels() * channels);
     std::vector<T> grad_features(plan.out_pixels() * c_in);
     std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * c_in : 0);
     std::vector<T> buffer;
-    for (int64_t n = begin; n < end; ++n) {
+    for (int64_t n = next(); n < plan.batch; n = next()) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       T* grad_image = grad_input.data<T>() + n * plan.in_pixels() * grad_input.ld;
       if (plan.front.depthwise) {

@@ -1,5 +1,6 @@
 #include "mdenas/kernels/conv_bn.h"
 
+#include <functional>
 #include <random>
 #include <string>
 #include <utility>
@@ -191,6 +192,47 @@ TEST(ConvBnTest, FastGradientsMatchFiniteDifferencesInDouble) {
         with_affine({torch::randn({2, 3, 4, 6}, d), torch::randn({2, 3, 1, 1}, d),
                      torch::randn({2, 3, 1, 1}, d)})))
         << "factorized reduce" << (affine ? " affine" : "");
+  }
+}
+
+// The fast kernels hand a batch's images to whichever thread is free and
+// sum partial results in a fixed order: on one thread or two, every bit of
+// the results is the same.
+TEST(ConvBnTest, FastResultsAreTheSameOnOneAndTwoThreads) {
+  torch::manual_seed(8);
+  const BatchNormArgs bn = RandomBatchNorm(6, true, torch::kFloat);
+  const auto dilated = DepthwiseConv2dOptions().dilation(2).padding(2);
+  const std::vector<std::pair<std::string, std::function<TensorFunction(const BatchNormArgs&)>>>
+      operations = {
+          {"3x3 dilation 2", [&](const BatchNormArgs& b) {
+             return SepConv(dilated, b, false, Kernels::kFast);
+           }},
+          {"1x1 stride 2", [](const BatchNormArgs& b) {
+             return Conv1x1(2, b, false, Kernels::kFast);
+           }},
+          {"factorized reduce", [](const BatchNormArgs& b) {
+             return Reduce(b, false, Kernels::kFast);
+           }},
+      };
+  // Seven images: the threads cannot split them evenly.
+  const at::Tensor input = InLayout(torch::randn({7, 5, 8, 6}), Layout::kChannelsLast);
+  const std::vector<std::vector<at::Tensor>> weights = {
+      {torch::randn({5, 1, 3, 3}), torch::randn({6, 5, 1, 1})},
+      {torch::randn({6, 5, 1, 1})},
+      {torch::randn({3, 5, 1, 1}), torch::randn({3, 5, 1, 1})}};
+  for (size_t op = 0; op < operations.size(); ++op) {
+    std::vector<at::Tensor> inputs = {input};
+    inputs.insert(inputs.end(), weights[op].begin(), weights[op].end());
+    const BatchNormArgs one_bn = CopyOf(bn), two_bn = CopyOf(bn);
+    const ForwardBackward one = RunWithGradients(operations[op].second(one_bn), inputs, 1);
+    const ForwardBackward two = RunWithGradients(operations[op].second(two_bn), inputs, 2);
+    const std::string& what = operations[op].first;
+    EXPECT_TRUE(torch::equal(one.output, two.output)) << what;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      EXPECT_TRUE(torch::equal(one.grads[i], two.grads[i])) << what << ", input " << i;
+    }
+    EXPECT_TRUE(torch::equal(one_bn.running_mean, two_bn.running_mean)) << what;
+    EXPECT_TRUE(torch::equal(one_bn.running_var, two_bn.running_var)) << what;
   }
 }
 

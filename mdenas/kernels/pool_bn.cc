@@ -4,9 +4,9 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
-#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "mdenas/kernels/dynamic_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
 
 namespace mdenas {
@@ -23,8 +23,8 @@ Moments PoolImages(PoolKind kind, const WindowGeometry& image, int64_t batch,
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   std::vector<double> means(batch * channels), variances(batch * channels);
-  at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t n = begin; n < end; ++n) {
+  DynamicParallelFor(batch, [&](const auto& next) {
+    for (int64_t n = next(); n < batch; n = next()) {
       T* out = pooled.data<T>() + n * out_pixels * pooled.ld;
       kernels.pool_forward(kind, image, x.data<T>() + n * image.height * image.width * x.ld, x.ld,
                            out, pooled.ld);
@@ -56,9 +56,9 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   const int64_t in_pixels = image.height * image.width;
-  at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
+  DynamicParallelFor(batch, [&](const auto& next) {
     std::vector<T> grad_pooled(out_pixels * channels);
-    for (int64_t n = begin; n < end; ++n) {
+    for (int64_t n = next(); n < batch; n = next()) {
       kernels.column_combine(
           out_pixels, channels, grad_output.data<T>() + n * out_pixels * grad_output.ld,
           grad_output.ld, bn.dy_scale.data_ptr<T>(),

@@ -74,6 +74,28 @@ TEST(PoolBnTest, FastEqualsAtenWithAndWithoutBatchNorm) {
   }
 }
 
+// The fast kernels hand a batch's images to whichever thread is free: on
+// one thread or two, every bit of the results is the same.
+TEST(PoolBnTest, FastResultsAreTheSameOnOneAndTwoThreads) {
+  torch::manual_seed(4);
+  // Seven images: the threads cannot split them evenly.
+  const std::vector<at::Tensor> inputs = {
+      InLayout(torch::randn({7, 5, 8, 6}), Layout::kChannelsLast), torch::randn({5}),
+      torch::randn({5})};
+  const BatchNormArgs bn = RandomBatchNorm(5, true, torch::kFloat);
+  for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
+    const std::optional<BatchNormArgs> one_bn = CopyOf(bn), two_bn = CopyOf(bn);
+    const ForwardBackward one =
+        RunWithGradients(Pool(kind, 2, one_bn, false, Kernels::kFast), inputs, 1);
+    const ForwardBackward two =
+        RunWithGradients(Pool(kind, 2, two_bn, false, Kernels::kFast), inputs, 2);
+    EXPECT_TRUE(torch::equal(one.output, two.output)) << KindName(kind);
+    EXPECT_TRUE(torch::equal(one.grads[0], two.grads[0])) << KindName(kind);
+    EXPECT_TRUE(torch::equal(one_bn->running_mean, two_bn->running_mean)) << KindName(kind);
+    EXPECT_TRUE(torch::equal(one_bn->running_var, two_bn->running_var)) << KindName(kind);
+  }
+}
+
 TEST(PoolBnTest, MaxPoolingSendsTiesToTheFirstMaximumAsAtenDoes) {
   const at::Tensor x = torch::ones({1, 2, 4, 4});
   for (int64_t stride : {1, 2}) {

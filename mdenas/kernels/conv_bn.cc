@@ -6,7 +6,7 @@
 #include <ATen/Dispatch.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/dynamic_parallel_for.h"
+#include "mdenas/kernels/stealing_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
 
 namespace mdenas {
@@ -113,7 +113,7 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = plan.total_out_channels;
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
-  DynamicParallelFor(plan.batch, [&](const auto& next) {
+  StealingParallelFor(plan.batch, [&](const auto& next) {
     std::vector<T> buffer;
     std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
     for (int64_t n = next(); n < plan.batch; n = next()) {
@@ -184,7 +184,7 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
       plan.front.depthwise ? PackDepthwiseWeight(depthwise_weight) : at::Tensor();
   // The gathers of a strided 1x1 convolution leave pixels without gradient.
   const bool gathers_cover_input = plan.front.depthwise || (plan.branches() == 1 && plan.front.stride == 1);
-  DynamicParallelFor(plan.batch, [&](const auto& next) {
+  StealingParallelFor(plan.batch, [&](const auto& next) {
     std::vector<T> grad_conv(plan.out_pixels() * channels);
     std::vector<T> grad_features(plan.out_pixels() * c_in);
     std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * c_in : 0);

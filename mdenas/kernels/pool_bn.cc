@@ -6,7 +6,7 @@
 #include <ATen/Dispatch.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/dynamic_parallel_for.h"
+#include "mdenas/kernels/stealing_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
 
 namespace mdenas {
@@ -23,7 +23,7 @@ Moments PoolImages(PoolKind kind, const WindowGeometry& image, int64_t batch,
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   std::vector<double> means(batch * channels), variances(batch * channels);
-  DynamicParallelFor(batch, [&](const auto& next) {
+  StealingParallelFor(batch, [&](const auto& next) {
     for (int64_t n = next(); n < batch; n = next()) {
       T* out = pooled.data<T>() + n * out_pixels * pooled.ld;
       kernels.pool_forward(kind, image, x.data<T>() + n * image.height * image.width * x.ld, x.ld,
@@ -56,7 +56,7 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   const int64_t in_pixels = image.height * image.width;
-  DynamicParallelFor(batch, [&](const auto& next) {
+  StealingParallelFor(batch, [&](const auto& next) {
     std::vector<T> grad_pooled(out_pixels * channels);
     for (int64_t n = next(); n < batch; n = next()) {
       kernels.column_combine(

@@ -1,4 +1,4 @@
-#include "mdenas/kernels/dynamic_parallel_for.h"
+#include "mdenas/kernels/stealing_parallel_for.h"
 
 #include <atomic>
 #include <chrono>
@@ -14,7 +14,7 @@
 namespace mdenas {
 namespace {
 
-// Runs DynamicParallelFor(count) on two threads and returns, per index,
+// Runs StealingParallelFor(count) on two threads and returns, per index,
 // the thread that ran it (-1 where none did); `workers` gets the number of
 // workers started. An index that two threads ran fails the test.
 std::vector<int> ThreadOfEachIndex(int64_t count, int* workers,
@@ -23,7 +23,7 @@ std::vector<int> ThreadOfEachIndex(int64_t count, int* workers,
   std::vector<int> thread(count, -1);
   std::vector<std::atomic<int>> runs(count);
   std::atomic<int> started{0};
-  DynamicParallelFor(count, [&](const auto& next) {
+  StealingParallelFor(count, [&](const auto& next) {
     ++started;
     const int me = at::get_thread_num();
     for (int64_t i = next(); i < count; i = next()) {
@@ -37,14 +37,14 @@ std::vector<int> ThreadOfEachIndex(int64_t count, int* workers,
   return thread;
 }
 
-TEST(DynamicParallelForTest, RunsEveryIndexOnceOnEveryThread) {
+TEST(StealingParallelForTest, RunsEveryIndexOnceOnEveryThread) {
   int workers = 0;
   const std::vector<int> thread = ThreadOfEachIndex(1000, &workers);
   EXPECT_EQ(workers, 2);
   for (size_t i = 0; i < thread.size(); ++i) EXPECT_NE(thread[i], -1) << "index " << i;
 }
 
-TEST(DynamicParallelForTest, StartsNoMoreWorkersThanIndices) {
+TEST(StealingParallelForTest, StartsNoMoreWorkersThanIndices) {
   int workers = 0;
   EXPECT_EQ(ThreadOfEachIndex(1, &workers), std::vector<int>{0});
   EXPECT_EQ(workers, 1);
@@ -52,24 +52,25 @@ TEST(DynamicParallelForTest, StartsNoMoreWorkersThanIndices) {
   EXPECT_EQ(workers, 0);
 }
 
-// What at::parallel_for's fixed halves cannot do: the thread that is held
-// up runs fewer indices.
-TEST(DynamicParallelForTest, AHeldUpThreadRunsFewerIndices) {
+// Thread 1 starts with its share (10 .. 19), and, what fixed shares cannot
+// do, the thread that is held up runs fewer indices.
+TEST(StealingParallelForTest, AHeldUpThreadRunsFewerIndices) {
   int workers = 0;
   const std::vector<int> thread =
       ThreadOfEachIndex(20, &workers, std::chrono::milliseconds(20));
+  EXPECT_EQ(thread[10], 1);
   int on_thread0 = 0;
   for (int t : thread) on_thread0 += t == 0;
   EXPECT_LT(on_thread0, 10);
 }
 
-TEST(DynamicParallelForTest, InsideAParallelRegionOneWorkerRunsAll) {
+TEST(StealingParallelForTest, InsideAParallelRegionOneWorkerRunsAll) {
   at::set_num_threads(2);
   std::vector<int> workers(2, 0);
   std::vector<std::vector<int64_t>> claimed(2);
   at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
     for (int64_t outer = begin; outer < end; ++outer) {
-      DynamicParallelFor(5, [&](const auto& next) {
+      StealingParallelFor(5, [&](const auto& next) {
         ++workers[outer];
         for (int64_t i = next(); i < 5; i = next()) claimed[outer].push_back(i);
       });

@@ -8,6 +8,7 @@
 
 #include "mdenas/kernels/stealing_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/scratch_buffer.h"
 
 namespace mdenas {
 namespace {
@@ -94,13 +95,12 @@ bool ReadsInputDirectly(const Plan& plan) {
 
 template <typename T>
 Features<T> FeaturesOf(const Plan& plan, int64_t b, const T* image, int64_t image_ld,
-                       const T* depthwise_output, std::vector<T>* buffer) {
+                       const T* depthwise_output, ScratchBuffer<T>* buffer) {
   if (plan.front.depthwise) return {depthwise_output, plan.in_channels(), false};
   if (ReadsInputDirectly(plan)) return {image, image_ld, true};
-  buffer->resize(plan.out_pixels() * plan.in_channels());
-  CpuKernels<T>().gather_relu(plan.image, b, image, image_ld, buffer->data(),
-                              plan.in_channels());
-  return {buffer->data(), plan.in_channels(), false};
+  T* gathered = buffer->Get(plan.out_pixels() * plan.in_channels());
+  CpuKernels<T>().gather_relu(plan.image, b, image, image_ld, gathered, plan.in_channels());
+  return {gathered, plan.in_channels(), false};
 }
 
 // Forward, image by image: the front end, the 1x1 convolutions into
@@ -114,17 +114,17 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
   const int64_t channels = plan.total_out_channels;
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
   StealingParallelFor(plan.batch, [&](const auto& next) {
-    std::vector<T> buffer;
-    std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
+    thread_local ScratchBuffer<T> buffer, features_scratch;
+    T* features = features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
     for (int64_t n = next(); n < plan.batch; n = next()) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       if (plan.front.depthwise) {
         kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
-                                  depthwise_weight, features.data(), plan.in_channels());
+                                  depthwise_weight, features, plan.in_channels());
       }
       T* out = conv + n * plan.out_pixels() * channels;
       for (int64_t b = 0; b < plan.branches(); ++b) {
-        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features.data(), &buffer);
+        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features, &buffer);
         GemmOperands<T> conv_b;
         conv_b.m = plan.out_pixels();
         conv_b.n = plan.out_channels[b];
@@ -178,32 +178,34 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
     pointwise_size.push_back(plan.out_channels[b] * c_in);
     partial_size += pointwise_size.back();
   }
-  std::vector<T> partials(plan.batch * partial_size);
+  thread_local ScratchBuffer<T> partials_scratch;
+  T* const partials = partials_scratch.Get(plan.batch * partial_size);
   const bool direct = ReadsInputDirectly(plan);
   const at::Tensor packed_depthwise =
       plan.front.depthwise ? PackDepthwiseWeight(depthwise_weight) : at::Tensor();
   // The gathers of a strided 1x1 convolution leave pixels without gradient.
   const bool gathers_cover_input = plan.front.depthwise || (plan.branches() == 1 && plan.front.stride == 1);
   StealingParallelFor(plan.batch, [&](const auto& next) {
-    std::vector<T> grad_conv(plan.out_pixels() * channels);
-    std::vector<T> grad_features(plan.out_pixels() * c_in);
-    std::vector<T> features(plan.front.depthwise ? plan.out_pixels() * c_in : 0);
-    std::vector<T> buffer;
+    thread_local ScratchBuffer<T> grad_conv_scratch, grad_features_scratch, features_scratch,
+        buffer;
+    T* const grad_conv = grad_conv_scratch.Get(plan.out_pixels() * channels);
+    T* const grad_features = grad_features_scratch.Get(plan.out_pixels() * c_in);
+    T* const features = features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * c_in : 0);
     for (int64_t n = next(); n < plan.batch; n = next()) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       T* grad_image = grad_input.data<T>() + n * plan.in_pixels() * grad_input.ld;
       if (plan.front.depthwise) {
         kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
-                                  packed_depthwise.data_ptr<T>(), features.data(), c_in);
+                                  packed_depthwise.data_ptr<T>(), features, c_in);
       }
-      T* partial = partials.data() + n * partial_size;
+      T* partial = partials + n * partial_size;
       kernels.column_combine(plan.out_pixels(), channels,
                              grad_output.data<T>() + n * plan.out_pixels() * grad_output.ld,
                              grad_output.ld, bn.dy_scale.data_ptr<T>(),
                              bn.uses_input ? conv.data<T>() + n * plan.out_pixels() * conv.ld
                                            : nullptr,
                              conv.ld, bn.input_scale.data_ptr<T>(), bn.shift.data_ptr<T>(),
-                             grad_conv.data(), channels);
+                             grad_conv, channels);
       if (!gathers_cover_input) {
         for (int64_t p = 0; p < plan.in_pixels(); ++p) {
           std::fill(grad_image + p * grad_input.ld, grad_image + p * grad_input.ld + c_in, T(0));
@@ -212,8 +214,8 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
       T* pointwise_partial = partial + (plan.front.depthwise ? window : 0);
       for (int64_t b = 0; b < plan.branches(); ++b) {
         const int64_t c_out = plan.out_channels[b];
-        const T* dq = grad_conv.data() + plan.first_channel[b];
-        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features.data(), &buffer);
+        const T* dq = grad_conv + plan.first_channel[b];
+        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features, &buffer);
         // d weight [c_out][c_in] = dq^T features.
         GemmOperands<T> weight_grad;
         weight_grad.m = c_out;
@@ -240,27 +242,27 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
         features_grad.a_depth_stride = 1;
         features_grad.b = pointwise[b].data_ptr<T>();
         features_grad.ldb = c_in;
-        features_grad.c = direct ? grad_image : grad_features.data();
+        features_grad.c = direct ? grad_image : grad_features;
         features_grad.ldc = direct ? grad_input.ld : c_in;
         features_grad.c_mask = direct ? image : nullptr;
         features_grad.c_mask_ld = x.ld;
         kernels.gemm(features_grad);
         if (!plan.front.depthwise && !direct) {
-          kernels.scatter_relu_gradient(plan.image, b, grad_features.data(), c_in, image, x.ld,
+          kernels.scatter_relu_gradient(plan.image, b, grad_features, c_in, image, x.ld,
                                         grad_image, grad_input.ld);
         }
       }
       if (plan.front.depthwise) {
-        kernels.depthwise_backward_weight(plan.image, grad_features.data(), c_in, image, x.ld,
+        kernels.depthwise_backward_weight(plan.image, grad_features, c_in, image, x.ld,
                                           /*relu_input=*/true, partial);
-        kernels.depthwise_backward_input(plan.image, grad_features.data(), c_in,
+        kernels.depthwise_backward_input(plan.image, grad_features, c_in,
                                          packed_depthwise.data_ptr<T>(), image, x.ld,
                                          grad_image, grad_input.ld);
       }
     }
   });
   std::vector<T> sums(partial_size);
-  kernels.sum_in_order(partials.data(), plan.batch, partial_size, sums.data());
+  kernels.sum_in_order(partials, plan.batch, partial_size, sums.data());
   const at::TensorOptions options = x.tensor.options().memory_format(at::MemoryFormat::Contiguous);
   WeightGradients grads;
   const T* next = sums.data();

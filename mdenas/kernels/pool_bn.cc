@@ -8,6 +8,7 @@
 
 #include "mdenas/kernels/stealing_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/scratch_buffer.h"
 
 namespace mdenas {
 namespace {
@@ -57,15 +58,16 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   const int64_t in_pixels = image.height * image.width;
   StealingParallelFor(batch, [&](const auto& next) {
-    std::vector<T> grad_pooled(out_pixels * channels);
+    thread_local ScratchBuffer<T> grad_pooled_scratch;
+    T* const grad_pooled = grad_pooled_scratch.Get(out_pixels * channels);
     for (int64_t n = next(); n < batch; n = next()) {
       kernels.column_combine(
           out_pixels, channels, grad_output.data<T>() + n * out_pixels * grad_output.ld,
           grad_output.ld, bn.dy_scale.data_ptr<T>(),
           bn.uses_input ? pooled.data<T>() + n * out_pixels * pooled.ld : nullptr, pooled.ld,
-          bn.input_scale.data_ptr<T>(), bn.shift.data_ptr<T>(), grad_pooled.data(), channels);
+          bn.input_scale.data_ptr<T>(), bn.shift.data_ptr<T>(), grad_pooled, channels);
       kernels.pool_backward(kind, image, x.data<T>() + n * in_pixels * x.ld, x.ld,
-                            grad_pooled.data(), channels,
+                            grad_pooled, channels,
                             grad_input.data<T>() + n * in_pixels * grad_input.ld, grad_input.ld);
     }
   });

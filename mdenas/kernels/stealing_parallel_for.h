@@ -33,10 +33,10 @@ namespace mdenas {
 // Runs worker(next) once on each of up to `count` of libtorch's threads
 // (once in all inside another parallel region); next() returns each of the
 // indices 0 .. count - 1 to one caller, its own share first, and then
-// `count`. So a worker sets up its own scratch memory and then loops:
+// `count`. So a worker sets up what it needs once and then loops:
 //
 //   StealingParallelFor(batch, [&](const auto& next) {
-//     std::vector<float> scratch(size);
+//     ...
 //     for (int64_t n = next(); n < batch; n = next()) { ... }
 //   });
 template <typename Worker>

@@ -6,9 +6,9 @@
 #include <ATen/Dispatch.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/stealing_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
 #include "mdenas/kernels/scratch_buffer.h"
+#include "mdenas/kernels/stealing_parallel_for.h"
 
 namespace mdenas {
 namespace {
@@ -115,7 +115,8 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
   StealingParallelFor(plan.batch, [&](const auto& next) {
     thread_local ScratchBuffer<T> buffer, features_scratch;
-    T* features = features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
+    T* const features =
+        features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
     for (int64_t n = next(); n < plan.batch; n = next()) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       if (plan.front.depthwise) {

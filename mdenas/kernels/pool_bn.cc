@@ -6,9 +6,9 @@
 #include <ATen/Dispatch.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/stealing_parallel_for.h"
 #include "mdenas/kernels/fast_stages.h"
 #include "mdenas/kernels/scratch_buffer.h"
+#include "mdenas/kernels/stealing_parallel_for.h"
 
 namespace mdenas {
 namespace {

@@ -80,6 +80,17 @@ absl::StatusOr<Comparison> CompareSearchSteps(const SearchStepBenchmark& baselin
     Compare(absl::StrCat("peak tensor bytes ", c0.name()), c0.peak_tensor_bytes(),
             c1->peak_tensor_bytes(), false, tolerances.memory, &comparison);
   }
+  // The processor, for the record: the speed ratios move with it, so a
+  // ratio below the baseline's on another processor is not a regression
+  // as such.
+  const std::string& p0 = baseline.machine().processor();
+  const std::string& p1 = current.machine().processor();
+  const char* verdict = p0 == p1                     ? "the same"
+                        : p0.empty() || p1.empty() ? "not known to be the same"
+                                                   : "not the same";
+  comparison.lines.push_back(absl::StrFormat("%-38s baseline %s  now %s  (%s)", "processor",
+                                             p0.empty() ? "unrecorded" : p0,
+                                             p1.empty() ? "unrecorded" : p1, verdict));
   // Seconds, for the record only: they follow the machine's load.
   for (const SearchStepConfiguration& c0 : baseline.configurations()) {
     if (const SearchStepConfiguration* c1 = Find(current, c0.name())) {

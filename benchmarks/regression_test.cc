@@ -49,6 +49,27 @@ TEST(RegressionTest, MoreFastTensorMemoryIsARegressionButNotAtensOrSeconds) {
   EXPECT_FALSE(CompareSearchSteps(Result(5, 3, 1000), now, Tolerances())->regressed);
 }
 
+TEST(RegressionTest, NamesBothProcessorsAndWhetherTheyDiffer) {
+  SearchStepBenchmark baseline = Result(5, 3, 1000), now = Result(5, 3, 1000);
+  baseline.mutable_machine()->set_processor("AuthenticAMD family 26 model 2");
+  now.mutable_machine()->set_processor("AuthenticAMD family 25 model 17");
+  auto c = CompareSearchSteps(baseline, now, Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->regressed);
+  EXPECT_THAT(c->lines, testing::Contains(testing::AllOf(
+                            testing::HasSubstr("family 26 model 2"),
+                            testing::HasSubstr("family 25 model 17"),
+                            testing::HasSubstr("not the same"))));
+  now.mutable_machine()->clear_processor();
+  c = CompareSearchSteps(baseline, now, Tolerances());
+  EXPECT_THAT(c->lines, testing::Contains(testing::AllOf(
+                            testing::HasSubstr("now unrecorded"),
+                            testing::HasSubstr("not known to be the same"))));
+  now.mutable_machine()->set_processor("AuthenticAMD family 26 model 2");
+  c = CompareSearchSteps(baseline, now, Tolerances());
+  EXPECT_THAT(c->lines, testing::Contains(testing::EndsWith("(the same)")));
+}
+
 TEST(RegressionTest, OtherSettingsCannotBeCompared) {
   SearchStepBenchmark now = Result(5, 3, 1000);
   now.mutable_settings()->set_init_channels(8);

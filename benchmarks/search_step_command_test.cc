@@ -73,6 +73,7 @@ TEST(SearchStepCommandTest, VersusPairsEveryRunWithTheOtherBuilds) {
   for (double r : ratios) EXPECT_GT(r, 0);
   std::sort(ratios.begin(), ratios.end());
   EXPECT_EQ(versus.median_ms_ratio(), ratios[1]);
+  EXPECT_FALSE(result->machine().processor().empty());
   // This build's own runs are counted as without --versus.
   ASSERT_EQ(result->configurations_size(), 1);
   EXPECT_EQ(result->configurations(0).runs(), 3);

@@ -52,6 +52,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "benchmarks/processor.h"
 #include "benchmarks/search_step.pb.h"
 #include "benchmarks/search_step_runner.h"
 #include "google/protobuf/util/json_util.h"
@@ -329,6 +330,7 @@ absl::Status RunAll(const std::string& argv0) {
         GpuDescription(device.has_index() ? device.index() : 0));
   }
   benchmark.mutable_machine()->set_cpus(static_cast<int>(std::thread::hardware_concurrency()));
+  benchmark.mutable_machine()->set_processor(ThisProcessor());
   benchmark.mutable_machine()->set_load_average_before(LoadAverage());
   for (const std::string& name : names) {
     MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));

@@ -3,287 +3,16 @@
 #include <vector>
 
 #include <ATen/ATen.h>
-#include <ATen/Dispatch.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "mdenas/kernels/conv_bn_unit.h"
 #include "mdenas/kernels/fast_stages.h"
-#include "mdenas/kernels/scratch_buffer.h"
-#include "mdenas/kernels/stealing_parallel_for.h"
 
 namespace mdenas {
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// What feeds the 1x1 convolutions: a depthwise convolution of ReLU(input)
-// (one 1x1 convolution follows), or else, for 1x1 convolution b, ReLU of
-// the input pixels (i * stride + b, j * stride + b).
-struct FrontEnd {
-  bool depthwise = false;
-  int64_t kernel = 1;
-  int64_t stride = 1;
-  int64_t padding = 0;
-  int64_t dilation = 1;
-};
-
-// The sizes of one call, and its window over a single image: the fast
-// kernel runs image by image, so that an image's intermediate results stay
-// in cache from one step to the next.
-struct Plan {
-  FrontEnd front;
-  // One image of the input, with the depthwise window or the gathers'
-  // stride.
-  WindowGeometry image;
-  int64_t batch = 0;
-  int64_t out_height = 0;
-  int64_t out_width = 0;
-  // Output channels of each 1x1 convolution, and where they start.
-  std::vector<int64_t> out_channels;
-  std::vector<int64_t> first_channel;
-  int64_t total_out_channels = 0;
-
-  int64_t in_pixels() const { return image.height * image.width; }
-  int64_t out_pixels() const { return out_height * out_width; }
-  int64_t in_channels() const { return image.channels; }
-  int64_t branches() const { return static_cast<int64_t>(out_channels.size()); }
-};
-
-Plan PlanOf(const PixelMatrix& x, const FrontEnd& front, at::TensorList weights) {
-  Plan plan;
-  plan.front = front;
-  plan.batch = x.batch();
-  if (front.depthwise) {
-    plan.image = WindowOf(x, front.kernel, front.stride, front.padding, front.dilation);
-    plan.out_height = plan.image.out_height();
-    plan.out_width = plan.image.out_width();
-  } else {
-    plan.image = WindowOf(x, 1, front.stride, 0, 1);
-    plan.out_height = GatheredSize(x.height(), front.stride, 0);
-    plan.out_width = GatheredSize(x.width(), front.stride, 0);
-    const int64_t last = static_cast<int64_t>(weights.size()) - 1;
-    TORCH_CHECK(GatheredSize(x.height(), front.stride, last) == plan.out_height &&
-                    GatheredSize(x.width(), front.stride, last) == plan.out_width,
-                "the shifted 1x1 convolutions of a ", x.height(), "x", x.width(),
-                " input differ in size");
-  }
-  plan.image.batch = 1;
-  for (const at::Tensor& w : weights) {
-    TORCH_CHECK(w.dim() == 4 && w.size(1) == x.channels() && w.size(2) == 1 && w.size(3) == 1,
-                "a 1x1 weight for ", x.channels(), " input channels, got ", w.sizes());
-    plan.first_channel.push_back(plan.total_out_channels);
-    plan.out_channels.push_back(w.size(0));
-    plan.total_out_channels += w.size(0);
-  }
-  return plan;
-}
-
-// What 1x1 convolution b reads for one image: the depthwise convolution's
-// output, the input itself (a dense 1x1 convolution, ReLU applied as it is
-// read) or the gathered pixels of a strided one (ReLU applied).
-template <typename T>
-struct Features {
-  const T* data;
-  int64_t ld;
-  bool needs_relu;
-};
-
-// A dense 1x1 convolution reads its input where it is.
-bool ReadsInputDirectly(const Plan& plan) {
-  return !plan.front.depthwise && plan.front.stride == 1 && plan.branches() == 1;
-}
-
-template <typename T>
-Features<T> FeaturesOf(const Plan& plan, int64_t b, const T* image, int64_t image_ld,
-                       const T* depthwise_output, ScratchBuffer<T>* buffer) {
-  if (plan.front.depthwise) return {depthwise_output, plan.in_channels(), false};
-  if (ReadsInputDirectly(plan)) return {image, image_ld, true};
-  T* gathered = buffer->Get(plan.out_pixels() * plan.in_channels());
-  CpuKernels<T>().gather_relu(plan.image, b, image, image_ld, gathered, plan.in_channels());
-  return {gathered, plan.in_channels(), false};
-}
-
-// Forward, image by image: the front end, the 1x1 convolutions into
-// `conv`, and the moments of `conv`'s channels. An image's depthwise output
-// stays in cache for its 1x1 convolution and is not kept: the backward pass
-// computes it again, which costs less than writing it out and reading it back.
-template <typename T>
-Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise_weight,
-                      const std::vector<at::Tensor>& pointwise_transposed, T* conv) {
-  const CpuKernelTable<T>& kernels = CpuKernels<T>();
-  const int64_t channels = plan.total_out_channels;
-  std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
-  StealingParallelFor(plan.batch, [&](const auto& next) {
-    thread_local ScratchBuffer<T> buffer, features_scratch;
-    T* const features =
-        features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
-    for (int64_t n = next(); n < plan.batch; n = next()) {
-      const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
-      if (plan.front.depthwise) {
-        kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
-                                  depthwise_weight, features, plan.in_channels());
-      }
-      T* out = conv + n * plan.out_pixels() * channels;
-      for (int64_t b = 0; b < plan.branches(); ++b) {
-        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features, &buffer);
-        GemmOperands<T> conv_b;
-        conv_b.m = plan.out_pixels();
-        conv_b.n = plan.out_channels[b];
-        conv_b.depth = plan.in_channels();
-        conv_b.a = f.data;
-        conv_b.a_row_stride = f.ld;
-        conv_b.a_depth_stride = 1;
-        conv_b.relu_a = f.needs_relu;
-        conv_b.b = pointwise_transposed[b].data_ptr<T>();
-        conv_b.ldb = plan.out_channels[b];
-        conv_b.c = out + plan.first_channel[b];
-        conv_b.ldc = channels;
-        kernels.gemm(conv_b);
-      }
-      kernels.column_moments(plan.out_pixels(), channels, out, channels,
-                             means.data() + n * channels, variances.data() + n * channels);
-    }
-  });
-  Moments total;
-  for (int64_t n = 0; n < plan.batch; ++n) {
-    Moments image;
-    image.count = plan.out_pixels();
-    image.mean.assign(means.begin() + n * channels, means.begin() + (n + 1) * channels);
-    image.variance.assign(variances.begin() + n * channels,
-                          variances.begin() + (n + 1) * channels);
-    total = Merge(total, image);
-  }
-  return total;
-}
-
-struct WeightGradients {
-  at::Tensor depthwise;
-  std::vector<at::Tensor> pointwise;
-};
-
-// Backward, image by image: the gradient of the 1x1 convolutions' output
-// (the batch norm's map applied to grad_output), their weight and input
-// gradients, then the front end's. Writes grad_input.
-template <typename T>
-WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
-                               const PixelMatrix& grad_output, const PixelMatrix& conv,
-                               const PixelMatrix& x, const at::Tensor& depthwise_weight,
-                               const std::vector<at::Tensor>& pointwise,
-                               const PixelMatrix& grad_input) {
-  const CpuKernelTable<T>& kernels = CpuKernels<T>();
-  const int64_t channels = plan.total_out_channels, c_in = plan.in_channels();
-  const int64_t window = plan.front.kernel * plan.front.kernel * c_in;
-  std::vector<int64_t> pointwise_size;
-  int64_t partial_size = plan.front.depthwise ? window : 0;
-  for (int64_t b = 0; b < plan.branches(); ++b) {
-    pointwise_size.push_back(plan.out_channels[b] * c_in);
-    partial_size += pointwise_size.back();
-  }
-  thread_local ScratchBuffer<T> partials_scratch;
-  T* const partials = partials_scratch.Get(plan.batch * partial_size);
-  const bool direct = ReadsInputDirectly(plan);
-  const at::Tensor packed_depthwise =
-      plan.front.depthwise ? PackDepthwiseWeight(depthwise_weight) : at::Tensor();
-  // The gathers of a strided 1x1 convolution leave pixels without gradient.
-  const bool gathers_cover_input = plan.front.depthwise || (plan.branches() == 1 && plan.front.stride == 1);
-  StealingParallelFor(plan.batch, [&](const auto& next) {
-    thread_local ScratchBuffer<T> grad_conv_scratch, grad_features_scratch, features_scratch,
-        buffer;
-    T* const grad_conv = grad_conv_scratch.Get(plan.out_pixels() * channels);
-    T* const grad_features = grad_features_scratch.Get(plan.out_pixels() * c_in);
-    T* const features = features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * c_in : 0);
-    for (int64_t n = next(); n < plan.batch; n = next()) {
-      const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
-      T* grad_image = grad_input.data<T>() + n * plan.in_pixels() * grad_input.ld;
-      if (plan.front.depthwise) {
-        kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
-                                  packed_depthwise.data_ptr<T>(), features, c_in);
-      }
-      T* partial = partials + n * partial_size;
-      kernels.column_combine(plan.out_pixels(), channels,
-                             grad_output.data<T>() + n * plan.out_pixels() * grad_output.ld,
-                             grad_output.ld, bn.dy_scale.data_ptr<T>(),
-                             bn.uses_input ? conv.data<T>() + n * plan.out_pixels() * conv.ld
-                                           : nullptr,
-                             conv.ld, bn.input_scale.data_ptr<T>(), bn.shift.data_ptr<T>(),
-                             grad_conv, channels);
-      if (!gathers_cover_input) {
-        for (int64_t p = 0; p < plan.in_pixels(); ++p) {
-          std::fill(grad_image + p * grad_input.ld, grad_image + p * grad_input.ld + c_in, T(0));
-        }
-      }
-      T* pointwise_partial = partial + (plan.front.depthwise ? window : 0);
-      for (int64_t b = 0; b < plan.branches(); ++b) {
-        const int64_t c_out = plan.out_channels[b];
-        const T* dq = grad_conv + plan.first_channel[b];
-        const Features<T> f = FeaturesOf<T>(plan, b, image, x.ld, features, &buffer);
-        // d weight [c_out][c_in] = dq^T features.
-        GemmOperands<T> weight_grad;
-        weight_grad.m = c_out;
-        weight_grad.n = c_in;
-        weight_grad.depth = plan.out_pixels();
-        weight_grad.a = dq;
-        weight_grad.a_row_stride = 1;
-        weight_grad.a_depth_stride = channels;
-        weight_grad.b = f.data;
-        weight_grad.ldb = f.ld;
-        weight_grad.relu_b = f.needs_relu;
-        weight_grad.c = pointwise_partial;
-        weight_grad.ldc = c_in;
-        kernels.gemm(weight_grad);
-        pointwise_partial += pointwise_size[b];
-        // d features = dq weight; a dense convolution's goes straight to the
-        // input, through ReLU's gradient.
-        GemmOperands<T> features_grad;
-        features_grad.m = plan.out_pixels();
-        features_grad.n = c_in;
-        features_grad.depth = c_out;
-        features_grad.a = dq;
-        features_grad.a_row_stride = channels;
-        features_grad.a_depth_stride = 1;
-        features_grad.b = pointwise[b].data_ptr<T>();
-        features_grad.ldb = c_in;
-        features_grad.c = direct ? grad_image : grad_features;
-        features_grad.ldc = direct ? grad_input.ld : c_in;
-        features_grad.c_mask = direct ? image : nullptr;
-        features_grad.c_mask_ld = x.ld;
-        kernels.gemm(features_grad);
-        if (!plan.front.depthwise && !direct) {
-          kernels.scatter_relu_gradient(plan.image, b, grad_features, c_in, image, x.ld,
-                                        grad_image, grad_input.ld);
-        }
-      }
-      if (plan.front.depthwise) {
-        kernels.depthwise_backward_weight(plan.image, grad_features, c_in, image, x.ld,
-                                          /*relu_input=*/true, partial);
-        kernels.depthwise_backward_input(plan.image, grad_features, c_in,
-                                         packed_depthwise.data_ptr<T>(), image, x.ld,
-                                         grad_image, grad_input.ld);
-      }
-    }
-  });
-  std::vector<T> sums(partial_size);
-  kernels.sum_in_order(partials, plan.batch, partial_size, sums.data());
-  const at::TensorOptions options = x.tensor.options().memory_format(at::MemoryFormat::Contiguous);
-  WeightGradients grads;
-  const T* next = sums.data();
-  if (plan.front.depthwise) {
-    const int64_t k = plan.front.kernel;
-    // [k * k][c_in] -> [c_in, 1, k, k].
-    grads.depthwise = at::from_blob(const_cast<T*>(next), {k * k, c_in}, options)
-                          .t()
-                          .reshape({c_in, 1, k, k})
-                          .clone(at::MemoryFormat::Contiguous);
-    next += window;
-  }
-  for (int64_t b = 0; b < plan.branches(); ++b) {
-    grads.pointwise.push_back(
-        at::from_blob(const_cast<T*>(next), {plan.out_channels[b], c_in, 1, 1}, options)
-            .clone(at::MemoryFormat::Contiguous));
-    next += pointwise_size[b];
-  }
-  return grads;
-}
 
 // One autograd node for ReLU -> front end -> 1x1 convolutions (their
 // outputs concatenated) -> BatchNorm.
@@ -295,76 +24,49 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
                             const c10::optional<at::Tensor>& /*bn_weight*/,
                             const c10::optional<at::Tensor>& /*bn_bias*/,
                             const FrontEnd& front, const BatchNormArgs& bn) {
-    const PixelMatrix x = AsPixelMatrix(input);
-    const Plan plan = PlanOf(x, front, pointwise_weights);
-    const at::TensorOptions options = input.options();
-    const PixelMatrix conv = EmptyPixelMatrix(plan.batch, plan.total_out_channels,
-                                              plan.out_height, plan.out_width, options);
-    std::vector<at::Tensor> transposed;
-    for (const at::Tensor& w : pointwise_weights) {
-      transposed.push_back(w.reshape({w.size(0), w.size(1)}).t().contiguous());
-    }
-    const at::Tensor packed_depthwise =
-        front.depthwise ? PackDepthwiseWeight(*depthwise_weight) : at::Tensor();
-    Moments moments;
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "ReluConvBatchNorm", [&] {
-      moments = ForwardImages<scalar_t>(
-          plan, x, front.depthwise ? packed_depthwise.data_ptr<scalar_t>() : nullptr,
-          transposed, conv.data<scalar_t>());
-    });
-    BatchNormMap map = BatchNormMapOf(moments, bn, options);
-    const PixelMatrix output = ApplyBatchNormMap(conv, bn.weight, &map);
-
-    variable_list to_save = {x.tensor,       depthwise_weight.value_or(at::Tensor()),
-                             conv.tensor,    map.saved.mean,
-                             map.saved.invstd, bn.weight};
+    const ConvBatchNormUnit unit = {front, depthwise_weight.value_or(at::Tensor()),
+                                    pointwise_weights.vec(), bn};
+    const ConvBatchNormForwardResult result =
+        ConvBatchNormForward(AsPixelMatrix(input), unit, BatchNormOutput::kApplied);
+    const ConvBatchNormSaved& saved = result.saved;
+    variable_list to_save = {saved.input.tensor, unit.depthwise_weight, saved.conv.tensor,
+                             saved.bn.mean,      saved.bn.invstd,       bn.weight};
     for (const at::Tensor& w : pointwise_weights) to_save.push_back(w);
     ctx->save_for_backward(std::move(to_save));
-    ctx->saved_data["training"] = map.saved.training;
-    ctx->saved_data["reads_output"] = map.saved.reads_output;
+    ctx->saved_data["training"] = saved.bn.training;
+    ctx->saved_data["reads_output"] = saved.bn.reads_output;
     ctx->saved_data["depthwise"] = front.depthwise;
     ctx->saved_data["window"] =
         std::vector<int64_t>{front.kernel, front.stride, front.padding, front.dilation};
-    return output.tensor;
+    return result.output.tensor;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const variable_list saved = ctx->get_saved_variables();
-    const PixelMatrix x = AsPixelMatrix(saved[0]);
-    const at::Tensor& depthwise_weight = saved[1];
-    // The convolution's result, or the output that overwrote it.
-    const PixelMatrix conv = AsPixelMatrix(saved[2]);
-    const std::vector<at::Tensor> pointwise(saved.begin() + 6, saved.end());
     const std::vector<int64_t> window = ctx->saved_data["window"].toIntVector();
-    FrontEnd front;
-    front.depthwise = ctx->saved_data["depthwise"].toBool();
-    front.kernel = window[0];
-    front.stride = window[1];
-    front.padding = window[2];
-    front.dilation = window[3];
-    const Plan plan = PlanOf(x, front, pointwise);
-
-    const PixelMatrix grad_output = AsPixelMatrix(grads[0]);
-    const BatchNormGradientMap bn = BatchNormGradientMapOf(
-        grad_output, conv,
+    ConvBatchNormUnit unit;
+    unit.front.depthwise = ctx->saved_data["depthwise"].toBool();
+    unit.front.kernel = window[0];
+    unit.front.stride = window[1];
+    unit.front.padding = window[2];
+    unit.front.dilation = window[3];
+    unit.depthwise_weight = saved[1];
+    unit.pointwise_weights.assign(saved.begin() + 6, saved.end());
+    unit.bn.weight = saved[5];
+    const PixelMatrix x = AsPixelMatrix(saved[0]);
+    const ConvBatchNormSaved forward = {
+        x, AsPixelMatrix(saved[2]),
         {saved[3], saved[4], ctx->saved_data["training"].toBool(),
-         ctx->saved_data["reads_output"].toBool()},
-        saved[5]);
-    const PixelMatrix grad_input =
-        EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), x.tensor.options());
-    std::vector<at::Tensor> row_major;
-    for (const at::Tensor& w : pointwise) {
-      row_major.push_back(w.reshape({w.size(0), w.size(1)}).contiguous());
-    }
-    WeightGradients weights;
-    AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ReluConvBatchNormBackward", [&] {
-      weights = BackwardImages<scalar_t>(
-          plan, bn, grad_output, conv, x, depthwise_weight, row_major, grad_input);
-    });
+         ctx->saved_data["reads_output"].toBool()}};
+    const GradientTarget grad_input = {
+        EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), x.tensor.options()),
+        PixelMatrix()};
+    const ConvBatchNormGradients g =
+        ConvBatchNormBackward(unit, forward, AsPixelMatrix(grads[0]), grad_input);
 
-    variable_list result = {grad_input.tensor, weights.depthwise};
-    result.insert(result.end(), weights.pointwise.begin(), weights.pointwise.end());
-    result.insert(result.end(), {bn.weight, bn.bias, at::Tensor(), at::Tensor()});
+    variable_list result = {grad_input.into.tensor, g.depthwise_weight};
+    result.insert(result.end(), g.pointwise_weights.begin(), g.pointwise_weights.end());
+    result.insert(result.end(), {g.bn_weight, g.bn_bias, at::Tensor(), at::Tensor()});
     return result;
   }
 };

@@ -250,17 +250,21 @@ void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
   });
 }
 
-PixelMatrix ApplyBatchNormMap(const PixelMatrix& values, const at::Tensor& weight,
-                              BatchNormMap* map) {
+PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
+                            BatchNormOutput output, BatchNormMap* map) {
+  if (output == BatchNormOutput::kDeferred) {
+    map->saved.reads_output = false;
+    return values;
+  }
   // Without affine parameters the output determines the input, so the
   // input need not be kept: one activation less.
   map->saved.reads_output = !weight.defined();
-  const PixelMatrix output =
+  const PixelMatrix normalised =
       map->saved.reads_output
           ? values
           : EmptyLike(values, values.channels(), values.height(), values.width());
-  ApplyChannelMap(values, map->scale, nullptr, at::Tensor(), map->shift, output);
-  return output;
+  ApplyChannelMap(values, map->scale, nullptr, at::Tensor(), map->shift, normalised);
+  return normalised;
 }
 
 BatchNormSaved BatchNormForward(const PixelMatrix& input,
@@ -284,18 +288,6 @@ BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
   grads.weight = map.weight;
   grads.bias = map.bias;
   return grads;
-}
-
-PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
-                         const PixelMatrix& grad_output,
-                         const WindowGeometry& g) {
-  PixelMatrix grad_input = EmptyLike(input, g.channels, g.height, g.width);
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "PoolBackward", [&] {
-    CpuKernels<scalar_t>().pool_backward(
-        kind, g, input.data<scalar_t>(), input.ld, grad_output.data<scalar_t>(),
-        grad_output.ld, grad_input.data<scalar_t>(), grad_input.ld);
-  });
-  return grad_input;
 }
 
 }  // namespace mdenas

@@ -1,9 +1,10 @@
 // The steps the fast cell kernels are composed of, each a typed call of a
 // CPU kernel (cpu_kernels.h) on whole pixel matrices: depthwise
-// convolution, batch normalisation, the pooling gradient. The autograd
-// functions of depthwise_conv2d.cc, batch_norm.cc and pool_bn.cc string them
-// together; conv_bn.cc and pool_bn.cc, which run image by image, share the
-// batch-normalisation maps. Internal to the kernels; float and double.
+// convolution, batch normalisation; and what the image-by-image passes of
+// conv_bn_unit.cc and pool_bn_unit.cc share: the batch-normalisation maps
+// and where an input's gradient goes. The autograd functions of
+// depthwise_conv2d.cc and batch_norm.cc string the steps together.
+// Internal to the kernels; float and double.
 
 #ifndef MDENAS_KERNELS_FAST_STAGES_H_
 #define MDENAS_KERNELS_FAST_STAGES_H_
@@ -99,11 +100,65 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
                                             const BatchNormSaved& saved,
                                             const at::Tensor& weight);
 
-// `values` normalised by `map`: in place where the batch norm has no affine
-// parameters (`weight`, bn.weight, undefined), whose gradient then reads
-// the output (map->saved.reads_output); otherwise into new memory.
-PixelMatrix ApplyBatchNormMap(const PixelMatrix& values, const at::Tensor& weight,
-                              BatchNormMap* map);
+// How a forward pass leaves the BatchNorm it ends with.
+enum class BatchNormOutput {
+  // The output is the normalised values.
+  kApplied,
+  // The output is the values before it, which its consumer (a node sum)
+  // maps per channel by the map's scale and shift: a pass over the output
+  // fewer. The gradient then reads those values, not the output.
+  kDeferred,
+};
+
+// Where a backward pass puts the gradient g of its input: into = g, or,
+// where `base` is defined, into = base + g (`base` may be `into` itself:
+// the gradient then accumulates there).
+struct GradientTarget {
+  PixelMatrix into;
+  PixelMatrix base;
+};
+
+// One image of a GradientTarget at a time, in an image loop: a pass writes
+// the image's gradient at data() (row stride ld()), then Finish() adds the
+// base where there is one. `scratch` holds an image's gradient.
+template <typename T>
+class ImageGradient {
+ public:
+  ImageGradient(const GradientTarget& target, int64_t image_pixels, T* scratch)
+      : target_(target), image_pixels_(image_pixels), scratch_(scratch) {}
+
+  static int64_t ScratchSize(const GradientTarget& target, int64_t image_pixels) {
+    return target.base.tensor.defined() ? image_pixels * target.into.channels() : 0;
+  }
+
+  void Select(int64_t n) { n_ = n; }
+  T* data() const { return has_base() ? scratch_ : Image(target_.into); }
+  int64_t ld() const { return has_base() ? target_.into.channels() : target_.into.ld; }
+
+  void Finish() const {
+    if (!has_base()) return;
+    const T* inputs[] = {Image(target_.base), scratch_};
+    const int64_t lds[] = {target_.base.ld, target_.into.channels()};
+    CpuKernels<T>().sum_matrices(image_pixels_, target_.into.channels(), inputs, lds, 2,
+                                 Image(target_.into), target_.into.ld);
+  }
+
+ private:
+  bool has_base() const { return target_.base.tensor.defined(); }
+  T* Image(const PixelMatrix& m) const { return m.data<T>() + n_ * image_pixels_ * m.ld; }
+
+  const GradientTarget& target_;
+  int64_t image_pixels_;
+  T* scratch_;
+  int64_t n_ = 0;
+};
+
+// The end of a forward pass: `values` normalised by `map` as `output`
+// says. Applied in place where the batch norm has no affine parameters
+// (`weight`, bn.weight, undefined), whose gradient then reads the output
+// (map->saved.reads_output), otherwise into new memory.
+PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
+                            BatchNormOutput output, BatchNormMap* map);
 
 // out = u * scale + shift per channel, or u * scale + v * v_scale + shift.
 void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
@@ -128,10 +183,6 @@ BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
                                      const PixelMatrix& input,
                                      const BatchNormSaved& saved,
                                      const at::Tensor& weight);
-
-PixelMatrix PoolBackward(PoolKind kind, const PixelMatrix& input,
-                         const PixelMatrix& grad_output,
-                         const WindowGeometry& g);
 
 }  // namespace mdenas
 

@@ -1,0 +1,69 @@
+// One fused 3x3 pooling -> BatchNorm unit of the cell operations
+// (pool_bn.h) on the fast kernels, as plain forward and backward passes on
+// pixel matrices, outside autograd: what pool_bn.cc's autograd node runs,
+// and what the fused search cell (fused_cell.h) strings together. Both
+// passes run image by image. Internal to the kernels.
+
+#ifndef MDENAS_KERNELS_POOL_BN_UNIT_H_
+#define MDENAS_KERNELS_POOL_BN_UNIT_H_
+
+#include <cstdint>
+#include <optional>
+
+#include <ATen/core/Tensor.h>
+
+#include "mdenas/kernels/batch_norm_args.h"
+#include "mdenas/kernels/cpu_kernels.h"
+#include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/pixel_matrix.h"
+
+namespace mdenas {
+
+// 3x3 pooling with padding 1 (average pooling not counting the padding),
+// then BatchNorm where there is one.
+struct PoolBatchNormUnit {
+  PoolKind kind = PoolKind::kMax;
+  int64_t stride = 1;
+  std::optional<BatchNormArgs> bn;
+};
+
+// What the backward pass needs of the forward pass.
+struct PoolBatchNormSaved {
+  PixelMatrix input;
+  // The pooled values, or the normalised output that overwrote them
+  // (bn.reads_output); undefined without a BatchNorm.
+  PixelMatrix pooled;
+  BatchNormSaved bn;
+};
+
+struct PoolBatchNormForwardResult {
+  // BN(pooled), or pooled without a BatchNorm; with
+  // BatchNormOutput::kDeferred and a BatchNorm, pooled itself, which the
+  // consumer maps by `scale` and `shift`.
+  PixelMatrix output;
+  at::Tensor scale;
+  at::Tensor shift;
+  PoolBatchNormSaved saved;
+};
+
+// Updates the BatchNorm's running statistics in training mode.
+PoolBatchNormForwardResult PoolBatchNormForward(const PixelMatrix& input,
+                                                const PoolBatchNormUnit& unit,
+                                                BatchNormOutput output);
+
+struct PoolBatchNormGradients {
+  // Undefined without affine parameters.
+  at::Tensor bn_weight;
+  at::Tensor bn_bias;
+};
+
+// The BatchNorm parameters' gradients; the input's goes where `grad_input`
+// says.
+PoolBatchNormGradients PoolBatchNormBackward(const PoolBatchNormUnit& unit,
+                                             const PoolBatchNormSaved& saved,
+                                             const PixelMatrix& grad_output,
+                                             const GradientTarget& grad_input);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_KERNELS_POOL_BN_UNIT_H_

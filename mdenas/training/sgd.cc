@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/torch.h>
 
 namespace mdenas {
@@ -50,10 +49,20 @@ bool BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
     }
   }
   if (norms.empty()) return true;
-  const double norm = torch::stack(norms).norm().item<double>();
-  if (!std::isfinite(norm)) return false;
+  const torch::Tensor total_norm = torch::stack(norms).norm();
+  if (!std::isfinite(total_norm.item<double>())) return false;
   if (spec.grad_clip_norm() > 0) {
-    torch::nn::utils::clip_grad_norm_(with_gradients, spec.grad_clip_norm());
+    // torch::nn::utils::clip_grad_norm_'s scale, computed as it computes
+    // it, from the norm already at hand; and applied only where it is below
+    // 1: clip_grad_norm_ computes every norm again and multiplies every
+    // gradient by the scale even where it is 1.
+    const torch::Tensor scale =
+        torch::clamp_max(spec.grad_clip_norm() / (total_norm + 1e-6), 1.0);
+    if (scale.item<double>() < 1.0) {
+      for (const torch::Tensor& parameter : with_gradients) {
+        parameter.grad().mul_(scale);
+      }
+    }
   }
   optimizer->step();
   return true;

@@ -22,19 +22,11 @@ void Sum(const std::vector<PixelMatrix>& inputs, const PixelMatrix& output,
     std::vector<const scalar_t*> data;
     for (const PixelMatrix& m : inputs) data.push_back(m.data<scalar_t>());
     CpuKernels<scalar_t>().sum_matrices(output.rows(), inputs[0].channels(), data.data(),
-                                        lds.data(), static_cast<int>(data.size()),
+                                        lds.data(), /*centers=*/nullptr, /*scales=*/nullptr,
+                                        /*shift=*/nullptr,
+                                        static_cast<int>(data.size()),
                                         output.data<scalar_t>() + first_channel, output.ld);
   });
-}
-
-// A tensor over channels [first_channel, first_channel + channels) of
-// `buffer`'s memory: not a view autograd tracks, so that it can be an
-// autograd function's own output.
-at::Tensor ChannelSlice(const PixelMatrix& buffer, int64_t first_channel, int64_t channels) {
-  const int64_t h = buffer.height(), w = buffer.width(), ld = buffer.ld;
-  return at::empty({0}, buffer.tensor.options())
-      .set_(buffer.tensor.storage(), buffer.tensor.storage_offset() + first_channel,
-            {buffer.batch(), channels, h, w}, {h * w * ld, 1, w * ld, ld});
 }
 
 class FastSum : public torch::autograd::Function<FastSum> {
@@ -63,7 +55,7 @@ class FastSum : public torch::autograd::Function<FastSum> {
                 "summing ", terms[0].sizes(), " into channels from ", first_channel, " of ",
                 into.tensor.sizes());
     Sum(inputs, into, first_channel);
-    return ChannelSlice(into, first_channel, first.channels());
+    return ChannelSlice(into, first_channel, first.channels()).tensor;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -104,7 +96,7 @@ class FastConcat : public torch::autograd::Function<FastConcat> {
     }
     ctx->saved_data["sizes"] = sizes;
     if (AdjacentChannelSlices(parts, channels)) {
-      return ChannelSlice(AsPixelMatrix(parts[0]), 0, channels);
+      return ChannelSlice(AsPixelMatrix(parts[0]), 0, channels).tensor;
     }
     const at::Tensor& first = parts[0];
     const PixelMatrix output = EmptyPixelMatrix(first.size(0), channels, first.size(2),

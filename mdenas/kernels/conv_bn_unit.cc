@@ -95,9 +95,21 @@ Features<T> FeaturesOf(const Plan& plan, int64_t b, const T* image, int64_t imag
 // computes it again, which costs less than writing it out and reading it back.
 template <typename T>
 Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise_weight,
-                      const std::vector<at::Tensor>& pointwise_transposed, T* conv) {
+                      const std::vector<at::Tensor>& pointwise, T* conv) {
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
-  const int64_t channels = plan.total_out_channels;
+  const int64_t channels = plan.total_out_channels, c_in = plan.in_channels();
+  // Each weight [C_out][C_in] transposed, B of the products. A loop, not
+  // ATen's transpose and copy, which cost more to call than this to run.
+  std::vector<std::vector<T>> transposed(plan.branches());
+  for (int64_t b = 0; b < plan.branches(); ++b) {
+    const int64_t c_out = plan.out_channels[b];
+    const c10::MaybeOwned<at::Tensor> contiguous = pointwise[b].expect_contiguous();
+    const T* w = contiguous->template data_ptr<T>();
+    transposed[b].resize(c_in * c_out);
+    for (int64_t o = 0; o < c_out; ++o) {
+      for (int64_t i = 0; i < c_in; ++i) transposed[b][i * c_out + o] = w[o * c_in + i];
+    }
+  }
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
   StealingParallelFor(plan.batch, [&](const auto& next) {
     thread_local ScratchBuffer<T> buffer, features_scratch;
@@ -120,7 +132,7 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
         conv_b.a_row_stride = f.ld;
         conv_b.a_depth_stride = 1;
         conv_b.relu_a = f.needs_relu;
-        conv_b.b = pointwise_transposed[b].data_ptr<T>();
+        conv_b.b = transposed[b].data();
         conv_b.ldb = plan.out_channels[b];
         conv_b.c = out + plan.first_channel[b];
         conv_b.ldc = channels;
@@ -130,16 +142,7 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
                              means.data() + n * channels, variances.data() + n * channels);
     }
   });
-  Moments total;
-  for (int64_t n = 0; n < plan.batch; ++n) {
-    Moments image;
-    image.count = plan.out_pixels();
-    image.mean.assign(means.begin() + n * channels, means.begin() + (n + 1) * channels);
-    image.variance.assign(variances.begin() + n * channels,
-                          variances.begin() + (n + 1) * channels);
-    total = Merge(total, image);
-  }
-  return total;
+  return MergeImageMoments(means, variances, plan.batch, channels, plan.out_pixels());
 }
 
 struct WeightGradients {
@@ -170,6 +173,13 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
   const bool direct = ReadsInputDirectly(plan);
   const at::Tensor packed_depthwise =
       plan.front.depthwise ? PackDepthwiseWeight(depthwise_weight) : at::Tensor();
+  // Each weight [C_out][C_in], B of the input gradient's product.
+  std::vector<c10::MaybeOwned<at::Tensor>> pointwise_contiguous;
+  std::vector<const T*> pointwise_data;
+  for (const at::Tensor& w : pointwise) {
+    pointwise_contiguous.push_back(w.expect_contiguous());
+    pointwise_data.push_back(pointwise_contiguous.back()->template data_ptr<T>());
+  }
   // The gathers of a strided 1x1 convolution leave pixels without gradient.
   const bool gathers_cover_input = plan.front.depthwise || (plan.branches() == 1 && plan.front.stride == 1);
   StealingParallelFor(plan.batch, [&](const auto& next) {
@@ -196,8 +206,8 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
                              grad_output.ld, bn.dy_scale.data_ptr<T>(),
                              bn.uses_input ? conv.data<T>() + n * plan.out_pixels() * conv.ld
                                            : nullptr,
-                             conv.ld, bn.input_scale.data_ptr<T>(), bn.shift.data_ptr<T>(),
-                             grad_conv, channels);
+                             conv.ld, bn.center_data<T>(), bn.input_scale.data_ptr<T>(),
+                             bn.shift.data_ptr<T>(), grad_conv, channels);
       if (!gathers_cover_input) {
         for (int64_t p = 0; p < plan.in_pixels(); ++p) {
           std::fill(grad_image + p * grad_ld, grad_image + p * grad_ld + c_in, T(0));
@@ -232,7 +242,7 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
         features_grad.a = dq;
         features_grad.a_row_stride = channels;
         features_grad.a_depth_stride = 1;
-        features_grad.b = pointwise[b].data_ptr<T>();
+        features_grad.b = pointwise_data[b];
         features_grad.ldb = c_in;
         features_grad.c = direct ? grad_image : grad_features;
         features_grad.ldc = direct ? grad_ld : c_in;
@@ -260,18 +270,18 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
   WeightGradients grads;
   const T* next = sums.data();
   if (plan.front.depthwise) {
-    const int64_t k = plan.front.kernel;
-    // [k * k][c_in] -> [c_in, 1, k, k].
-    grads.depthwise = at::from_blob(const_cast<T*>(next), {k * k, c_in}, options)
-                          .t()
-                          .reshape({c_in, 1, k, k})
-                          .clone(at::MemoryFormat::Contiguous);
+    const int64_t taps = plan.front.kernel * plan.front.kernel;
+    // [taps][c_in] -> [c_in, 1, k, k].
+    grads.depthwise = at::empty({c_in, 1, plan.front.kernel, plan.front.kernel}, options);
+    T* out = grads.depthwise.data_ptr<T>();
+    for (int64_t c = 0; c < c_in; ++c) {
+      for (int64_t t = 0; t < taps; ++t) out[c * taps + t] = next[t * c_in + c];
+    }
     next += window;
   }
   for (int64_t b = 0; b < plan.branches(); ++b) {
-    grads.pointwise.push_back(
-        at::from_blob(const_cast<T*>(next), {plan.out_channels[b], c_in, 1, 1}, options)
-            .clone(at::MemoryFormat::Contiguous));
+    grads.pointwise.push_back(at::empty({plan.out_channels[b], c_in, 1, 1}, options));
+    std::copy(next, next + pointwise_size[b], grads.pointwise.back().data_ptr<T>());
     next += pointwise_size[b];
   }
   return grads;
@@ -286,23 +296,18 @@ ConvBatchNormForwardResult ConvBatchNormForward(const PixelMatrix& x,
   const at::TensorOptions options = x.tensor.options();
   const PixelMatrix conv = EmptyPixelMatrix(plan.batch, plan.total_out_channels,
                                             plan.out_height, plan.out_width, options);
-  std::vector<at::Tensor> transposed;
-  for (const at::Tensor& w : unit.pointwise_weights) {
-    transposed.push_back(w.reshape({w.size(0), w.size(1)}).t().contiguous());
-  }
   const at::Tensor packed_depthwise =
       unit.front.depthwise ? PackDepthwiseWeight(unit.depthwise_weight) : at::Tensor();
   Moments moments;
   AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ConvBatchNormForward", [&] {
     moments = ForwardImages<scalar_t>(
         plan, x, unit.front.depthwise ? packed_depthwise.data_ptr<scalar_t>() : nullptr,
-        transposed, conv.data<scalar_t>());
+        unit.pointwise_weights, conv.data<scalar_t>());
   });
   BatchNormMap map = BatchNormMapOf(moments, unit.bn, options);
   ConvBatchNormForwardResult result;
   result.output = FinishBatchNorm(conv, unit.bn.weight, output, &map);
-  result.scale = map.scale;
-  result.shift = map.shift;
+  result.deferred = {map.saved.mean, map.scale, unit.bn.bias};
   result.saved = {x, conv, map.saved};
   return result;
 }
@@ -315,14 +320,11 @@ ConvBatchNormGradients ConvBatchNormBackward(const ConvBatchNormUnit& unit,
   const Plan plan = PlanOf(x, unit.front, unit.pointwise_weights);
   const BatchNormGradientMap bn =
       BatchNormGradientMapOf(grad_output, saved.conv, saved.bn, unit.bn.weight);
-  std::vector<at::Tensor> row_major;
-  for (const at::Tensor& w : unit.pointwise_weights) {
-    row_major.push_back(w.reshape({w.size(0), w.size(1)}).contiguous());
-  }
   WeightGradients weights;
   AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ConvBatchNormBackward", [&] {
     weights = BackwardImages<scalar_t>(plan, bn, grad_output, saved.conv, x,
-                                       unit.depthwise_weight, row_major, grad_input);
+                                       unit.depthwise_weight, unit.pointwise_weights,
+                                       grad_input);
   });
   return {weights.depthwise, weights.pointwise, bn.weight, bn.bias};
 }

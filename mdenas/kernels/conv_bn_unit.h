@@ -8,38 +8,15 @@
 #ifndef MDENAS_KERNELS_CONV_BN_UNIT_H_
 #define MDENAS_KERNELS_CONV_BN_UNIT_H_
 
-#include <cstdint>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
 
-#include "mdenas/kernels/batch_norm_args.h"
 #include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/fused_units.h"
 #include "mdenas/kernels/pixel_matrix.h"
 
 namespace mdenas {
-
-// What feeds the 1x1 convolutions: a depthwise convolution of ReLU(input)
-// (one 1x1 convolution follows), or else, for 1x1 convolution b, ReLU of
-// the input pixels (i * stride + b, j * stride + b).
-struct FrontEnd {
-  bool depthwise = false;
-  int64_t kernel = 1;
-  int64_t stride = 1;
-  int64_t padding = 0;
-  int64_t dilation = 1;
-};
-
-// ReLU, the front end, the 1x1 convolutions (their outputs concatenated),
-// BatchNorm.
-struct ConvBatchNormUnit {
-  FrontEnd front;
-  // [C_in, 1, k, k]; undefined without the depthwise front end.
-  at::Tensor depthwise_weight;
-  // [C_out_b, C_in, 1, 1] each.
-  std::vector<at::Tensor> pointwise_weights;
-  BatchNormArgs bn;
-};
 
 // What the backward pass needs of the forward pass.
 struct ConvBatchNormSaved {
@@ -52,10 +29,9 @@ struct ConvBatchNormSaved {
 
 struct ConvBatchNormForwardResult {
   // BN(conv); or with BatchNormOutput::kDeferred, conv itself, which the
-  // consumer maps by `scale` and `shift`.
+  // consumer maps as `deferred` says.
   PixelMatrix output;
-  at::Tensor scale;
-  at::Tensor shift;
+  DeferredBatchNorm deferred;
   ConvBatchNormSaved saved;
 };
 

@@ -89,12 +89,15 @@ struct CpuKernelTable {
                                int64_t dy_ld, const T* x, int64_t x_ld,
                                const T* center, double* sum_dy,
                                double* sum_dy_x_centered);
-  // out = u * u_scale[c] + v * v_scale[c] + shift[c] per column c; v may be
-  // null (then v_scale is ignored). Batch normalisation and its gradient.
+  // out = u * u_scale[c] + (v - v_center[c]) * v_scale[c] + shift[c] per
+  // column c; v may be null (then v_center and v_scale are ignored), and
+  // v_center (then zero). Batch normalisation and its gradient, which
+  // centres its input before scaling it: where the mean is large against
+  // the spread, scaling first would lose the difference to rounding.
   void (*column_combine)(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
                          const T* u_scale, const T* v, int64_t v_ld,
-                         const T* v_scale, const T* shift, T* out,
-                         int64_t out_ld);
+                         const T* v_center, const T* v_scale, const T* shift,
+                         T* out, int64_t out_ld);
 
   // Pooling with g's window (dilation 1); average pooling does not count
   // the padding.
@@ -121,9 +124,15 @@ struct CpuKernelTable {
                                 T* grad_input, int64_t grad_input_ld);
 
   // out = the sum of `count` matrices [rows][cols], inputs[i] with row
-  // stride lds[i] (a copy when count is 1).
+  // stride lds[i] (a copy when count is 1), each centred and scaled per
+  // column, (inputs[i] - centers[i]) * scales[i] (as it is where `centers`
+  // is null or centers[i] is, and where `scales` is or scales[i] is), plus
+  // `shift` per column where it is not null: a node of a cell summing its
+  // edges' outputs with their BatchNorms applied.
   void (*sum_matrices)(int64_t rows, int64_t cols, const T* const* inputs,
-                       const int64_t* lds, int count, T* out, int64_t out_ld);
+                       const int64_t* lds, const T* const* centers,
+                       const T* const* scales, const T* shift, int count,
+                       T* out, int64_t out_ld);
 };
 
 // Names the variant to use instead of the best one the machine runs

@@ -686,7 +686,7 @@ void ColumnGradientSums(int64_t rows, int64_t cols, const T* dy, int64_t dy_ld,
 
 template <typename T>
 void ColumnCombine(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
-                   const T* u_scale, const T* v, int64_t v_ld,
+                   const T* u_scale, const T* v, int64_t v_ld, const T* v_center,
                    const T* v_scale, const T* shift, T* out, int64_t out_ld) {
   at::parallel_for(0, rows, GrainFor(cols), [&](int64_t begin, int64_t end) {
     ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
@@ -700,9 +700,10 @@ void ColumnCombine(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
         return;
       }
       const V bs = Load<T, L>(v_scale + c0);
+      const V center = v_center != nullptr ? Load<T, L>(v_center + c0) : Broadcast<T, L>(T(0));
       for (int64_t r = begin; r < end; ++r) {
         Store<T, L>(out + r * out_ld + c0, Load<T, L>(u + r * u_ld + c0) * a +
-                                               Load<T, L>(v + r * v_ld + c0) * bs + d);
+                                               (Load<T, L>(v + r * v_ld + c0) - center) * bs + d);
       }
     });
   });
@@ -1022,14 +1023,24 @@ void ScatterReluGradient(const WindowGeometry& g, int64_t offset,
 
 template <typename T>
 void SumMatrices(int64_t rows, int64_t cols, const T* const* inputs, const int64_t* lds,
-                 int count, T* out, int64_t out_ld) {
+                 const T* const* centers, const T* const* scales, const T* shift, int count,
+                 T* out, int64_t out_ld) {
+  auto entry = [](const T* const* values, int i) {
+    return values != nullptr ? values[i] : nullptr;
+  };
   at::parallel_for(0, rows, GrainFor(cols * count), [&](int64_t begin, int64_t end) {
     ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
       constexpr int L = kL<decltype(lanes)>;
       using V = Vec<T, L>;
+      const V offset = shift != nullptr ? Load<T, L>(shift + c0) : Broadcast<T, L>(T(0));
       for (int64_t r = begin; r < end; ++r) {
-        V sum = Load<T, L>(inputs[0] + r * lds[0] + c0);
-        for (int i = 1; i < count; ++i) sum += Load<T, L>(inputs[i] + r * lds[i] + c0);
+        V sum = offset;
+        for (int i = 0; i < count; ++i) {
+          V term = Load<T, L>(inputs[i] + r * lds[i] + c0);
+          if (const T* center = entry(centers, i)) term -= Load<T, L>(center + c0);
+          if (const T* scale = entry(scales, i)) term *= Load<T, L>(scale + c0);
+          sum += term;
+        }
         Store<T, L>(out + r * out_ld + c0, sum);
       }
     });

@@ -79,6 +79,66 @@ TEST(CpuKernelsTest, SumInOrderAddsThePartsElementwise) {
   EXPECT_TRUE(TensorsNear(out, parts.sum(0), 1e-5, 1e-5));
 }
 
+// Inputs of their own row strides, centred and scaled per column or not,
+// plus a shift or not, into a slice of a wider output whose other columns
+// stay.
+TEST(CpuKernelsTest, SumMatricesCentresScalesAndShiftsPerColumn) {
+  torch::manual_seed(1);
+  const int64_t rows = 300, cols = 21;
+  const at::Tensor a = torch::randn({rows, cols + 2}), b = torch::randn({rows, cols}),
+                   c = torch::randn({rows, cols + 5});
+  const at::Tensor center_a = torch::randn({cols}), center_b = torch::randn({cols});
+  const at::Tensor scale_a = torch::randn({cols}), scale_c = torch::randn({cols});
+  const at::Tensor shift = torch::randn({cols});
+  const float* inputs[] = {a.data_ptr<float>(), b.data_ptr<float>(), c.data_ptr<float>()};
+  const int64_t lds[] = {cols + 2, cols, cols + 5};
+  const float* centers[] = {center_a.data_ptr<float>(), center_b.data_ptr<float>(), nullptr};
+  const float* scales[] = {scale_a.data_ptr<float>(), nullptr, scale_c.data_ptr<float>()};
+  const at::Tensor first = a.slice(1, 0, cols), third = c.slice(1, 0, cols);
+  for (bool centred : {false, true}) {
+    for (bool scaled : {false, true}) {
+      for (bool shifted : {false, true}) {
+        at::Tensor out = torch::full({rows, cols + 4}, 7.0f);
+        CpuKernels<float>().sum_matrices(rows, cols, inputs, lds, centred ? centers : nullptr,
+                                         scaled ? scales : nullptr,
+                                         shifted ? shift.data_ptr<float>() : nullptr, 3,
+                                         out.data_ptr<float>() + 1, cols + 4);
+        const at::Tensor x = centred ? first - center_a : first, y = centred ? b - center_b : b;
+        at::Tensor expected = scaled ? x * scale_a + y + third * scale_c : x + y + third;
+        if (shifted) expected = expected + shift;
+        EXPECT_TRUE(TensorsNear(out.slice(1, 1, cols + 1), expected, 1e-5, 1e-5))
+            << (centred ? "centred " : "") << (scaled ? "scaled " : "")
+            << (shifted ? "shifted" : "");
+        EXPECT_TRUE(torch::equal(out.slice(1, 0, 1), torch::full({rows, 1}, 7.0f)));
+        EXPECT_TRUE(torch::equal(out.slice(1, cols + 1), torch::full({rows, 3}, 7.0f)));
+      }
+    }
+  }
+}
+
+// out = u * a + (v - center) * b + d: with a large mean, centring first
+// keeps what scaling first would round away.
+TEST(CpuKernelsTest, ColumnCombineCentresBeforeScaling) {
+  const int64_t rows = 64, cols = 5;
+  const at::Tensor u = torch::randn({rows, cols}, torch::kDouble);
+  const at::Tensor v = torch::randn({rows, cols}, torch::kDouble) * 1e-3 + 1e4;
+  const at::Tensor a = torch::randn({cols}, torch::kDouble), d = torch::randn({cols}, torch::kDouble);
+  const at::Tensor b = torch::full({cols}, 1e3, torch::kDouble);
+  const at::Tensor center = torch::full({cols}, 1e4, torch::kDouble);
+  const at::Tensor uf = u.to(torch::kFloat), vf = v.to(torch::kFloat);
+  const at::Tensor af = a.to(torch::kFloat), bf = b.to(torch::kFloat), df = d.to(torch::kFloat);
+  const at::Tensor cf = center.to(torch::kFloat);
+  at::Tensor out = torch::empty({rows, cols});
+  CpuKernels<float>().column_combine(rows, cols, uf.data_ptr<float>(), cols, af.data_ptr<float>(),
+                                     vf.data_ptr<float>(), cols, cf.data_ptr<float>(),
+                                     bf.data_ptr<float>(), df.data_ptr<float>(),
+                                     out.data_ptr<float>(), cols);
+  const at::Tensor expected =
+      uf.to(torch::kDouble) * af.to(torch::kDouble) +
+      (vf.to(torch::kDouble) - cf.to(torch::kDouble)) * bf.to(torch::kDouble) + df.to(torch::kDouble);
+  EXPECT_TRUE(TensorsNear(out, expected, 1e-5, 1e-5));
+}
+
 TEST(CpuKernelsTest, ColumnMomentsAreExactForLargeOffsets) {
   const at::Tensor x = torch::randn({10000, 5}, torch::kDouble) * 0.01 + 1e4;
   const at::Tensor xf = x.to(torch::kFloat);

@@ -31,7 +31,7 @@ at::Tensor VectorTensor(const std::vector<double>& values,
 }
 
 std::vector<double> DoubleValues(const at::Tensor& t) {
-  const at::Tensor c = t.contiguous();
+  const at::Tensor c = t.is_contiguous() ? t : t.contiguous();
   std::vector<double> values;
   AT_DISPATCH_FLOATING_TYPES(c.scalar_type(), "DoubleValues", [&] {
     values.assign(c.data_ptr<scalar_t>(), c.data_ptr<scalar_t>() + c.numel());
@@ -77,7 +77,20 @@ at::Tensor PackDepthwiseWeight(const at::Tensor& weight) {
   TORCH_CHECK(weight.dim() == 4 && weight.size(1) == 1 &&
                   weight.size(2) == weight.size(3),
               "a depthwise weight is [C, 1, k, k], got ", weight.sizes());
-  return weight.reshape({weight.size(0), -1}).t().contiguous();
+  // A loop rather than ATen's transpose and copy: it runs for every
+  // depthwise convolution of every step, and ATen's operators cost more to
+  // call than this costs to run.
+  const at::Tensor w = weight.is_contiguous() ? weight : weight.contiguous();
+  const int64_t channels = w.size(0), taps = w.size(2) * w.size(3);
+  at::Tensor packed = at::empty({taps, channels}, w.options());
+  AT_DISPATCH_FLOATING_TYPES(w.scalar_type(), "PackDepthwiseWeight", [&] {
+    const scalar_t* from = w.data_ptr<scalar_t>();
+    scalar_t* to = packed.data_ptr<scalar_t>();
+    for (int64_t c = 0; c < channels; ++c) {
+      for (int64_t t = 0; t < taps; ++t) to[t * channels + c] = from[c * taps + t];
+    }
+  });
+  return packed;
 }
 
 PixelMatrix DepthwiseForward(const PixelMatrix& input,
@@ -130,17 +143,24 @@ Moments ColumnMoments(const PixelMatrix& x) {
   return moments;
 }
 
-Moments Merge(const Moments& a, const Moments& b) {
-  if (a.count == 0) return b;
+Moments MergeImageMoments(const std::vector<double>& means,
+                          const std::vector<double>& variances, int64_t images,
+                          int64_t channels, int64_t count) {
   Moments merged;
-  merged.count = a.count + b.count;
-  const double na = static_cast<double>(a.count), nb = static_cast<double>(b.count);
-  const double n = na + nb;
-  for (size_t c = 0; c < a.mean.size(); ++c) {
-    const double delta = b.mean[c] - a.mean[c];
-    merged.mean.push_back(a.mean[c] + delta * nb / n);
-    merged.variance.push_back((a.variance[c] * na + b.variance[c] * nb + delta * delta * na * nb / n) / n);
+  merged.count = images * count;
+  merged.mean.assign(channels, 0.0);
+  merged.variance.assign(channels, 0.0);
+  for (int64_t n = 0; n < images; ++n) {
+    for (int64_t c = 0; c < channels; ++c) merged.mean[c] += means[n * channels + c];
   }
+  for (double& m : merged.mean) m /= static_cast<double>(images);
+  for (int64_t n = 0; n < images; ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const double d = means[n * channels + c] - merged.mean[c];
+      merged.variance[c] += variances[n * channels + c] + d * d;
+    }
+  }
+  for (double& v : merged.variance) v /= static_cast<double>(images);
   return merged;
 }
 
@@ -209,8 +229,8 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
     for (int64_t c = 0; c < channels; ++c) sum_dy_xhat[c] *= invstd[c];
   }
   // d input = dy * a + x_hat * xhat_scale + shift, written as a map of the
-  // output (x_hat itself) or of the input x; the batch-statistics terms
-  // vanish in evaluation mode.
+  // output (x_hat itself) or of the input x centred by its mean; the
+  // batch-statistics terms vanish in evaluation mode.
   std::vector<double> a(channels), b(channels, 0.0), d(channels, 0.0);
   for (int64_t c = 0; c < channels; ++c) {
     a[c] = gamma[c] * invstd[c];
@@ -221,13 +241,13 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
         b[c] = xhat_scale;
       } else {
         b[c] = xhat_scale * invstd[c];
-        d[c] -= mean[c] * b[c];
       }
     }
   }
   const at::TensorOptions options = saved.mean.options();
   BatchNormGradientMap map;
   map.dy_scale = VectorTensor(a, options);
+  if (!saved.reads_output) map.center = saved.mean;
   map.input_scale = VectorTensor(b, options);
   map.shift = VectorTensor(d, options);
   map.uses_input = saved.training;
@@ -239,12 +259,14 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
 }
 
 void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
-                     const PixelMatrix* v, const at::Tensor& v_scale,
-                     const at::Tensor& shift, const PixelMatrix& out) {
+                     const PixelMatrix* v, const at::Tensor& v_center,
+                     const at::Tensor& v_scale, const at::Tensor& shift,
+                     const PixelMatrix& out) {
   AT_DISPATCH_FLOATING_TYPES(u.tensor.scalar_type(), "ApplyChannelMap", [&] {
     CpuKernels<scalar_t>().column_combine(
         u.rows(), u.channels(), u.data<scalar_t>(), u.ld, scale.data_ptr<scalar_t>(),
         v ? v->data<scalar_t>() : nullptr, v ? v->ld : 0,
+        v && v_center.defined() ? v_center.data_ptr<scalar_t>() : nullptr,
         v ? v_scale.data_ptr<scalar_t>() : nullptr, shift.data_ptr<scalar_t>(),
         out.data<scalar_t>(), out.ld);
   });
@@ -263,7 +285,8 @@ PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
       map->saved.reads_output
           ? values
           : EmptyLike(values, values.channels(), values.height(), values.width());
-  ApplyChannelMap(values, map->scale, nullptr, at::Tensor(), map->shift, normalised);
+  ApplyChannelMap(values, map->scale, nullptr, at::Tensor(), at::Tensor(), map->shift,
+                  normalised);
   return normalised;
 }
 
@@ -272,7 +295,7 @@ BatchNormSaved BatchNormForward(const PixelMatrix& input,
                                 const PixelMatrix& output) {
   const BatchNormMap map =
       BatchNormMapOf(bn.training ? ColumnMoments(input) : Moments(), bn, input.tensor.options());
-  ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), map.shift, output);
+  ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), at::Tensor(), map.shift, output);
   return map.saved;
 }
 
@@ -283,7 +306,7 @@ BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
   const BatchNormGradientMap map = BatchNormGradientMapOf(grad_output, input, saved, weight);
   BatchNormGradients grads;
   grads.input = EmptyLike(input, input.channels(), input.height(), input.width());
-  ApplyChannelMap(grad_output, map.dy_scale, map.uses_input ? &input : nullptr,
+  ApplyChannelMap(grad_output, map.dy_scale, map.uses_input ? &input : nullptr, map.center,
                   map.input_scale, map.shift, grads.input);
   grads.weight = map.weight;
   grads.bias = map.bias;

@@ -67,8 +67,13 @@ struct Moments {
 // The moments of a matrix's columns.
 Moments ColumnMoments(const PixelMatrix& x);
 
-// The moments of a's and b's values together (Chan et al.'s update).
-Moments Merge(const Moments& a, const Moments& b);
+// The moments of `images` sets of `count` values per channel together, from
+// each set's: means[n * channels + c] and variances[n * channels + c].
+// With equal counts, Chan et al.'s update is the mean of the means, and the
+// mean of the variances plus the variance of the means.
+Moments MergeImageMoments(const std::vector<double>& means,
+                          const std::vector<double>& variances, int64_t images,
+                          int64_t channels, int64_t count);
 
 // The per-channel map y = x * scale + shift that `bn` applies: with the
 // batch's moments in training mode, where it also updates the running
@@ -81,17 +86,25 @@ struct BatchNormMap {
 BatchNormMap BatchNormMapOf(const Moments& batch, const BatchNormArgs& bn,
                             const at::TensorOptions& options);
 
-// The per-channel map of the gradient: d input = dy * dy_scale + v *
-// input_scale + shift, where v is the input, or the output where
-// saved.reads_output (input_scale is zero in evaluation mode), and the
-// gradients of the affine parameters (undefined without them).
+// The per-channel map of the gradient: d input = dy * dy_scale + (v -
+// center) * input_scale + shift, where v is the input and center its
+// mean, or v the output and no center where saved.reads_output
+// (input_scale is zero in evaluation mode), and the gradients of the
+// affine parameters (undefined without them).
 struct BatchNormGradientMap {
   at::Tensor dy_scale;
+  at::Tensor center;
   at::Tensor input_scale;
   at::Tensor shift;
   bool uses_input = true;
   at::Tensor weight;
   at::Tensor bias;
+
+  // center's values for column_combine: null where there is none.
+  template <typename T>
+  const T* center_data() const {
+    return center.defined() ? center.data_ptr<T>() : nullptr;
+  }
 };
 // `weight` is bn.weight (undefined without affine parameters); `input` is
 // the output where saved.reads_output.
@@ -108,6 +121,15 @@ enum class BatchNormOutput {
   // maps per channel by the map's scale and shift: a pass over the output
   // fewer. The gradient then reads those values, not the output.
   kDeferred,
+};
+
+// The BatchNorm a forward pass left to its consumer (BatchNormOutput::
+// kDeferred): per channel, (output - center) * scale + bias, with no bias
+// where it is undefined.
+struct DeferredBatchNorm {
+  at::Tensor center;
+  at::Tensor scale;
+  at::Tensor bias;
 };
 
 // Where a backward pass puts the gradient g of its input: into = g, or,
@@ -139,7 +161,8 @@ class ImageGradient {
     if (!has_base()) return;
     const T* inputs[] = {Image(target_.base), scratch_};
     const int64_t lds[] = {target_.base.ld, target_.into.channels()};
-    CpuKernels<T>().sum_matrices(image_pixels_, target_.into.channels(), inputs, lds, 2,
+    CpuKernels<T>().sum_matrices(image_pixels_, target_.into.channels(), inputs, lds,
+                                 /*centers=*/nullptr, /*scales=*/nullptr, /*shift=*/nullptr, 2,
                                  Image(target_.into), target_.into.ld);
   }
 
@@ -160,10 +183,12 @@ class ImageGradient {
 PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
                             BatchNormOutput output, BatchNormMap* map);
 
-// out = u * scale + shift per channel, or u * scale + v * v_scale + shift.
+// out = u * scale + shift per channel, or u * scale + (v - v_center) *
+// v_scale + shift (v_center may be undefined: zero).
 void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
-                     const PixelMatrix* v, const at::Tensor& v_scale,
-                     const at::Tensor& shift, const PixelMatrix& out);
+                     const PixelMatrix* v, const at::Tensor& v_center,
+                     const at::Tensor& v_scale, const at::Tensor& shift,
+                     const PixelMatrix& out);
 
 // output = BN(input) as `bn` says; updates the running statistics in
 // training mode.

@@ -39,4 +39,16 @@ PixelMatrix EmptyPixelMatrix(int64_t batch, int64_t channels, int64_t height,
           channels};
 }
 
+PixelMatrix ChannelSlice(const PixelMatrix& matrix, int64_t first_channel,
+                         int64_t channels) {
+  TORCH_CHECK(first_channel >= 0 && first_channel + channels <= matrix.ld,
+              "channels [", first_channel, ", ", first_channel + channels,
+              ") of rows of ", matrix.ld);
+  const int64_t h = matrix.height(), w = matrix.width(), ld = matrix.ld;
+  return {at::empty({0}, matrix.tensor.options())
+              .set_(matrix.tensor.storage(), matrix.tensor.storage_offset() + first_channel,
+                    {matrix.batch(), channels, h, w}, {h * w * ld, 1, w * ld, ld}),
+          ld};
+}
+
 }  // namespace mdenas

@@ -37,6 +37,13 @@ PixelMatrix AsPixelMatrix(const at::Tensor& tensor);
 PixelMatrix EmptyPixelMatrix(int64_t batch, int64_t channels, int64_t height,
                              int64_t width, const at::TensorOptions& options);
 
+// Channels [first_channel, first_channel + channels) of `matrix`'s rows
+// (which may reach past its own channels, up to its row stride), with its
+// row stride: a tensor over the same memory that autograd does not track
+// as a view, so that it can be an autograd node's own output.
+PixelMatrix ChannelSlice(const PixelMatrix& matrix, int64_t first_channel,
+                         int64_t channels);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_KERNELS_PIXEL_MATRIX_H_

@@ -30,16 +30,8 @@ Moments PoolImages(PoolKind kind, const WindowGeometry& image, int64_t batch,
       }
     }
   });
-  Moments total;
-  if (!moments) return total;
-  for (int64_t n = 0; n < batch; ++n) {
-    Moments one;
-    one.count = out_pixels;
-    one.mean.assign(means.begin() + n * channels, means.begin() + (n + 1) * channels);
-    one.variance.assign(variances.begin() + n * channels, variances.begin() + (n + 1) * channels);
-    total = Merge(total, one);
-  }
-  return total;
+  if (!moments) return Moments();
+  return MergeImageMoments(means, variances, batch, channels, out_pixels);
 }
 
 // Backward, image by image: the gradient of the pooled values (the batch
@@ -65,7 +57,8 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
         kernels.column_combine(
             out_pixels, channels, dy, grad_output.ld, bn->dy_scale.data_ptr<T>(),
             bn->uses_input ? pooled.data<T>() + n * out_pixels * pooled.ld : nullptr, pooled.ld,
-            bn->input_scale.data_ptr<T>(), bn->shift.data_ptr<T>(), grad_pooled, channels);
+            bn->center_data<T>(), bn->input_scale.data_ptr<T>(), bn->shift.data_ptr<T>(),
+            grad_pooled, channels);
       }
       grad.Select(n);
       kernels.pool_backward(kind, image, x.data<T>() + n * in_pixels * x.ld, x.ld,
@@ -103,8 +96,7 @@ PoolBatchNormForwardResult PoolBatchNormForward(const PixelMatrix& x,
   }
   BatchNormMap map = BatchNormMapOf(moments, *unit.bn, x.tensor.options());
   result.output = FinishBatchNorm(pooled, unit.bn->weight, output, &map);
-  result.scale = map.scale;
-  result.shift = map.shift;
+  result.deferred = {map.saved.mean, map.scale, unit.bn->bias};
   result.saved = {x, pooled, map.saved};
   return result;
 }

@@ -7,25 +7,13 @@
 #ifndef MDENAS_KERNELS_POOL_BN_UNIT_H_
 #define MDENAS_KERNELS_POOL_BN_UNIT_H_
 
-#include <cstdint>
-#include <optional>
-
 #include <ATen/core/Tensor.h>
 
-#include "mdenas/kernels/batch_norm_args.h"
-#include "mdenas/kernels/cpu_kernels.h"
 #include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/fused_units.h"
 #include "mdenas/kernels/pixel_matrix.h"
 
 namespace mdenas {
-
-// 3x3 pooling with padding 1 (average pooling not counting the padding),
-// then BatchNorm where there is one.
-struct PoolBatchNormUnit {
-  PoolKind kind = PoolKind::kMax;
-  int64_t stride = 1;
-  std::optional<BatchNormArgs> bn;
-};
 
 // What the backward pass needs of the forward pass.
 struct PoolBatchNormSaved {
@@ -39,10 +27,9 @@ struct PoolBatchNormSaved {
 struct PoolBatchNormForwardResult {
   // BN(pooled), or pooled without a BatchNorm; with
   // BatchNormOutput::kDeferred and a BatchNorm, pooled itself, which the
-  // consumer maps by `scale` and `shift`.
+  // consumer maps as `deferred` says (undefined without a BatchNorm).
   PixelMatrix output;
-  at::Tensor scale;
-  at::Tensor shift;
+  DeferredBatchNorm deferred;
   PoolBatchNormSaved saved;
 };
 

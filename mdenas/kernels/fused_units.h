@@ -1,0 +1,53 @@
+// The fused operation units of the cells, as data: the tensors and
+// settings of a ReLU -> convolutions -> BatchNorm unit (conv_bn.h) and of
+// a pooling -> BatchNorm unit (pool_bn.h). conv_bn_unit.h and
+// pool_bn_unit.h compute them; the fused search cell (fused_cell.h) takes
+// an operation as a list of them.
+
+#ifndef MDENAS_KERNELS_FUSED_UNITS_H_
+#define MDENAS_KERNELS_FUSED_UNITS_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "mdenas/kernels/batch_norm_args.h"
+#include "mdenas/kernels/cpu_kernels.h"
+
+namespace mdenas {
+
+// What feeds the 1x1 convolutions: a depthwise convolution of ReLU(input)
+// (one 1x1 convolution follows), or else, for 1x1 convolution b, ReLU of
+// the input pixels (i * stride + b, j * stride + b).
+struct FrontEnd {
+  bool depthwise = false;
+  int64_t kernel = 1;
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+};
+
+// ReLU, the front end, the 1x1 convolutions (their outputs concatenated),
+// BatchNorm.
+struct ConvBatchNormUnit {
+  FrontEnd front;
+  // [C_in, 1, k, k]; undefined without the depthwise front end.
+  at::Tensor depthwise_weight;
+  // [C_out_b, C_in, 1, 1] each.
+  std::vector<at::Tensor> pointwise_weights;
+  BatchNormArgs bn;
+};
+
+// 3x3 pooling with padding 1 (average pooling not counting the padding),
+// then BatchNorm where there is one.
+struct PoolBatchNormUnit {
+  PoolKind kind = PoolKind::kMax;
+  int64_t stride = 1;
+  std::optional<BatchNormArgs> bn;
+};
+
+}  // namespace mdenas
+
+#endif  // MDENAS_KERNELS_FUSED_UNITS_H_

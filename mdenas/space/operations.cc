@@ -39,6 +39,7 @@ class IdentityImpl : public OperationImpl {
  public:
   torch::Tensor forward(const torch::Tensor& input) override { return input; }
   bool is_identity() const override { return true; }
+  std::optional<FusedOperation> fused() override { return FusedOperation(); }
 };
 
 class PoolImpl : public OperationImpl {
@@ -51,12 +52,20 @@ class PoolImpl : public OperationImpl {
     }
   }
   torch::Tensor forward(const torch::Tensor& input) override {
-    std::optional<BatchNormArgs> bn;
-    if (bn_) bn = BatchNormArgsOf(*bn_);
-    return Pool3x3BatchNorm(input, kind_, stride_, bn, kernels_);
+    return Pool3x3BatchNorm(input, kind_, stride_, bn_args(), kernels_);
+  }
+  std::optional<FusedOperation> fused() override {
+    FusedOperation op;
+    op.pool = PoolBatchNormUnit{kind_, stride_, bn_args()};
+    return op;
   }
 
  private:
+  std::optional<BatchNormArgs> bn_args() {
+    if (!bn_) return std::nullopt;
+    return BatchNormArgsOf(*bn_);
+  }
+
   PoolKind kind_;
   int64_t stride_;
   Kernels kernels_;
@@ -84,10 +93,25 @@ class DepthwiseSeparableImpl : public torch::nn::Module {
     torch::Tensor output = ReluSepConvBatchNorm(
         input, depthwise_->weight, depthwise_options_, pointwise_->weight,
         BatchNormArgsOf(*bn_), kernels_);
-    const int64_t pixels = output.numel() / output.size(1);
-    depthwise_->CountMacs(pixels * depthwise_->options.out_channels());
-    pointwise_->CountMacs(output.numel());
+    CountMacs(output.numel());
     return output;
+  }
+  ConvBatchNormUnit fused_unit() {
+    ConvBatchNormUnit unit;
+    unit.front.depthwise = true;
+    unit.front.kernel = depthwise_->options.kernel_size()->at(0);
+    unit.front.stride = depthwise_options_.stride();
+    unit.front.padding = depthwise_options_.padding();
+    unit.front.dilation = depthwise_options_.dilation();
+    unit.depthwise_weight = depthwise_->weight;
+    unit.pointwise_weights = {pointwise_->weight};
+    unit.bn = BatchNormArgsOf(*bn_);
+    return unit;
+  }
+  void CountMacs(int64_t output_elements) const {
+    const int64_t pixels = output_elements / pointwise_->options.out_channels();
+    depthwise_->CountMacs(pixels * depthwise_->options.out_channels());
+    pointwise_->CountMacs(output_elements);
   }
 
  private:
@@ -112,6 +136,15 @@ class SepConvImpl : public OperationImpl {
   torch::Tensor forward(const torch::Tensor& input) override {
     return second_->forward(first_->forward(input));
   }
+  std::optional<FusedOperation> fused() override {
+    FusedOperation op;
+    op.convs = {first_->fused_unit(), second_->fused_unit()};
+    return op;
+  }
+  void CountMacs(int64_t output_elements) const override {
+    first_->CountMacs(output_elements);
+    second_->CountMacs(output_elements);
+  }
 
  private:
   DepthwiseSeparable first_;
@@ -128,6 +161,12 @@ class DilConvImpl : public OperationImpl {
   torch::Tensor forward(const torch::Tensor& input) override {
     return conv_->forward(input);
   }
+  std::optional<FusedOperation> fused() override {
+    FusedOperation op;
+    op.convs = {conv_->fused_unit()};
+    return op;
+  }
+  void CountMacs(int64_t output_elements) const override { conv_->CountMacs(output_elements); }
 
  private:
   DepthwiseSeparable conv_;
@@ -223,8 +262,22 @@ ReLUConvBNImpl::ReLUConvBNImpl(int64_t in_channels, int64_t out_channels,
 torch::Tensor ReLUConvBNImpl::forward(const torch::Tensor& input) {
   torch::Tensor output = ReluConv1x1BatchNorm(
       input, conv_->weight, stride_, BatchNormArgsOf(*bn_), kernels_);
-  conv_->CountMacs(output.numel());
+  CountMacs(output.numel());
   return output;
+}
+
+std::optional<FusedOperation> ReLUConvBNImpl::fused() {
+  ConvBatchNormUnit unit;
+  unit.front.stride = stride_;
+  unit.pointwise_weights = {conv_->weight};
+  unit.bn = BatchNormArgsOf(*bn_);
+  FusedOperation op;
+  op.convs = {unit};
+  return op;
+}
+
+void ReLUConvBNImpl::CountMacs(int64_t output_elements) const {
+  conv_->CountMacs(output_elements);
 }
 
 FactorizedReduceImpl::FactorizedReduceImpl(int64_t in_channels,
@@ -245,9 +298,23 @@ torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& input) {
   torch::Tensor output =
       FactorizedReduceBatchNorm(input, conv1_->weight, conv2_->weight,
                                 BatchNormArgsOf(*bn_), kernels_);
-  conv1_->CountMacs(output.numel() / 2);
-  conv2_->CountMacs(output.numel() / 2);
+  CountMacs(output.numel());
   return output;
+}
+
+std::optional<FusedOperation> FactorizedReduceImpl::fused() {
+  ConvBatchNormUnit unit;
+  unit.front.stride = 2;
+  unit.pointwise_weights = {conv1_->weight, conv2_->weight};
+  unit.bn = BatchNormArgsOf(*bn_);
+  FusedOperation op;
+  op.convs = {unit};
+  return op;
+}
+
+void FactorizedReduceImpl::CountMacs(int64_t output_elements) const {
+  conv1_->CountMacs(output_elements / 2);
+  conv2_->CountMacs(output_elements / 2);
 }
 
 }  // namespace mdenas

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/pimpl.h>
 
+#include "mdenas/kernels/fused_cell.h"
 #include "mdenas/kernels/kernels.h"
 #include "mdenas/space/layers.h"
 
@@ -52,6 +54,13 @@ class OperationImpl : public torch::nn::Module {
   virtual bool is_identity() const { return false; }
   // The output is all zeros; a cell may skip computing it.
   virtual bool is_zero() const { return false; }
+  // This operation as an edge of a fused search cell (kernels/fused_cell.h)
+  // on this module's tensors, its BatchNorms in the module's mode; nullopt
+  // where it has no such form (a cell then runs forward()).
+  virtual std::optional<FusedOperation> fused() { return std::nullopt; }
+  // Counts the multiply-accumulates of an output of `output_elements`
+  // (MacCounter), as forward() does: for a cell that computed it fused.
+  virtual void CountMacs(int64_t /*output_elements*/) const {}
 };
 using Operation = std::shared_ptr<OperationImpl>;
 
@@ -77,6 +86,8 @@ class ReLUConvBNImpl : public OperationImpl {
   ReLUConvBNImpl(int64_t in_channels, int64_t out_channels, int64_t stride,
                  const OperationOptions& options);
   torch::Tensor forward(const torch::Tensor& input) override;
+  std::optional<FusedOperation> fused() override;
+  void CountMacs(int64_t output_elements) const override;
 
  private:
   Kernels kernels_;
@@ -94,6 +105,8 @@ class FactorizedReduceImpl : public OperationImpl {
   FactorizedReduceImpl(int64_t in_channels, int64_t out_channels,
                        const OperationOptions& options);
   torch::Tensor forward(const torch::Tensor& input) override;
+  std::optional<FusedOperation> fused() override;
+  void CountMacs(int64_t output_elements) const override;
 
  private:
   Kernels kernels_;

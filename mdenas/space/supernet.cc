@@ -87,12 +87,58 @@ torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
       std::vector<torch::Tensor>(states.begin() + 2, states.end()), kernels_);
 }
 
+const Operation& SearchCellImpl::PickedOperation(int edge, CellPath ops) const {
+  const Operation& op = edge_ops_[edge][ops[edge]];
+  TORCH_CHECK(op != nullptr, "operation ", ops[edge], " on edge ", edge,
+              " is not part of this network");
+  return op;
+}
+
+std::optional<FusedCellSpec> SearchCellImpl::FusedSpec(CellPath ops) {
+  std::optional<FusedOperation> preprocess0 = preprocess0_->fused();
+  std::optional<FusedOperation> preprocess1 = preprocess1_->fused();
+  if (!preprocess0 || !preprocess1) return std::nullopt;
+  FusedCellSpec spec;
+  spec.preprocess0 = preprocess0->convs.at(0);
+  spec.preprocess1 = preprocess1->convs.at(0);
+  spec.nodes = static_cast<int>(nodes_);
+  spec.channels = channels_;
+  spec.input_stride = reduction_ ? 2 : 1;
+  int edge = 0;
+  for (int node = 2; node < nodes_ + 2; ++node) {
+    for (int input = 0; input < node; ++input, ++edge) {
+      const Operation& op = PickedOperation(edge, ops);
+      if (op->is_zero()) continue;
+      std::optional<FusedOperation> fused = op->fused();
+      if (!fused) return std::nullopt;
+      spec.edges.push_back({input, node, std::move(*fused)});
+    }
+  }
+  return spec;
+}
+
+void SearchCellImpl::CountFusedMacs(CellPath ops, const torch::Tensor& s1,
+                                    const torch::Tensor& output) const {
+  // The preprocessed states keep s1's size; every edge's output is a node's.
+  const int64_t state_elements = output.size(0) * channels_ * s1.size(2) * s1.size(3);
+  preprocess0_->CountMacs(state_elements);
+  preprocess1_->CountMacs(state_elements);
+  for (int edge = 0; edge < static_cast<int>(ops.size()); ++edge) {
+    PickedOperation(edge, ops)->CountMacs(output.numel() / nodes_);
+  }
+}
+
 torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
                                       const torch::Tensor& s1, CellPath ops) {
+  if (kernels_ == Kernels::kFast) {
+    if (std::optional<FusedCellSpec> spec = FusedSpec(ops)) {
+      torch::Tensor output = FusedCell(s0, s1, *spec);
+      CountFusedMacs(ops, s1, output);
+      return output;
+    }
+  }
   return Compute(s0, s1, [&](int edge, const torch::Tensor& state) {
-    const Operation& op = edge_ops_[edge][ops[edge]];
-    TORCH_CHECK(op != nullptr, "operation ", ops[edge], " on edge ", edge,
-                " is not part of this network");
+    const Operation& op = PickedOperation(edge, ops);
     // A zero operation adds nothing; skipping it saves its compute.
     return op->is_zero() ? torch::Tensor() : op->forward(state);
   });

@@ -12,6 +12,7 @@
 #ifndef MDENAS_SPACE_SUPERNET_H_
 #define MDENAS_SPACE_SUPERNET_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "absl/types/span.h"
+#include "mdenas/kernels/fused_cell.h"
 #include "mdenas/space/cell_topology.h"
 #include "mdenas/space/layers.h"
 #include "mdenas/space/operations.h"
@@ -73,6 +75,15 @@ class SearchCellImpl : public torch::nn::Module {
   template <typename EdgeOutput>
   torch::Tensor Compute(const torch::Tensor& s0, const torch::Tensor& s1,
                         EdgeOutput&& edge_output);
+  // The operation `ops` picks on `edge`, which this network must have.
+  const Operation& PickedOperation(int edge, CellPath ops) const;
+  // The path as one fused cell (fast kernels), or nullopt where an
+  // operation on it has no fused form.
+  std::optional<FusedCellSpec> FusedSpec(CellPath ops);
+  // The multiply-accumulates of the path's operations, which FusedCell
+  // computed, on inputs s1 and an output `output`.
+  void CountFusedMacs(CellPath ops, const torch::Tensor& s1,
+                      const torch::Tensor& output) const;
 
   int64_t nodes_;
   int64_t channels_;

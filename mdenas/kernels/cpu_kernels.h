@@ -4,8 +4,8 @@
 // leading dimension `ld` >= channels lets a kernel read or write a channel
 // slice of a wider tensor (a cell's concatenated output) in place.
 //
-// Each kernel is built twice, for AVX-512 and for the x86-64 baseline, and
-// CpuKernels() picks the best the machine runs. They are multi-threaded with
+// Each kernel is built three times, for AVX-512, for AVX2 with FMA and for
+// the x86-64 baseline, and CpuKernels() picks the best the machine runs. They are multi-threaded with
 // at::parallel_for; every reduction sums fixed blocks in a fixed order, so
 // results do not depend on the thread count.
 
@@ -13,6 +13,8 @@
 #define MDENAS_KERNELS_CPU_KERNELS_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "mdenas/kernels/window_geometry.h"
 
@@ -53,7 +55,7 @@ struct GemmOperands {
 
 template <typename T>
 struct CpuKernelTable {
-  // "avx512" or "baseline".
+  // "avx512", "avx2" or "baseline".
   const char* name;
 
   // Depthwise convolution. Weights are packed [kernel * kernel][channels]
@@ -136,9 +138,12 @@ struct CpuKernelTable {
 };
 
 // Names the variant to use instead of the best one the machine runs
-// ("avx512" or "baseline"), as DNNL_MAX_CPU_ISA does for oneDNN: for tests
-// of the fallback and for debugging. Read once per process.
+// ("avx512", "avx2" or "baseline"), as DNNL_MAX_CPU_ISA does for oneDNN:
+// for tests of the fallbacks and for debugging. Read once per process.
 inline constexpr char kCpuKernelsVariable[] = "MDENAS_CPU_KERNELS";
+
+// The variants this machine's processor runs, best first ("baseline" last).
+std::vector<std::string> CpuKernelVariantsOfThisMachine();
 
 // The table of the variant in use.
 template <typename T>

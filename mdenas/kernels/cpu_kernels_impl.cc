@@ -25,6 +25,7 @@ namespace MDENAS_CPU_VARIANT {
 namespace {
 
 using simd::Broadcast;
+using simd::ForEachBlock;
 using simd::ForEachChannelChunk;
 using simd::InRegister;
 using simd::Load;
@@ -106,17 +107,6 @@ void ReduceRowBlocks(int64_t rows, int64_t block_rows, int64_t size,
   SumInOrder(partials.data(), blocks, size, out);
 }
 
-// Calls body(std::integral_constant<int, n>{}, first) for blocks [first,
-// first + n) that cover [first, count): kBlock items at a time, then the
-// rest in halving widths down to single items.
-template <int kBlock, typename Body>
-inline void ForEachBlock(int64_t count, Body&& body, int64_t first = 0) {
-  for (; first + kBlock <= count; first += kBlock) {
-    body(std::integral_constant<int, kBlock>{}, first);
-  }
-  if constexpr (kBlock > 1) ForEachBlock<kBlock / 2>(count, body, first);
-}
-
 template <typename Body, int... kI>
 inline void UnrollSequence(Body& body, std::integer_sequence<int, kI...>) {
   (body(std::integral_constant<int, kI>{}), ...);
@@ -144,10 +134,11 @@ constexpr int kPixelBlock = 8;
 
 // Output pixels whose gradients the depthwise weight gradient holds in
 // registers together, beside its kK * kK tap accumulators and an input
-// vector: as many as fit the 32 registers of AVX-512, 8 for 3x3, 4 for 5x5
-// (with 8, the 5x5 kernel spills and runs at half the speed).
+// vector: 8 where they fit the variant's registers (3x3 windows on
+// AVX-512), else 4 (with 8, the 5x5 kernel spills on AVX-512 and runs at
+// half the speed).
 template <int kK>
-constexpr int kWeightGradientPixels = kK * kK + 8 + 1 <= 32 ? 8 : 4;
+constexpr int kWeightGradientPixels = kK * kK + 8 + 1 <= simd::kRegisters ? 8 : 4;
 
 // A depthwise window's shape as template arguments: kK x kK taps, stride
 // kS, dilation kD.

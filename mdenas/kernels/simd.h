@@ -1,6 +1,6 @@
 // Portable SIMD for the CPU kernels: GCC vector extensions, which
 // compile to AVX-512, AVX2 or SSE instructions as the variant's target
-// allows, and a walk over a channel count in vector-sized chunks.
+// allows, and a walk over a channel count in register-sized chunks.
 // Internal to the kernels: cpu_kernels_impl.cc, compiled once per variant
 // (-DMDENAS_CPU_VARIANT=<name>), is its only includer.
 
@@ -20,13 +20,18 @@
 #error "the CPU kernels' instruction-set variants need GCC"
 #endif
 
-// Each variant's instruction sets, as GCC target options, and its widest
-// vector register in bytes.
+// Each variant's instruction sets, as GCC target options, its widest
+// vector register in bytes and how many such registers it has.
 #define MDENAS_SIMD_TARGET_avx512 \
   "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,prefer-vector-width=512"
 #define MDENAS_SIMD_REGISTER_BYTES_avx512 64
+#define MDENAS_SIMD_REGISTERS_avx512 32
+#define MDENAS_SIMD_TARGET_avx2 "avx2,fma"
+#define MDENAS_SIMD_REGISTER_BYTES_avx2 32
+#define MDENAS_SIMD_REGISTERS_avx2 16
 #define MDENAS_SIMD_TARGET_baseline "sse2"
 #define MDENAS_SIMD_REGISTER_BYTES_baseline 16
+#define MDENAS_SIMD_REGISTERS_baseline 16
 
 #define MDENAS_SIMD_CAT_(a, b) a##b
 #define MDENAS_SIMD_CAT(a, b) MDENAS_SIMD_CAT_(a, b)
@@ -63,10 +68,6 @@ struct VecType<T, 1> {
 template <typename T, int kLanes>
 using Vec = typename VecType<T, kLanes>::type;
 
-// The widest vector the kernels use: 64 bytes, one AVX-512 register.
-template <typename T>
-constexpr int kMaxLanes = 64 / sizeof(T);
-
 template <typename T, int kLanes>
 inline Vec<T, kLanes> Load(const T* p) {
   Vec<T, kLanes> v;
@@ -74,8 +75,15 @@ inline Vec<T, kLanes> Load(const T* p) {
   return v;
 }
 
-// The widest vector register of the variant, in bytes.
+// The widest vector register of the variant, in bytes, and how many of
+// them there are: what a register tile of accumulators must fit.
 constexpr int kRegisterBytes = MDENAS_SIMD_CAT(MDENAS_SIMD_REGISTER_BYTES_, MDENAS_CPU_VARIANT);
+constexpr int kRegisters = MDENAS_SIMD_CAT(MDENAS_SIMD_REGISTERS_, MDENAS_CPU_VARIANT);
+
+// The widest vector the kernels use: one register. (A wider one is split
+// into several registers, and a register tile of them spills.)
+template <typename T>
+constexpr int kMaxLanes = kRegisterBytes / sizeof(T);
 
 // `v`, held in a register: for a vector loaded once to serve several
 // multiply-adds. Left alone, the compiler folds the load back into each of
@@ -116,21 +124,23 @@ inline V WherePositive(V sign, V value) {
   return sign > V{} ? value : V{};
 }
 
+// Calls body(std::integral_constant<int, n>{}, first) for blocks [first,
+// first + n) that cover [first, count): kBlock items at a time, then the
+// rest in halving widths down to single items.
+template <int kBlock, typename Body>
+inline void ForEachBlock(int64_t count, Body&& body, int64_t first = 0) {
+  for (; first + kBlock <= count; first += kBlock) {
+    body(std::integral_constant<int, kBlock>{}, first);
+  }
+  if constexpr (kBlock > 1) ForEachBlock<kBlock / 2>(count, body, first);
+}
+
 // Calls body(std::integral_constant<int, kLanes>{}, first_channel) for
 // chunks that cover channels [0, channels): kMaxLanes at a time, then the
 // rest in halving widths down to single channels.
 template <typename T, typename Body>
 inline void ForEachChannelChunk(int64_t channels, Body&& body) {
-  int64_t c = 0;
-  for (; c + kMaxLanes<T> <= channels; c += kMaxLanes<T>) {
-    body(std::integral_constant<int, kMaxLanes<T>>{}, c);
-  }
-  if constexpr (kMaxLanes<T> >= 16) {
-    if (c + 8 <= channels) body(std::integral_constant<int, 8>{}, c), c += 8;
-  }
-  if (c + 4 <= channels) body(std::integral_constant<int, 4>{}, c), c += 4;
-  if (c + 2 <= channels) body(std::integral_constant<int, 2>{}, c), c += 2;
-  if (c < channels) body(std::integral_constant<int, 1>{}, c);
+  ForEachBlock<kMaxLanes<T>>(channels, body);
 }
 
 }  // namespace simd

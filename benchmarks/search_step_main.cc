@@ -57,6 +57,7 @@
 #include "benchmarks/search_step_runner.h"
 #include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/run_support.h"
 #include "mdenas/kernels/cpu_kernels.h"
@@ -409,7 +410,8 @@ absl::Status RunAll(const std::string& argv0) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string one = absl::GetFlag(FLAGS_run_configuration);
-  absl::Status status = mdenas::CheckFlags();
+  absl::Status status = mdenas::ReuseFreedHeapMemory();
+  if (status.ok()) status = mdenas::CheckFlags();
   if (status.ok()) status = one.empty() ? mdenas::RunAll(argv[0]) : mdenas::RunOne(one);
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";

@@ -22,6 +22,7 @@
 #include "absl/strings/str_format.h"
 #include "eval/retrain.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/problems.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/progress.h"
@@ -152,7 +153,8 @@ int main(int argc, char** argv) {
       "[--set=field=value,...]\n"
       "  train --resume=RUN_DIRECTORY");
   absl::ParseCommandLine(argc, argv);
-  const absl::Status status = mdenas::Main(argv[0]);
+  absl::Status status = mdenas::ReuseFreedHeapMemory();
+  if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
     return 1;

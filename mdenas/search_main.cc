@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/problems.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/progress.h"
@@ -134,7 +135,8 @@ int main(int argc, char** argv) {
       "  search [--spec=FILE] [--epochs=N] [--set=field=value,...]\n"
       "  search --resume=RUN_DIRECTORY");
   absl::ParseCommandLine(argc, argv);
-  const absl::Status status = mdenas::Main(argv[0]);
+  absl::Status status = mdenas::ReuseFreedHeapMemory();
+  if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
     return 1;

@@ -468,73 +468,75 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
 // ---------------------------------------------------------------------------
 // Matrix product.
 
-// Rows of A per register tile: with one vector of C per row, 12
-// accumulators, one B vector and broadcasts fit the 16 registers of AVX2
-// and leave room in the 32 of AVX-512.
-constexpr int kTileRows = 12;
+// A register tile of C: kTileRows rows of A by kTileVectors vectors of B's
+// columns, kTileRows * kTileVectors accumulators, beside kTileVectors B
+// vectors and a broadcast of A. With AVX-512's 32 registers, 12 x 1; with
+// the 16 of AVX2 and SSE, 6 x 2 (the shape of BLIS's Haswell and Zen
+// kernels), which loads 8 values per 12 multiply-adds where 12 x 1 loads 13.
+constexpr int kTileVectors = simd::kRegisters >= 32 ? 1 : 2;
+constexpr int kTileRows = 12 / kTileVectors;
 
-// What a product's inner loop applies on the way: ReLU to B's elements as
-// it reads them, or ReLU's gradient mask to C as it writes it. (ReLU of A
-// is applied once, as a tile of A is copied into a panel.)
-enum class GemmExtra { kNone, kReluB, kMaskC };
+// What a product's inner loop applies on the way: ReLU to A's or B's
+// elements as it reads them, or ReLU's gradient mask to C as it writes it.
+enum class GemmExtra { kNone, kReluA, kReluB, kMaskC };
 
-// Rows [row, row + kRows) and columns [c0, c0 + L) of C: the sum over k of
-// A(r, k) * B(k, c), A's tile at `a` with the given strides.
-template <typename T, int L, int kRows, GemmExtra kExtra>
-inline void GemmTile(const GemmOperands<T>& g, const T* a, int64_t a_row_stride,
-                     int64_t a_depth_stride, int64_t row, int64_t c0) {
+// Rows [row, row + kRows) and columns [c0, c0 + kVectors * L) of C: the sum
+// over k of A(r, k) * B(k, c).
+template <typename T, int L, int kVectors, int kRows, GemmExtra kExtra>
+inline void GemmTile(const GemmOperands<T>& g, int64_t row, int64_t c0) {
   using V = Vec<T, L>;
+  const T* a = g.a + row * g.a_row_stride;
   const T* b = g.b + c0;
-  V acc[kRows] = {};
+  V acc[kRows][kVectors] = {};
   for (int64_t k = 0; k < g.depth; ++k) {
-    V bk = Load<T, L>(b + k * g.ldb);
-    if constexpr (kExtra == GemmExtra::kReluB) bk = Relu(bk);
-    const T* ak = a + k * a_depth_stride;
+    V bk[kVectors];
+#pragma GCC unroll 2
+    for (int v = 0; v < kVectors; ++v) {
+      bk[v] = InRegister(Load<T, L>(b + k * g.ldb + v * L));
+      if constexpr (kExtra == GemmExtra::kReluB) bk[v] = Relu(bk[v]);
+    }
+    const T* ak = a + k * g.a_depth_stride;
 #pragma GCC unroll 12
-    for (int r = 0; r < kRows; ++r) acc[r] += bk * ak[r * a_row_stride];
+    for (int r = 0; r < kRows; ++r) {
+      V ar = Broadcast<T, L>(ak[r * g.a_row_stride]);
+      if constexpr (kExtra == GemmExtra::kReluA) ar = Relu(ar);
+#pragma GCC unroll 2
+      for (int v = 0; v < kVectors; ++v) acc[r][v] += bk[v] * ar;
+    }
   }
   T* c = g.c + row * g.ldc + c0;
 #pragma GCC unroll 12
   for (int r = 0; r < kRows; ++r) {
-    V out = acc[r];
-    if constexpr (kExtra == GemmExtra::kMaskC) {
-      out = WherePositive(Load<T, L>(g.c_mask + (row + r) * g.c_mask_ld + c0), out);
+#pragma GCC unroll 2
+    for (int v = 0; v < kVectors; ++v) {
+      V out = acc[r][v];
+      if constexpr (kExtra == GemmExtra::kMaskC) {
+        out = WherePositive(Load<T, L>(g.c_mask + (row + r) * g.c_mask_ld + c0 + v * L), out);
+      }
+      Store<T, L>(c + r * g.ldc + v * L, out);
     }
-    Store<T, L>(c + r * g.ldc, out);
   }
 }
 
 // Rows [row_begin, row_end) of the product, all columns, tile by tile.
 template <typename T, GemmExtra kExtra>
 void GemmRows(const GemmOperands<T>& g, int64_t row_begin, int64_t row_end) {
-  std::vector<T> panel;
   int64_t r = row_begin;
   auto tiles = [&](auto rows) {
     constexpr int kRows = decltype(rows)::value;
     for (; r + kRows <= row_end; r += kRows) {
-      const T* a = g.a + r * g.a_row_stride;
-      int64_t row_stride = g.a_row_stride, depth_stride = g.a_depth_stride;
-      if (g.relu_a) {
-        // ReLU(A)'s tile, row-major: computed once for all of C's columns.
-        panel.resize(kRows * g.depth);
-        for (int i = 0; i < kRows; ++i) {
-          const T* in = a + i * row_stride;
-          T* out = panel.data() + i * g.depth;
-          for (int64_t k = 0; k < g.depth; ++k) out[k] = std::max(in[k * depth_stride], T(0));
-        }
-        a = panel.data();
-        row_stride = g.depth;
-        depth_stride = 1;
-      }
-      ForEachChannelChunk<T>(g.n, [&](auto lanes, int64_t c0) {
-        GemmTile<T, kL<decltype(lanes)>, kRows, kExtra>(g, a, row_stride, depth_stride, r, c0);
+      // Columns kTileVectors vectors at a time, then in halving widths.
+      ForEachBlock<kTileVectors * simd::kMaxLanes<T>>(g.n, [&](auto width, int64_t c0) {
+        constexpr int kWidth = decltype(width)::value;
+        constexpr int L = std::min(kWidth, simd::kMaxLanes<T>);
+        GemmTile<T, L, kWidth / L, kRows, kExtra>(g, r, c0);
       });
     }
   };
   // Full tiles, then the rest in as few tiles as may be: a tile of one row
   // is a single chain of dependent multiply-adds.
   tiles(std::integral_constant<int, kTileRows>{});
-  tiles(std::integral_constant<int, 8>{});
+  if constexpr (kTileRows > 8) tiles(std::integral_constant<int, 8>{});
   tiles(std::integral_constant<int, 4>{});
   tiles(std::integral_constant<int, 1>{});
 }
@@ -572,6 +574,7 @@ template <typename T>
 void Gemm(const GemmOperands<T>& g) {
   TORCH_CHECK(g.relu_a + g.relu_b + (g.c_mask != nullptr) <= 1,
               "a product applies one ReLU or mask at most");
+  if (g.relu_a) return GemmWith<T, GemmExtra::kReluA>(g);
   if (g.relu_b) return GemmWith<T, GemmExtra::kReluB>(g);
   if (g.c_mask) return GemmWith<T, GemmExtra::kMaskC>(g);
   GemmWith<T, GemmExtra::kNone>(g);

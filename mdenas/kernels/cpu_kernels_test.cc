@@ -18,7 +18,8 @@ TEST(CpuKernelsTest, TheEnvironmentChoosesTheVariant) {
     EXPECT_EQ(name, forced);
   } else {
     __builtin_cpu_init();
-    EXPECT_EQ(name, __builtin_cpu_supports("avx512f") ? "avx512" : "baseline");
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    EXPECT_EQ(name, __builtin_cpu_supports("avx512f") ? "avx512" : avx2 ? "avx2" : "baseline");
   }
   EXPECT_EQ(std::string(CpuKernels<double>().name), name);
 }

@@ -103,9 +103,12 @@ inline void Store(T* p, Vec<T, kLanes> v) {
   std::memcpy(p, &v, sizeof(v));
 }
 
+// `value` in every lane: one broadcast instruction. (value - 0 is value for
+// every value, so the compiler drops the subtraction; 0 + value is not, for
+// value = -0, and costs an addition before each broadcast.)
 template <typename T, int kLanes>
 inline Vec<T, kLanes> Broadcast(T value) {
-  return Vec<T, kLanes>{} + value;
+  return value - Vec<T, kLanes>{};
 }
 
 template <typename V>

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -17,11 +18,23 @@ TEST(CpuKernelsTest, TheEnvironmentChoosesTheVariant) {
   if (forced != nullptr) {
     EXPECT_EQ(name, forced);
   } else {
-    __builtin_cpu_init();
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    EXPECT_EQ(name, __builtin_cpu_supports("avx512f") ? "avx512" : avx2 ? "avx2" : "baseline");
+    EXPECT_EQ(name, CpuKernelVariantsOfThisMachine().front());
   }
   EXPECT_EQ(std::string(CpuKernels<double>().name), name);
+}
+
+TEST(CpuKernelsTest, TheVariantsOfThisMachineAreWhatItsProcessorRunsBestFirst) {
+  __builtin_cpu_init();
+  std::vector<std::string> expected;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
+    expected.push_back("avx512");
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    expected.push_back("avx2");
+  }
+  expected.push_back("baseline");
+  EXPECT_EQ(CpuKernelVariantsOfThisMachine(), expected);
 }
 
 // C = A B with A given by strides: plain (pixels x channels) and transposed

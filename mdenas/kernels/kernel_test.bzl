@@ -5,12 +5,20 @@ def kernel_test(name, deps):
     and `name`_baseline (those builds, through $MDENAS_CPU_KERNELS).
 
     `name`_avx2 skips, saying why, where the machine does not run AVX2 or
-    where AVX2 is its best (`name` runs it then).
+    where AVX2 is its best (`name` runs it then). The source is compiled
+    once, into `name`_cases, which the three tests link.
 
     Args:
       name: the test; its source is `name`.cc.
       deps: its dependencies.
     """
+    native.cc_library(
+        name = name + "_cases",
+        testonly = True,
+        srcs = [name + ".cc"],
+        deps = deps,
+        alwayslink = True,
+    )
     for suffix, env in [
         ("", {}),
         ("_avx2", {"MDENAS_CPU_KERNELS": "avx2"}),
@@ -19,7 +27,9 @@ def kernel_test(name, deps):
         native.cc_test(
             name = name + suffix,
             size = "small",
-            srcs = [name + ".cc"],
             env = env,
-            deps = deps + [":forced_variant_test_environment"],
+            deps = [
+                name + "_cases",
+                ":forced_variant_test_environment",
+            ],
         )

@@ -46,6 +46,14 @@ ForwardBackward RunWithGradients(const TensorFunction& fn,
                                  const std::vector<at::Tensor>& inputs, int threads) {
   const int previous_threads = at::get_num_threads();
   at::set_num_threads(threads);
+  // ATen's reference runs on ATen's own convolutions, not oneDNN's: Debian's
+  // libtorch's oneDNN convolution backward writes past the end of small
+  // gradients on some machines (valgrind, fused_cell_test_baseline on an
+  // AMD EPYC: "Invalid write of size 8 ... 0 bytes after a block of size
+  // 256" under at::native::convolution_backward). The fast kernels never
+  // call oneDNN.
+  const bool previous_mkldnn = at::globalContext().userEnabledMkldnn();
+  at::globalContext().setUserEnabledMkldnn(false);
   std::vector<at::Tensor> leaves;
   for (const at::Tensor& input : inputs) {
     // A detached alias keeps the input's strides (channel slices included).
@@ -55,6 +63,7 @@ ForwardBackward RunWithGradients(const TensorFunction& fn,
   result.output = fn(leaves);
   result.output.backward(GradientPattern(result.output));
   for (const at::Tensor& leaf : leaves) result.grads.push_back(leaf.grad());
+  at::globalContext().setUserEnabledMkldnn(previous_mkldnn);
   at::set_num_threads(previous_threads);
   return result;
 }

@@ -5,9 +5,9 @@
 // slice of a wider tensor (a cell's concatenated output) in place.
 //
 // Each kernel is built three times, for AVX-512, for AVX2 with FMA and for
-// the x86-64 baseline, and CpuKernels() picks the best the machine runs. They are multi-threaded with
-// at::parallel_for; every reduction sums fixed blocks in a fixed order, so
-// results do not depend on the thread count.
+// the x86-64 baseline, and CpuKernels() picks the best the machine runs.
+// They are multi-threaded with at::parallel_for; every reduction sums fixed
+// blocks in a fixed order, so results do not depend on the thread count.
 
 #ifndef MDENAS_KERNELS_CPU_KERNELS_H_
 #define MDENAS_KERNELS_CPU_KERNELS_H_

@@ -698,19 +698,30 @@ void ColumnGradientSums(int64_t rows, int64_t cols, const T* dy, int64_t dy_ld,
   std::vector<T> partial_dy(blocks * cols), partial_dyx(blocks * cols);
   at::parallel_for(0, blocks, GrainFor(2 * block_rows * cols), [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b) {
-      const int64_t first = b * block_rows, last = std::min(rows, first + block_rows);
-      ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
-        constexpr int L = kL<decltype(lanes)>;
-        using V = Vec<T, L>;
-        const V mu = Load<T, L>(center + c0);
-        const V s = SumRows<V>(first, last, [&](int64_t r) {
-          return Load<T, L>(dy + r * dy_ld + c0);
+      T* const block_dy = partial_dy.data() + b * cols;
+      T* const block_dyx = partial_dyx.data() + b * cols;
+      // Both sums in one pass over each row block, two chains each.
+      ForEachRowBlock(b * block_rows, std::min(rows, (b + 1) * block_rows),
+                      [&](int64_t first, int64_t last) {
+        ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+          constexpr int L = kL<decltype(lanes)>;
+          using V = Vec<T, L>;
+          const V mu = Load<T, L>(center + c0);
+          V s0{}, s1{}, sx0{}, sx1{};
+          auto add_row = [&](int64_t r, V& s, V& sx) {
+            const V d = Load<T, L>(dy + r * dy_ld + c0);
+            s += d;
+            sx += d * (Load<T, L>(x + r * x_ld + c0) - mu);
+          };
+          int64_t r = first;
+          for (; r + 2 <= last; r += 2) {
+            add_row(r, s0, sx0);
+            add_row(r + 1, s1, sx1);
+          }
+          if (r < last) add_row(r, s0, sx0);
+          Store<T, L>(block_dy + c0, Load<T, L>(block_dy + c0) + (s0 + s1));
+          Store<T, L>(block_dyx + c0, Load<T, L>(block_dyx + c0) + (sx0 + sx1));
         });
-        const V sx = SumRows<V>(first, last, [&](int64_t r) {
-          return Load<T, L>(dy + r * dy_ld + c0) * (Load<T, L>(x + r * x_ld + c0) - mu);
-        });
-        Store<T, L>(partial_dy.data() + b * cols + c0, s);
-        Store<T, L>(partial_dyx.data() + b * cols + c0, sx);
       });
     }
   });

@@ -153,6 +153,18 @@ constexpr int kPixelBlock = 8;
 template <int kK>
 constexpr int kWeightGradientPixels = kK * kK + 8 + 1 <= simd::kRegisters ? 8 : 4;
 
+// Window rows whose taps the weight gradient accumulates in one pass over
+// the image: all where their accumulators fit the registers beside the
+// gradients and an input vector, else as many as fit (two of a 5x5
+// window's on AVX2, whose 25 accumulators would otherwise live in memory,
+// a load and a store around every multiply-add).
+template <int kK>
+constexpr int kWeightGradientRows = [] {
+  int rows = kK;
+  while (rows > 1 && rows * kK + kWeightGradientPixels<kK> + 1 > simd::kRegisters) --rows;
+  return rows;
+}();
+
 // A depthwise window's shape as template arguments: kK x kK taps, stride
 // kS, dilation kD.
 template <int kKernel, int kStride, int kDilation>
@@ -416,11 +428,12 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
   });
 }
 
-// Adds to acc[kh * kK + kw], the weight gradient's taps, the contribution
-// of kPixels output pixels (y0 / kS, x0 / kS + i) with gradients at grad +
-// i * grad_ld: the sum over i of grad_i * padded(y0 + kh * kD, x0 + i * kS
-// + kw * kD).
-template <typename T, int kLanes, typename W, int kPixels>
+// Adds to acc[(kh - kFirstRow) * kK + kw], the weight gradient's taps in
+// window rows [kFirstRow, kFirstRow + kRows), the contribution of kPixels
+// output pixels (y0 / kS, x0 / kS + i) with gradients at grad + i *
+// grad_ld: the sum over i of grad_i * padded(y0 + kh * kD, x0 + i * kS +
+// kw * kD).
+template <typename T, int kLanes, typename W, int kFirstRow, int kRows, int kPixels>
 inline void AccumulateWeightGradient(const T* padded, int64_t padded_cols, int64_t y0,
                                      int64_t x0, const T* grad, int64_t grad_ld,
                                      Vec<T, kLanes>* acc) {
@@ -428,10 +441,11 @@ inline void AccumulateWeightGradient(const T* padded, int64_t padded_cols, int64
   V grads[kPixels];
 #pragma GCC unroll 16
   for (int i = 0; i < kPixels; ++i) grads[i] = Load<T, kLanes>(grad + i * grad_ld);
-  Unroll<W::kK>([&](auto kh) {
-    const T* row = padded + ((y0 + kh * W::kD) * padded_cols + x0) * kLanes;
-    SlideRow<W, kPixels, kLanes>(row, [&](auto i, auto kw, V x) {
-      acc[kh * W::kK + kw] += grads[i] * x;
+  Unroll<kRows>([&](auto row) {
+    constexpr int kRow = decltype(row)::value;
+    const T* line = padded + ((y0 + (kFirstRow + kRow) * W::kD) * padded_cols + x0) * kLanes;
+    SlideRow<W, kPixels, kLanes>(line, [&](auto i, auto kw, V x) {
+      acc[kRow * W::kK + kw] += grads[i] * x;
     });
   });
 }
@@ -459,19 +473,26 @@ void DepthwiseBackwardWeight(const WindowGeometry& g, const T* grad_output,
               padded.Fill(input + n * g.height * g.width * input_ld, input_ld, g.height, g.width,
                           c0, relu_input, g.padding, g.padding);
               const T* grad_image = grad_output + n * ho * wo * grad_ld + c0;
-              // One accumulator per tap.
-              V acc[K * K] = {};
-              for (int64_t oh = 0; oh < ho; ++oh) {
-                ForEachBlock<kWeightGradientPixels<K>>(wo, [&](auto pixels, int64_t ow) {
-                  AccumulateWeightGradient<T, L, W, decltype(pixels)::value>(
-                      padded.data(), padded.cols(), oh * W::kS, ow * W::kS,
-                      grad_image + (oh * wo + ow) * grad_ld, grad_ld, acc);
-                });
-              }
-              for (int t = 0; t < K * K; ++t) {
-                T* slot = partial + t * g.channels + c0;
-                Store<T, L>(slot, Load<T, L>(slot) + acc[t]);
-              }
+              // A pass over the image per group of window rows, with one
+              // accumulator per tap of the group.
+              constexpr int kRows = kWeightGradientRows<K>;
+              Unroll<(K + kRows - 1) / kRows>([&](auto group) {
+                constexpr int kFirstRow = decltype(group)::value * kRows;
+                constexpr int kGroupRows = std::min(kRows, K - kFirstRow);
+                V acc[kGroupRows * K] = {};
+                for (int64_t oh = 0; oh < ho; ++oh) {
+                  ForEachBlock<kWeightGradientPixels<K>>(wo, [&](auto pixels, int64_t ow) {
+                    AccumulateWeightGradient<T, L, W, kFirstRow, kGroupRows,
+                                             decltype(pixels)::value>(
+                        padded.data(), padded.cols(), oh * W::kS, ow * W::kS,
+                        grad_image + (oh * wo + ow) * grad_ld, grad_ld, acc);
+                  });
+                }
+                for (int t = 0; t < kGroupRows * K; ++t) {
+                  T* slot = partial + (kFirstRow * K + t) * g.channels + c0;
+                  Store<T, L>(slot, Load<T, L>(slot) + acc[t]);
+                }
+              });
             });
           }
         });

@@ -516,11 +516,12 @@ constexpr int kTileRows = 12 / kTileVectors;
 enum class GemmExtra { kNone, kReluB, kMaskC };
 
 // Rows [row, row + kRows) and columns [c0, c0 + kVectors * L) of C: the sum
-// over k of A(r, k) * B(k, c).
+// over k of A(r, k) * B(k, c), the tile's rows of A at `a` with the given
+// strides.
 template <typename T, int L, int kVectors, int kRows, GemmExtra kExtra>
-inline void GemmTile(const GemmOperands<T>& g, int64_t row, int64_t c0) {
+inline void GemmTile(const GemmOperands<T>& g, const T* a, int64_t a_row_stride,
+                     int64_t a_depth_stride, int64_t row, int64_t c0) {
   using V = Vec<T, L>;
-  const T* a = g.a + row * g.a_row_stride;
   const T* b = g.b + c0;
   V acc[kRows][kVectors] = {};
   for (int64_t k = 0; k < g.depth; ++k) {
@@ -530,10 +531,10 @@ inline void GemmTile(const GemmOperands<T>& g, int64_t row, int64_t c0) {
       bk[v] = InRegister(Load<T, L>(b + k * g.ldb + v * L));
       if constexpr (kExtra == GemmExtra::kReluB) bk[v] = Relu(bk[v]);
     }
-    const T* ak = a + k * g.a_depth_stride;
+    const T* ak = a + k * a_depth_stride;
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r) {
-      const V ar = Broadcast<T, L>(ak[r * g.a_row_stride]);
+      const V ar = Broadcast<T, L>(ak[r * a_row_stride]);
 #pragma GCC unroll 2
       for (int v = 0; v < kVectors; ++v) acc[r][v] += bk[v] * ar;
     }
@@ -576,29 +577,24 @@ void PackReluRows(const GemmOperands<T>& g, int64_t row, int rows, T* panel) {
 template <typename T, GemmExtra kExtra>
 void GemmRows(const GemmOperands<T>& g, int64_t row_begin, int64_t row_end) {
   thread_local std::vector<T> panel;
-  GemmOperands<T> tile = g;
-  if (g.relu_a) {
-    panel.resize(kTileRows * g.depth);
-    tile.a = panel.data();
-    tile.a_row_stride = g.depth;
-    tile.a_depth_stride = 1;
-  }
+  if (g.relu_a) panel.resize(kTileRows * g.depth);
   int64_t r = row_begin;
   auto tiles = [&](auto rows) {
     constexpr int kRows = decltype(rows)::value;
     for (; r + kRows <= row_end; r += kRows) {
-      // The tile's rows of A start at tile.a + tile_row * tile.a_row_stride.
-      int64_t tile_row = r;
+      const T* a = g.a + r * g.a_row_stride;
+      int64_t row_stride = g.a_row_stride, depth_stride = g.a_depth_stride;
       if (g.relu_a) {
         PackReluRows(g, r, kRows, panel.data());
-        tile.c = g.c + r * g.ldc;
-        tile_row = 0;
+        a = panel.data();
+        row_stride = g.depth;
+        depth_stride = 1;
       }
       // Columns kTileVectors vectors at a time, then in halving widths.
       ForEachBlock<kTileVectors * simd::kMaxLanes<T>>(g.n, [&](auto width, int64_t c0) {
         constexpr int kWidth = decltype(width)::value;
         constexpr int L = std::min(kWidth, simd::kMaxLanes<T>);
-        GemmTile<T, L, kWidth / L, kRows, kExtra>(tile, tile_row, c0);
+        GemmTile<T, L, kWidth / L, kRows, kExtra>(g, a, row_stride, depth_stride, r, c0);
       });
     }
   };

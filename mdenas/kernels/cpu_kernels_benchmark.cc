@@ -3,8 +3,16 @@
 //
 //   bazel run //mdenas/kernels:cpu_kernels_benchmark -- --benchmark_format=json
 //
+// --batch=1 gives one image's shapes, as the fused units call the kernels:
+// operands that stay in the L2 cache instead of streaming from memory.
+//
 // `flops` counts 2 per multiply-add; `bytes` the tensor data each call must
 // read and write at least once.
+
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+#include <string_view>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -15,8 +23,11 @@
 namespace mdenas {
 namespace {
 
+// Images per call: --batch.
+int64_t batch = 64;
+
 // Pixels and channels of the three stages: (batch * side^2, channels).
-int64_t Pixels(int64_t stage) { return 64 * (32 >> stage) * (32 >> stage); }
+int64_t Pixels(int64_t stage) { return batch * (32 >> stage) * (32 >> stage); }
 int64_t Channels(int64_t stage) { return 16 << stage; }
 
 void SetCounters(benchmark::State& state, double flops, double bytes) {
@@ -24,9 +35,10 @@ void SetCounters(benchmark::State& state, double flops, double bytes) {
   state.counters["bytes"] = benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// A 1x1 convolution of ReLU(input): pixels x C_in times C_in x C_out;
-// range(1) multiplies C_in (a cell's preprocessing reads its 4C-channel
-// input).
+// A 1x1 convolution: pixels x C_in times C_in x C_out. range(1) multiplies
+// C_in: 1 for a pointwise convolution, which reads the depthwise output as
+// it is; 4 for a cell's preprocessing, which reads ReLU of its 4C-channel
+// input.
 void BM_Conv1x1Forward(benchmark::State& state) {
   at::set_num_threads(1);
   const int64_t p = Pixels(state.range(0)), c = Channels(state.range(0));
@@ -40,7 +52,7 @@ void BM_Conv1x1Forward(benchmark::State& state) {
   product.a = a.data_ptr<float>();
   product.a_row_stride = c_in;
   product.a_depth_stride = 1;
-  product.relu_a = true;
+  product.relu_a = state.range(1) > 1;
   product.b = b.data_ptr<float>();
   product.ldb = c;
   product.c = out.data_ptr<float>();
@@ -50,31 +62,34 @@ void BM_Conv1x1Forward(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv1x1Forward)->ArgsProduct({{0, 1, 2}, {1, 4}});
 
-// The weight gradient: C_out x pixels times pixels x C_in.
+// The weight gradient: C_out x pixels times pixels x C_in, range(1) as
+// for the forward (ReLU of the input with 4).
 void BM_Conv1x1BackwardWeight(benchmark::State& state) {
   at::set_num_threads(1);
   const int64_t p = Pixels(state.range(0)), c = Channels(state.range(0));
-  const at::Tensor dy = torch::randn({p, c}), x = torch::randn({p, c});
-  at::Tensor out = torch::empty({c, c});
+  const int64_t c_in = c * state.range(1);
+  const at::Tensor dy = torch::randn({p, c}), x = torch::randn({p, c_in});
+  at::Tensor out = torch::empty({c, c_in});
   GemmOperands<float> product;
   product.m = c;
-  product.n = c;
+  product.n = c_in;
   product.depth = p;
   product.a = dy.data_ptr<float>();
   product.a_row_stride = 1;
   product.a_depth_stride = c;
   product.b = x.data_ptr<float>();
-  product.ldb = c;
+  product.ldb = c_in;
+  product.relu_b = state.range(1) > 1;
   product.c = out.data_ptr<float>();
-  product.ldc = c;
+  product.ldc = c_in;
   for (auto _ : state) CpuKernels<float>().gemm(product);
-  SetCounters(state, 2.0 * p * c * c, 8.0 * p * c);
+  SetCounters(state, 2.0 * p * c * c_in, 4.0 * p * (c + c_in));
 }
-BENCHMARK(BM_Conv1x1BackwardWeight)->DenseRange(0, 2);
+BENCHMARK(BM_Conv1x1BackwardWeight)->ArgsProduct({{0, 1, 2}, {1, 4}});
 
 WindowGeometry Depthwise(benchmark::State& state) {
   WindowGeometry g;
-  g.batch = 64;
+  g.batch = batch;
   g.height = g.width = 32 >> state.range(0);
   g.channels = Channels(state.range(0));
   g.kernel = state.range(1);
@@ -139,7 +154,7 @@ BENCHMARK(BM_DepthwiseBackwardWeight)->DEPTHWISE_ARGS;
 // average pooling; range(2) the stride. `flops` counts a window tap as one.
 WindowGeometry Pool(benchmark::State& state) {
   WindowGeometry g;
-  g.batch = 64;
+  g.batch = batch;
   g.height = g.width = 32 >> state.range(0);
   g.channels = Channels(state.range(0));
   g.kernel = 3;
@@ -187,4 +202,24 @@ BENCHMARK(BM_PoolBackward)->POOL_ARGS;
 }  // namespace
 }  // namespace mdenas
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  const std::string_view flag = "--batch=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const std::string_view value = arg.substr(std::min(arg.size(), flag.size()));
+    const char* end = value.data() + value.size();
+    int64_t images = 0;
+    if (arg.substr(0, flag.size()) == flag &&
+        std::from_chars(value.data(), end, images).ptr == end && !value.empty() && images >= 1) {
+      mdenas::batch = images;
+      continue;
+    }
+    std::cerr << "cpu_kernels_benchmark: bad flag " << arg
+              << " (besides --benchmark_* flags, it takes --batch=N, N >= 1)\n";
+    return 2;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -38,21 +38,22 @@ TEST(CpuKernelsTest, TheVariantsOfThisMachineAreWhatItsProcessorRunsBestFirst) {
 }
 
 // C = A B with A given by strides: plain (pixels x channels) and transposed
-// (a weight gradient), with a reduction long enough to be split in blocks;
-// with ReLU on A or B, or ReLU's gradient on C.
+// (a weight gradient), B's rows wider than its columns, with an image-long
+// reduction and ones long enough to be split in blocks; with ReLU on A or
+// B, or ReLU's gradient on C.
 TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
   torch::manual_seed(0);
   struct Size {
     int64_t m, n, depth;
   };
   enum Extra { kNone, kReluA, kReluB, kMaskC };
-  for (const Size& size : {Size{1, 1, 1}, Size{13, 17, 5}, Size{50, 64, 48},
+  for (const Size& size : {Size{1, 1, 1}, Size{13, 17, 5}, Size{50, 64, 48}, Size{16, 24, 700},
                            Size{16, 24, 5000}, Size{7, 3, 3000}}) {
     for (bool transposed : {false, true}) {
       for (Extra extra : {kNone, kReluA, kReluB, kMaskC}) {
         const at::Tensor a = transposed ? torch::randn({size.depth, size.m}).t()
                                         : torch::randn({size.m, size.depth});
-        const at::Tensor b = torch::randn({size.depth, size.n});
+        const at::Tensor b = torch::randn({size.depth, size.n + 5}).slice(1, 0, size.n);
         const at::Tensor mask = torch::randn({size.m, size.n});
         at::Tensor c = torch::full({size.m, size.n + 3}, 7.0f);
         GemmOperands<float> product;
@@ -63,7 +64,7 @@ TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
         product.a_row_stride = a.stride(0);
         product.a_depth_stride = a.stride(1);
         product.b = b.data_ptr<float>();
-        product.ldb = size.n;
+        product.ldb = b.stride(0);
         product.c = c.data_ptr<float>();
         product.ldc = size.n + 3;
         product.relu_a = extra == kReluA;

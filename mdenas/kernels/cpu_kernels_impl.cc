@@ -227,16 +227,21 @@ class PaddedChunk {
     }
   }
 
-  // `value` outside the height x width rectangle at (top, left).
+  // `value` outside the height x width rectangle at (top, left). A vector
+  // store per pixel: the border's runs are a few pixels long, and a call of
+  // memset for each cost 1.9% of the search step (stop 25's profile).
+  // InRegister hides a zero `value`, which GCC would turn back into memset.
   void FillBorder(int64_t top, int64_t left, int64_t height, int64_t width, T value) const {
-    T* d = data();
-    std::fill(d, d + top * cols_ * kLanes, value);
+    const Vec<T, kLanes> v = InRegister(Broadcast<T, kLanes>(value));
+    auto fill = [&](int64_t first_pixel, int64_t last_pixel) {
+      for (int64_t p = first_pixel; p < last_pixel; ++p) Store<T, kLanes>(data() + p * kLanes, v);
+    };
+    fill(0, top * cols_);
     for (int64_t y = top; y < top + height; ++y) {
-      T* row = d + y * cols_ * kLanes;
-      std::fill(row, row + left * kLanes, value);
-      std::fill(row + (left + width) * kLanes, row + cols_ * kLanes, value);
+      fill(y * cols_, y * cols_ + left);
+      fill(y * cols_ + left + width, (y + 1) * cols_);
     }
-    std::fill(d + (top + height) * cols_ * kLanes, d + rows_ * cols_ * kLanes, value);
+    fill((top + height) * cols_, rows_ * cols_);
   }
 
   void Clear() const { std::fill(data(), data() + rows_ * cols_ * kLanes, T(0)); }

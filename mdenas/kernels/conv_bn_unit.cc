@@ -152,13 +152,14 @@ struct WeightGradients {
 
 // Backward, image by image: the gradient of the 1x1 convolutions' output
 // (the batch norm's map applied to grad_output), their weight and input
-// gradients, then the front end's. Writes grad_input.
+// gradients, then the front end's. Writes grad_input, and where
+// `input_sums` is given, the sums of grad_input.into against x.
 template <typename T>
 WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
                                const PixelMatrix& grad_output, const PixelMatrix& conv,
                                const PixelMatrix& x, const at::Tensor& depthwise_weight,
                                const std::vector<at::Tensor>& pointwise,
-                               const GradientTarget& grad_input) {
+                               const GradientTarget& grad_input, GradientSums* input_sums) {
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = plan.total_out_channels, c_in = plan.in_channels();
   const int64_t window = plan.front.kernel * plan.front.kernel * c_in;
@@ -182,6 +183,10 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
   }
   // The gathers of a strided 1x1 convolution leave pixels without gradient.
   const bool gathers_cover_input = plan.front.depthwise || (plan.branches() == 1 && plan.front.stride == 1);
+  // Each image's sums of its input's gradient, while the image is in cache.
+  std::vector<double> image_sum_dy(input_sums ? plan.batch * c_in : 0);
+  std::vector<double> image_sum_dy_x(image_sum_dy.size());
+  const std::vector<T> zero_center(input_sums ? c_in : 0);
   StealingParallelFor(plan.batch, [&](const auto& next) {
     thread_local ScratchBuffer<T> grad_conv_scratch, grad_features_scratch, features_scratch,
         buffer, grad_image_scratch;
@@ -262,8 +267,26 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
                                          grad_image, grad_ld);
       }
       grad.Finish();
+      if (input_sums) {
+        const PixelMatrix& into = grad_input.into;
+        kernels.column_gradient_sums(plan.in_pixels(), c_in,
+                                     into.data<T>() + n * plan.in_pixels() * into.ld, into.ld,
+                                     image, x.ld, zero_center.data(),
+                                     image_sum_dy.data() + n * c_in,
+                                     image_sum_dy_x.data() + n * c_in);
+      }
     }
   });
+  if (input_sums) {
+    input_sums->dy.assign(c_in, 0.0);
+    input_sums->dy_v.assign(c_in, 0.0);
+    for (int64_t n = 0; n < plan.batch; ++n) {
+      for (int64_t c = 0; c < c_in; ++c) {
+        input_sums->dy[c] += image_sum_dy[n * c_in + c];
+        input_sums->dy_v[c] += image_sum_dy_x[n * c_in + c];
+      }
+    }
+  }
   std::vector<T> sums(partial_size);
   kernels.sum_in_order(partials, plan.batch, partial_size, sums.data());
   const at::TensorOptions options = x.tensor.options().memory_format(at::MemoryFormat::Contiguous);
@@ -315,16 +338,19 @@ ConvBatchNormForwardResult ConvBatchNormForward(const PixelMatrix& x,
 ConvBatchNormGradients ConvBatchNormBackward(const ConvBatchNormUnit& unit,
                                              const ConvBatchNormSaved& saved,
                                              const PixelMatrix& grad_output,
-                                             const GradientTarget& grad_input) {
+                                             const GradientTarget& grad_input,
+                                             const ChainedSums& sums) {
   const PixelMatrix& x = saved.input;
   const Plan plan = PlanOf(x, unit.front, unit.pointwise_weights);
   const BatchNormGradientMap bn =
-      BatchNormGradientMapOf(grad_output, saved.conv, saved.bn, unit.bn.weight);
+      sums.of_output
+          ? BatchNormGradientMapOf(*sums.of_output, saved.conv.rows(), saved.bn, unit.bn.weight)
+          : BatchNormGradientMapOf(grad_output, saved.conv, saved.bn, unit.bn.weight);
   WeightGradients weights;
   AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ConvBatchNormBackward", [&] {
     weights = BackwardImages<scalar_t>(plan, bn, grad_output, saved.conv, x,
                                        unit.depthwise_weight, unit.pointwise_weights,
-                                       grad_input);
+                                       grad_input, sums.of_input);
   });
   return {weights.depthwise, weights.pointwise, bn.weight, bn.bias};
 }

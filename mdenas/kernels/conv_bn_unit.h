@@ -49,11 +49,27 @@ struct ConvBatchNormGradients {
   at::Tensor bn_bias;
 };
 
+// The gradient sums a backward pass takes or gives in place of a pass over
+// a gradient of its own. Where a unit reads the normalised output of the
+// unit before it (sep_conv's second unit reads the first's), its backward
+// pass, image by image, gives the sums of its input's gradient against its
+// input: the sums the first unit's batch-norm gradient needs, which would
+// otherwise read both from memory again.
+struct ChainedSums {
+  // Where known, the sums of grad_output against the BatchNorm's saved
+  // values (BatchNormGradientMapOf's); else the pass computes them.
+  const GradientSums* of_output = nullptr;
+  // Where given, set to the sums of grad_input.into, once the pass has
+  // written it, against the input (v = the input itself).
+  GradientSums* of_input = nullptr;
+};
+
 // The parameters' gradients; the input's goes where `grad_input` says.
 ConvBatchNormGradients ConvBatchNormBackward(const ConvBatchNormUnit& unit,
                                              const ConvBatchNormSaved& saved,
                                              const PixelMatrix& grad_output,
-                                             const GradientTarget& grad_input);
+                                             const GradientTarget& grad_input,
+                                             const ChainedSums& sums = {});
 
 }  // namespace mdenas
 

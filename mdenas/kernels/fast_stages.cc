@@ -207,27 +207,42 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
                                             const PixelMatrix& input,
                                             const BatchNormSaved& saved,
                                             const at::Tensor& weight) {
-  const int64_t rows = input.rows(), channels = input.channels();
-  const std::vector<double> mean = DoubleValues(saved.mean);
-  const std::vector<double> invstd = DoubleValues(saved.invstd);
-  TORCH_CHECK(!saved.reads_output || !weight.defined(),
-              "a batch norm with affine parameters keeps its input for the gradient");
-  const std::vector<double> gamma =
-      weight.defined() ? DoubleValues(weight) : std::vector<double>(channels, 1.0);
-  // Per channel, the sums of dy and of dy * x_hat, where x_hat = (x - mean) *
-  // invstd is the normalised input: the output itself where
-  // saved.reads_output, which is centred already.
-  std::vector<double> sum_dy(channels), sum_dy_xhat(channels);
+  const int64_t channels = input.channels();
+  // Per channel, the sums of dy and of dy * (x - mean), or of dy * y where
+  // saved.reads_output: the output y is centred already.
+  GradientSums sums = {std::vector<double>(channels), std::vector<double>(channels)};
   AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormGradientSums", [&] {
     const std::vector<scalar_t> zeros(saved.reads_output ? channels : 0);
     CpuKernels<scalar_t>().column_gradient_sums(
-        rows, channels, grad_output.data<scalar_t>(), grad_output.ld, input.data<scalar_t>(),
-        input.ld, saved.reads_output ? zeros.data() : saved.mean.data_ptr<scalar_t>(),
-        sum_dy.data(), sum_dy_xhat.data());
+        input.rows(), channels, grad_output.data<scalar_t>(), grad_output.ld,
+        input.data<scalar_t>(), input.ld,
+        saved.reads_output ? zeros.data() : saved.mean.data_ptr<scalar_t>(), sums.dy.data(),
+        sums.dy_v.data());
   });
+  return BatchNormGradientMapOf(sums, input.rows(), saved, weight);
+}
+
+BatchNormGradientMap BatchNormGradientMapOf(const GradientSums& sums, int64_t count,
+                                            const BatchNormSaved& saved,
+                                            const at::Tensor& weight) {
+  const std::vector<double> mean = DoubleValues(saved.mean);
+  const std::vector<double> invstd = DoubleValues(saved.invstd);
+  const int64_t channels = static_cast<int64_t>(mean.size());
+  TORCH_CHECK(!saved.reads_output || !weight.defined(),
+              "a batch norm with affine parameters keeps its input for the gradient");
+  TORCH_CHECK(static_cast<int64_t>(sums.dy.size()) == channels &&
+                  static_cast<int64_t>(sums.dy_v.size()) == channels,
+              "gradient sums of ", sums.dy.size(), " channels for a batch norm of ", channels);
+  const std::vector<double> gamma =
+      weight.defined() ? DoubleValues(weight) : std::vector<double>(channels, 1.0);
+  const std::vector<double>& sum_dy = sums.dy;
+  // The sums of dy * x_hat, where x_hat = (x - mean) * invstd is the
+  // normalised input: the output itself where saved.reads_output.
+  std::vector<double> sum_dy_xhat = sums.dy_v;
   if (!saved.reads_output) {
     for (int64_t c = 0; c < channels; ++c) sum_dy_xhat[c] *= invstd[c];
   }
+  const double rows = static_cast<double>(count);
   // d input = dy * a + x_hat * xhat_scale + shift, written as a map of the
   // output (x_hat itself) or of the input x centred by its mean; the
   // batch-statistics terms vanish in evaluation mode.

@@ -203,12 +203,22 @@ void EdgeBackward(const FusedOperation& op, const EdgeSaved& saved, const PixelM
     return;
   }
   PixelMatrix dy = grad_output;
+  // The sums of dy against unit k's saved BatchNorm values, where unit k + 1
+  // gave them (ChainedSums): when unit k's BatchNorm gradient reads its
+  // output, unit k + 1's input.
+  GradientSums given, next;
+  bool known = false;
   for (size_t k = op.convs.size(); k-- > 0;) {
     const PixelMatrix& x = saved.convs[k].input;
     const GradientTarget target =
         k == 0 ? input->NextTarget(x) : GradientTarget{EmptyLike(x), PixelMatrix()};
-    unit_grads[k] = ConvGradients(ConvBatchNormBackward(op.convs[k], saved.convs[k], dy, target));
+    const bool chain = k > 0 && saved.convs[k - 1].bn.reads_output;
+    const ChainedSums sums = {known ? &given : nullptr, chain ? &next : nullptr};
+    unit_grads[k] =
+        ConvGradients(ConvBatchNormBackward(op.convs[k], saved.convs[k], dy, target, sums));
     dy = target.into;
+    std::swap(given, next);
+    known = chain;
   }
 }
 

@@ -189,18 +189,17 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
   const std::vector<T> zero_center(input_sums ? c_in : 0);
   StealingParallelFor(plan.batch, [&](const auto& next) {
     thread_local ScratchBuffer<T> grad_conv_scratch, grad_features_scratch, features_scratch,
-        buffer, grad_image_scratch;
+        buffer;
     T* const grad_conv = grad_conv_scratch.Get(plan.out_pixels() * channels);
     T* const grad_features = grad_features_scratch.Get(plan.out_pixels() * c_in);
     T* const features = features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * c_in : 0);
-    ImageGradient<T> grad(grad_input, plan.in_pixels(),
-                          grad_image_scratch.Get(
-                              ImageGradient<T>::ScratchSize(grad_input, plan.in_pixels())));
+    ImageGradient<T> grad(grad_input, plan.in_pixels());
     for (int64_t n = next(); n < plan.batch; n = next()) {
       const T* image = x.data<T>() + n * plan.in_pixels() * x.ld;
       grad.Select(n);
       T* const grad_image = grad.data();
       const int64_t grad_ld = grad.ld();
+      const T* const grad_base = grad.base();
       if (plan.front.depthwise) {
         kernels.depthwise_forward(plan.image, image, x.ld, /*relu_input=*/true,
                                   packed_depthwise.data_ptr<T>(), features, c_in);
@@ -213,9 +212,15 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
                                            : nullptr,
                              conv.ld, bn.center_data<T>(), bn.input_scale.data_ptr<T>(),
                              bn.shift.data_ptr<T>(), grad_conv, channels);
-      if (!gathers_cover_input) {
+      // The gathers' gradients add to the base, or to zero.
+      if (!gathers_cover_input && grad_base != grad_image) {
         for (int64_t p = 0; p < plan.in_pixels(); ++p) {
-          std::fill(grad_image + p * grad_ld, grad_image + p * grad_ld + c_in, T(0));
+          T* row = grad_image + p * grad_ld;
+          if (grad_base) {
+            std::copy(grad_base + p * grad.base_ld(), grad_base + p * grad.base_ld() + c_in, row);
+          } else {
+            std::fill(row, row + c_in, T(0));
+          }
         }
       }
       T* pointwise_partial = partial + (plan.front.depthwise ? window : 0);
@@ -253,6 +258,8 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
         features_grad.ldc = direct ? grad_ld : c_in;
         features_grad.c_mask = direct ? image : nullptr;
         features_grad.c_mask_ld = x.ld;
+        features_grad.c_base = direct ? grad_base : nullptr;
+        features_grad.c_base_ld = grad.base_ld();
         kernels.gemm(features_grad);
         if (!plan.front.depthwise && !direct) {
           kernels.scatter_relu_gradient(plan.image, b, grad_features, c_in, image, x.ld,
@@ -264,14 +271,11 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
                                           /*relu_input=*/true, partial);
         kernels.depthwise_backward_input(plan.image, grad_features, c_in,
                                          packed_depthwise.data_ptr<T>(), image, x.ld,
-                                         grad_image, grad_ld);
+                                         grad_image, grad_ld, grad_base, grad.base_ld());
       }
-      grad.Finish();
       if (input_sums) {
-        const PixelMatrix& into = grad_input.into;
-        kernels.column_gradient_sums(plan.in_pixels(), c_in,
-                                     into.data<T>() + n * plan.in_pixels() * into.ld, into.ld,
-                                     image, x.ld, zero_center.data(),
+        kernels.column_gradient_sums(plan.in_pixels(), c_in, grad_image, grad_ld, image, x.ld,
+                                     zero_center.data(),
                                      image_sum_dy.data() + n * c_in,
                                      image_sum_dy_x.data() + n * c_in);
       }

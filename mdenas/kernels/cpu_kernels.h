@@ -51,6 +51,11 @@ struct GemmOperands {
   bool relu_b = false;
   const T* c_mask = nullptr;
   int64_t c_mask_ld = 0;
+  // Where not null, C is written as c_base + the product (after the mask):
+  // a gradient accumulating, c_base the gradient so far (which may be C
+  // itself).
+  const T* c_base = nullptr;
+  int64_t c_base_ld = 0;
 };
 
 template <typename T>
@@ -65,11 +70,14 @@ struct CpuKernelTable {
                             const T* weight, T* output, int64_t output_ld);
   // grad_input = d output / d input; where `relu_input` is not null, the
   // gradient also passes through ReLU(relu_input) (zero where it is <= 0).
+  // Where `grad_base` is not null, grad_input = grad_base + the gradient
+  // (grad_base may be grad_input: the gradient then accumulates there).
   void (*depthwise_backward_input)(const WindowGeometry& g,
                                    const T* grad_output, int64_t grad_ld,
                                    const T* weight, const T* relu_input,
                                    int64_t relu_input_ld, T* grad_input,
-                                   int64_t grad_input_ld);
+                                   int64_t grad_input_ld, const T* grad_base,
+                                   int64_t grad_base_ld);
   // grad_weight [kernel * kernel][channels], overwritten.
   void (*depthwise_backward_weight)(const WindowGeometry& g,
                                     const T* grad_output, int64_t grad_ld,
@@ -105,12 +113,14 @@ struct CpuKernelTable {
   // the padding.
   void (*pool_forward)(PoolKind kind, const WindowGeometry& g, const T* input,
                        int64_t input_ld, T* output, int64_t output_ld);
-  // grad_input is overwritten. Max pooling sends each gradient to the first
-  // maximum of its window, as ATen does.
+  // grad_input is overwritten, or set to grad_base + the gradient where
+  // grad_base is not null (as in depthwise_backward_input). Max pooling
+  // sends each gradient to the first maximum of its window, as ATen does.
   void (*pool_backward)(PoolKind kind, const WindowGeometry& g,
                         const T* input, int64_t input_ld,
                         const T* grad_output, int64_t grad_ld, T* grad_input,
-                        int64_t grad_input_ld);
+                        int64_t grad_input_ld, const T* grad_base,
+                        int64_t grad_base_ld);
 
   // output pixel (n, i, j) = ReLU(input pixel (n, i * stride + offset,
   // j * stride + offset)) for every such pixel inside the input (g gives its
@@ -118,8 +128,8 @@ struct CpuKernelTable {
   void (*gather_relu)(const WindowGeometry& g, int64_t offset,
                       const T* input, int64_t input_ld, T* output,
                       int64_t output_ld);
-  // The gradient of gather_relu: writes grad_input at the gathered pixels,
-  // zero where `input` <= 0; other pixels are left as they are.
+  // The gradient of gather_relu: adds to grad_input at the gathered pixels,
+  // nothing where `input` <= 0; other pixels are left as they are.
   void (*scatter_relu_gradient)(const WindowGeometry& g, int64_t offset,
                                 const T* grad_output, int64_t grad_ld,
                                 const T* input, int64_t input_ld,

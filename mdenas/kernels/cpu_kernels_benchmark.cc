@@ -121,13 +121,15 @@ void BM_DepthwiseBackwardInput(benchmark::State& state) {
   const at::Tensor dy = torch::randn({g.out_pixels(), g.channels});
   const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
   const at::Tensor w = torch::randn({g.kernel * g.kernel, g.channels});
-  at::Tensor dx = torch::empty({g.in_pixels(), g.channels});
+  // Accumulated in place, as a fused cell adds an edge's gradient to its
+  // input state's.
+  at::Tensor dx = torch::zeros({g.in_pixels(), g.channels});
   for (auto _ : state) {
-    CpuKernels<float>().depthwise_backward_input(g, dy.data_ptr<float>(), g.channels,
-                                                 w.data_ptr<float>(), x.data_ptr<float>(),
-                                                 g.channels, dx.data_ptr<float>(), g.channels);
+    CpuKernels<float>().depthwise_backward_input(
+        g, dy.data_ptr<float>(), g.channels, w.data_ptr<float>(), x.data_ptr<float>(),
+        g.channels, dx.data_ptr<float>(), g.channels, dx.data_ptr<float>(), g.channels);
   }
-  SetCounters(state, DepthwiseFlops(g), 12.0 * g.in_pixels() * g.channels);
+  SetCounters(state, DepthwiseFlops(g), 16.0 * g.in_pixels() * g.channels);
 }
 
 void BM_DepthwiseBackwardWeight(benchmark::State& state) {
@@ -184,14 +186,15 @@ void BM_PoolBackward(benchmark::State& state) {
   const WindowGeometry g = Pool(state);
   const at::Tensor x = torch::randn({g.in_pixels(), g.channels});
   const at::Tensor dy = torch::randn({g.out_pixels(), g.channels});
-  at::Tensor dx = torch::empty({g.in_pixels(), g.channels});
+  // Accumulated in place, as in BM_DepthwiseBackwardInput.
+  at::Tensor dx = torch::zeros({g.in_pixels(), g.channels});
   for (auto _ : state) {
     CpuKernels<float>().pool_backward(KindOf(state), g, x.data_ptr<float>(), g.channels,
                                       dy.data_ptr<float>(), g.channels, dx.data_ptr<float>(),
-                                      g.channels);
+                                      g.channels, dx.data_ptr<float>(), g.channels);
   }
   SetCounters(state, DepthwiseFlops(g) / 2,
-              4.0 * (2 * g.in_pixels() + g.out_pixels()) * g.channels);
+              4.0 * (3 * g.in_pixels() + g.out_pixels()) * g.channels);
 }
 
 // Stage, kind, stride.

@@ -247,15 +247,18 @@ class PaddedChunk {
   void Clear() const { std::fill(data(), data() + rows_ * cols_ * kLanes, T(0)); }
 
   // Rows [top, top + height) and columns [left, left + width) into `image`,
-  // through ReLU's gradient where `mask` is given.
+  // through ReLU's gradient where `mask` is given, added to `base` where
+  // it is given.
   void CopyOut(int64_t top, int64_t left, int64_t height, int64_t width, int64_t c0,
-               const T* mask, int64_t mask_ld, T* image, int64_t ld) const {
+               const T* mask, int64_t mask_ld, const T* base, int64_t base_ld, T* image,
+               int64_t ld) const {
     using V = Vec<T, kLanes>;
     for (int64_t y = 0; y < height; ++y) {
       for (int64_t x = 0; x < width; ++x) {
         V v = Load<T, kLanes>(data() + ((top + y) * cols_ + left + x) * kLanes);
         const int64_t p = y * width + x;
         if (mask) v = WherePositive(Load<T, kLanes>(mask + p * mask_ld + c0), v);
+        if (base) v += Load<T, kLanes>(base + p * base_ld + c0);
         Store<T, kLanes>(image + p * ld + c0, v);
       }
     }
@@ -270,11 +273,13 @@ class PaddedChunk {
 // kPixels output pixels (oy, x0 / kS + i) of a correlation of `padded`
 // with the window's taps `w`: out = sum over taps of padded(y0 + kh * kD,
 // x0 + i * kS + kw * kD) * w[kh * kK + kw]. Where `mask` is given the
-// result passes through ReLU's gradient: zero where mask <= 0.
+// result passes through ReLU's gradient: zero where mask <= 0; where `base`
+// is, it is added to base (a gradient accumulating).
 template <typename T, int kLanes, typename W, int kPixels>
 inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
                            int64_t x0, const Vec<T, kLanes>* w, T* out,
-                           int64_t out_ld, const T* mask, int64_t mask_ld) {
+                           int64_t out_ld, const T* mask, int64_t mask_ld,
+                           const T* base, int64_t base_ld) {
   using V = Vec<T, kLanes>;
   V acc[kPixels] = {};
   Unroll<W::kK>([&](auto kh) {
@@ -285,7 +290,8 @@ inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
   });
 #pragma GCC unroll 16
   for (int i = 0; i < kPixels; ++i) {
-    const V r = mask == nullptr ? acc[i] : WherePositive(Load<T, kLanes>(mask + i * mask_ld), acc[i]);
+    V r = mask == nullptr ? acc[i] : WherePositive(Load<T, kLanes>(mask + i * mask_ld), acc[i]);
+    if (base) r += Load<T, kLanes>(base + i * base_ld);
     Store<T, kLanes>(out + i * out_ld, r);
   }
 }
@@ -295,14 +301,14 @@ inline void CorrelateBlock(const T* padded, int64_t padded_cols, int64_t y0,
 template <typename T, int kLanes, typename W>
 void Correlate(const PaddedChunk<T, kLanes>& padded, const Vec<T, kLanes>* w,
                int64_t out_rows, int64_t out_cols, T* out, int64_t out_ld,
-               const T* mask, int64_t mask_ld) {
+               const T* mask, int64_t mask_ld, const T* base, int64_t base_ld) {
   for (int64_t oy = 0; oy < out_rows; ++oy) {
     const int64_t first = oy * out_cols;
     ForEachBlock<kPixelBlock>(out_cols, [&](auto pixels, int64_t ox) {
       CorrelateBlock<T, kLanes, W, decltype(pixels)::value>(
           padded.data(), padded.cols(), oy * W::kS, ox * W::kS, w,
           out + (first + ox) * out_ld, out_ld, mask ? mask + (first + ox) * mask_ld : nullptr,
-          mask_ld);
+          mask_ld, base ? base + (first + ox) * base_ld : nullptr, base_ld);
     });
   }
 }
@@ -363,7 +369,7 @@ void DepthwiseForward(const WindowGeometry& g, const T* input, int64_t input_ld,
           V w[K * K];
           for (int t = 0; t < K * K; ++t) w[t] = Load<T, L>(weight + t * g.channels + c0);
           Correlate<T, L, W>(padded, w, ho, wo, output + n * ho * wo * output_ld + c0, output_ld,
-                             nullptr, 0);
+                             nullptr, 0, nullptr, 0);
         });
       }
     });
@@ -374,7 +380,8 @@ template <typename T>
 void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
                             int64_t grad_ld, const T* weight,
                             const T* relu_input, int64_t relu_input_ld,
-                            T* grad_input, int64_t grad_input_ld) {
+                            T* grad_input, int64_t grad_input_ld,
+                            const T* grad_base, int64_t grad_base_ld) {
   const int64_t ho = g.out_height(), wo = g.out_width();
   const int64_t span = (g.kernel - 1) * g.dilation;
   const int64_t image_work = ho * wo * g.channels * g.kernel * g.kernel;
@@ -387,6 +394,7 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
         const T* grad_image = grad_output + n * ho * wo * grad_ld;
         T* out = grad_input + n * g.height * g.width * grad_input_ld;
         const T* mask = relu_input ? relu_input + n * g.height * g.width * relu_input_ld : nullptr;
+        const T* base = grad_base ? grad_base + n * g.height * g.width * grad_base_ld : nullptr;
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
@@ -402,7 +410,8 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
                         span - g.padding);
             Correlate<T, L, Window<K, 1, W::kD>>(padded, w, g.height, g.width, out + c0,
                                                  grad_input_ld, mask ? mask + c0 : nullptr,
-                                                 relu_input_ld);
+                                                 relu_input_ld, base ? base + c0 : nullptr,
+                                                 grad_base_ld);
             return;
           }
           // Strided: scatter every output gradient into its window, inside
@@ -425,8 +434,8 @@ void DepthwiseBackwardInput(const WindowGeometry& g, const T* grad_output,
               }
             }
           }
-          padded.CopyOut(g.padding, g.padding, g.height, g.width, c0, mask, relu_input_ld, out,
-                         grad_input_ld);
+          padded.CopyOut(g.padding, g.padding, g.height, g.width, c0, mask, relu_input_ld, base,
+                         grad_base_ld, out, grad_input_ld);
         });
       }
     });
@@ -566,6 +575,7 @@ inline void GemmTile(const GemmOperands<T>& g, const T* a, int64_t a_row_stride,
       if constexpr (kExtra == GemmExtra::kMaskC) {
         out = WherePositive(Load<T, L>(g.c_mask + (row + r) * g.c_mask_ld + c0 + v * L), out);
       }
+      if (g.c_base) out += Load<T, L>(g.c_base + (row + r) * g.c_base_ld + c0 + v * L);
       Store<T, L>(c + r * g.ldc + v * L, out);
     }
   }
@@ -640,10 +650,13 @@ void GemmWith(const GemmOperands<T>& g) {
                          part.b = g.b + first * g.ldb;
                          part.c = partial;
                          part.ldc = g.n;
+                         part.c_base = nullptr;
                          GemmRows<T, kExtra>(part, 0, g.m);
                        });
     for (int64_t i = 0; i < g.m; ++i) {
-      std::copy(sum.data() + i * g.n, sum.data() + (i + 1) * g.n, g.c + i * g.ldc);
+      for (int64_t j = 0; j < g.n; ++j) {
+        g.c[i * g.ldc + j] = sum[i * g.n + j] + (g.c_base ? g.c_base[i * g.c_base_ld + j] : T(0));
+      }
     }
     return;
   }
@@ -903,7 +916,8 @@ inline void ArgmaxBlock(const T* padded, int64_t padded_cols, int64_t y0, int64_
 // tap (kh, kw) of output (y + padding - kh, x + padding - kw) reads (y, x).
 template <typename T, int kLanes, int kK, bool kMax, int kPixels>
 inline void PoolGradientBlock(const T* shares, const T* taps, int64_t cols, int64_t y,
-                              int64_t x0, T* out, int64_t out_ld) {
+                              int64_t x0, T* out, int64_t out_ld, const T* base,
+                              int64_t base_ld) {
   using V = Vec<T, kLanes>;
   V acc[kPixels] = {};
   Unroll<kK>([&](auto r) {
@@ -919,7 +933,9 @@ inline void PoolGradientBlock(const T* shares, const T* taps, int64_t cols, int6
     });
   });
 #pragma GCC unroll 16
-  for (int i = 0; i < kPixels; ++i) Store<T, kLanes>(out + i * out_ld, acc[i]);
+  for (int i = 0; i < kPixels; ++i) {
+    Store<T, kLanes>(out + i * out_ld, base ? Load<T, kLanes>(base + i * base_ld) + acc[i] : acc[i]);
+  }
 }
 
 template <typename T>
@@ -967,7 +983,8 @@ void PoolForward(PoolKind kind, const WindowGeometry& g, const T* input,
 template <typename T>
 void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
                   int64_t input_ld, const T* grad_output, int64_t grad_ld,
-                  T* grad_input, int64_t grad_input_ld) {
+                  T* grad_input, int64_t grad_input_ld, const T* grad_base,
+                  int64_t grad_base_ld) {
   const int64_t ho = g.out_height(), wo = g.out_width();
   const std::vector<int64_t> row_taps = TapsInsideCounts(ho, g.height, g);
   const std::vector<int64_t> col_taps = TapsInsideCounts(wo, g.width, g);
@@ -981,6 +998,7 @@ void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
       for (int64_t n = begin; n < end; ++n) {
         const T* grad_image = grad_output + n * ho * wo * grad_ld;
         T* grad_out = grad_input + n * g.height * g.width * grad_input_ld;
+        const T* base = grad_base ? grad_base + n * g.height * g.width * grad_base_ld : nullptr;
         ForEachChannelChunk<T>(g.channels, [&](auto lanes, int64_t c0) {
           constexpr int L = kL<decltype(lanes)>;
           using V = Vec<T, L>;
@@ -1018,10 +1036,12 @@ void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
             }
             for (int64_t y = 0; y < g.height; ++y) {
               T* out = grad_out + y * g.width * grad_input_ld + c0;
+              const T* base_row = base ? base + y * g.width * grad_base_ld + c0 : nullptr;
               ForEachBlock<kPixelBlock>(g.width, [&](auto pixels, int64_t x) {
                 PoolGradientBlock<T, L, K, kMax, decltype(pixels)::value>(
                     shares.data(), taps.data(), shares.cols(), y, x, out + x * grad_input_ld,
-                    grad_input_ld);
+                    grad_input_ld, base_row ? base_row + x * grad_base_ld : nullptr,
+                    grad_base_ld);
               });
             }
             return;
@@ -1054,8 +1074,8 @@ void PoolBackward(PoolKind kind, const WindowGeometry& g, const T* input,
               }
             }
           }
-          sum.CopyOut(g.padding, g.padding, g.height, g.width, c0, nullptr, 0, grad_out,
-                      grad_input_ld);
+          sum.CopyOut(g.padding, g.padding, g.height, g.width, c0, nullptr, 0, base,
+                      grad_base_ld, grad_out, grad_input_ld);
         });
       }
     });
@@ -1102,9 +1122,9 @@ void ScatterReluGradient(const WindowGeometry& g, int64_t offset,
         constexpr int L = kL<decltype(lanes)>;
         for (int64_t ow = 0; ow < wo; ++ow) {
           const int64_t p = in_row + ow * g.stride + offset;
-          Store<T, L>(grad_input + p * grad_input_ld + c0,
-                      WherePositive(Load<T, L>(input + p * input_ld + c0),
-                                    Load<T, L>(grad + ow * grad_ld + c0)));
+          T* slot = grad_input + p * grad_input_ld + c0;
+          Store<T, L>(slot, Load<T, L>(slot) + WherePositive(Load<T, L>(input + p * input_ld + c0),
+                                                             Load<T, L>(grad + ow * grad_ld + c0)));
         }
       });
     }

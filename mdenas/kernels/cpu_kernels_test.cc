@@ -1,6 +1,7 @@
 #include "mdenas/kernels/cpu_kernels.h"
 
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,131 @@ TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
         EXPECT_TRUE(torch::equal(c.slice(1, size.n), torch::full({size.m, 3}, 7.0f)));
       }
     }
+  }
+}
+
+// The gradient kernels' bases: with one, each writes base + what it writes
+// without, both into other memory and accumulating in the base itself;
+// every stride and window the search uses (the depthwise kernel scatters
+// with stride 2, and so does pooling). The gathers' gradient adds.
+TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
+  torch::manual_seed(2);
+  const CpuKernelTable<float>& kernels = CpuKernels<float>();
+  // Channels 11 of a row stride 13: a full vector and a partial one.
+  const int64_t channels = 11, ld = 13;
+  auto image = [&](int64_t pixels) { return torch::randn({pixels, ld}); };
+  // run(out, base) writes the gradient of `pixels` pixels into out (with
+  // the given base, or none); the results with a base, into fresh memory and
+  // in place, must be base + the result without one.
+  auto check = [&](int64_t pixels, const std::function<void(float*, const float*)>& run,
+                   const std::string& what) {
+    const at::Tensor base = image(pixels);
+    at::Tensor plain = torch::zeros({pixels, ld}), added = torch::zeros({pixels, ld});
+    run(plain.data_ptr<float>(), nullptr);
+    run(added.data_ptr<float>(), base.data_ptr<float>());
+    at::Tensor accumulated = base.clone();
+    run(accumulated.data_ptr<float>(), accumulated.data_ptr<float>());
+    const at::Tensor expected = (base + plain).slice(1, 0, channels);
+    EXPECT_TRUE(TensorsNear(added.slice(1, 0, channels), expected, 1e-6, 1e-6)) << what;
+    EXPECT_TRUE(TensorsNear(accumulated.slice(1, 0, channels), expected, 1e-6, 1e-6))
+        << what << " in place";
+  };
+  for (int64_t kernel : {3, 5}) {
+    for (int64_t stride : {1, 2}) {
+      for (int64_t dilation : {1, 2}) {
+        WindowGeometry g;
+        g.batch = 2;
+        g.height = 9;
+        g.width = 7;
+        g.channels = channels;
+        g.kernel = kernel;
+        g.stride = stride;
+        g.dilation = dilation;
+        g.padding = dilation * (kernel - 1) / 2;
+        const at::Tensor dy = image(g.out_pixels()), x = image(g.in_pixels());
+        const at::Tensor w = torch::randn({kernel * kernel, channels});
+        check(g.in_pixels(),
+              [&](float* out, const float* base) {
+                kernels.depthwise_backward_input(g, dy.data_ptr<float>(), ld, w.data_ptr<float>(),
+                                                 x.data_ptr<float>(), ld, out, ld, base, ld);
+              },
+              "depthwise " + std::to_string(kernel) + "/" + std::to_string(stride) + "/" +
+                  std::to_string(dilation));
+      }
+    }
+  }
+  for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
+    for (int64_t stride : {1, 2}) {
+      WindowGeometry g;
+      g.batch = 2;
+      g.height = 9;
+      g.width = 7;
+      g.channels = channels;
+      g.stride = stride;
+      g.padding = 1;
+      const at::Tensor dy = image(g.out_pixels()), x = image(g.in_pixels());
+      check(g.in_pixels(),
+            [&](float* out, const float* base) {
+              kernels.pool_backward(kind, g, x.data_ptr<float>(), ld, dy.data_ptr<float>(), ld,
+                                    out, ld, base, ld);
+            },
+            std::string(kind == PoolKind::kMax ? "max" : "average") + " pool stride " +
+                std::to_string(stride));
+    }
+  }
+  // Masked as a dense 1x1 convolution's input gradient, and a long
+  // reduction into few rows (split in blocks).
+  for (int64_t depth : {16, 3000}) {
+    const int64_t rows = depth < 100 ? 40 : 5;
+    const at::Tensor a = torch::randn({rows, depth}), b = torch::randn({depth, ld});
+    const at::Tensor mask = image(rows);
+    check(rows,
+          [&](float* out, const float* base) {
+            GemmOperands<float> product;
+            product.m = rows;
+            product.n = channels;
+            product.depth = depth;
+            product.a = a.data_ptr<float>();
+            product.a_row_stride = depth;
+            product.a_depth_stride = 1;
+            product.b = b.data_ptr<float>();
+            product.ldb = ld;
+            product.c = out;
+            product.ldc = ld;
+            if (depth < 100) {
+              product.c_mask = mask.data_ptr<float>();
+              product.c_mask_ld = ld;
+            }
+            product.c_base = base;
+            product.c_base_ld = ld;
+            kernels.gemm(product);
+          },
+          "gemm depth " + std::to_string(depth));
+  }
+  WindowGeometry g;
+  g.batch = 2;
+  g.height = 9;
+  g.width = 7;
+  g.channels = channels;
+  g.stride = 2;
+  const at::Tensor x = image(g.in_pixels());
+  for (int64_t offset : {0, 1}) {
+    const at::Tensor dy = image(GatheredSize(9, 2, offset) * GatheredSize(7, 2, offset) * 2);
+    const at::Tensor before = image(g.in_pixels());
+    at::Tensor grad = before.clone();
+    kernels.scatter_relu_gradient(g, offset, dy.data_ptr<float>(), ld, x.data_ptr<float>(), ld,
+                                  grad.data_ptr<float>(), ld);
+    at::Tensor expected = before.clone();
+    for (int64_t n = 0, q = 0; n < 2; ++n) {
+      for (int64_t i = offset; i < 9; i += 2) {
+        for (int64_t j = offset; j < 7; j += 2, ++q) {
+          const int64_t p = (n * 9 + i) * 7 + j;
+          expected[p] += dy[q] * (x[p] > 0);
+        }
+      }
+    }
+    EXPECT_TRUE(TensorsNear(grad.slice(1, 0, channels), expected.slice(1, 0, channels), 1e-6, 1e-6))
+        << "scatter offset " << offset;
   }
 }
 

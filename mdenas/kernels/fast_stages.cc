@@ -113,7 +113,7 @@ PixelMatrix DepthwiseBackwardInput(const PixelMatrix& grad_output,
     CpuKernels<scalar_t>().depthwise_backward_input(
         g, grad_output.data<scalar_t>(), grad_output.ld,
         packed_weight.data_ptr<scalar_t>(), /*relu_input=*/nullptr, 0,
-        grad_input.data<scalar_t>(), grad_input.ld);
+        grad_input.data<scalar_t>(), grad_input.ld, /*grad_base=*/nullptr, 0);
   });
   return grad_input;
 }

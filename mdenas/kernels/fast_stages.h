@@ -153,39 +153,27 @@ struct GradientTarget {
   PixelMatrix base;
 };
 
-// One image of a GradientTarget at a time, in an image loop: a pass writes
-// the image's gradient at data() (row stride ld()), then Finish() adds the
-// base where there is one. `scratch` holds an image's gradient.
+// One image of a GradientTarget at a time, in an image loop: the kernels
+// write the image's gradient at data() (row stride ld()), adding the base
+// at base() (row stride base_ld()) where it is not null, as they write: a
+// pass over the image fewer than adding it afterwards.
 template <typename T>
 class ImageGradient {
  public:
-  ImageGradient(const GradientTarget& target, int64_t image_pixels, T* scratch)
-      : target_(target), image_pixels_(image_pixels), scratch_(scratch) {}
-
-  static int64_t ScratchSize(const GradientTarget& target, int64_t image_pixels) {
-    return target.base.tensor.defined() ? image_pixels * target.into.channels() : 0;
-  }
+  ImageGradient(const GradientTarget& target, int64_t image_pixels)
+      : target_(target), image_pixels_(image_pixels) {}
 
   void Select(int64_t n) { n_ = n; }
-  T* data() const { return has_base() ? scratch_ : Image(target_.into); }
-  int64_t ld() const { return has_base() ? target_.into.channels() : target_.into.ld; }
-
-  void Finish() const {
-    if (!has_base()) return;
-    const T* inputs[] = {Image(target_.base), scratch_};
-    const int64_t lds[] = {target_.base.ld, target_.into.channels()};
-    CpuKernels<T>().sum_matrices(image_pixels_, target_.into.channels(), inputs, lds,
-                                 /*centers=*/nullptr, /*scales=*/nullptr, /*shift=*/nullptr, 2,
-                                 Image(target_.into), target_.into.ld);
-  }
+  T* data() const { return Image(target_.into); }
+  int64_t ld() const { return target_.into.ld; }
+  const T* base() const { return target_.base.tensor.defined() ? Image(target_.base) : nullptr; }
+  int64_t base_ld() const { return target_.base.ld; }
 
  private:
-  bool has_base() const { return target_.base.tensor.defined(); }
   T* Image(const PixelMatrix& m) const { return m.data<T>() + n_ * image_pixels_ * m.ld; }
 
   const GradientTarget& target_;
   int64_t image_pixels_;
-  T* scratch_;
   int64_t n_ = 0;
 };
 

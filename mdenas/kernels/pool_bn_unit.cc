@@ -46,11 +46,9 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   const int64_t in_pixels = image.height * image.width;
   StealingParallelFor(batch, [&](const auto& next) {
-    thread_local ScratchBuffer<T> grad_pooled_scratch, grad_image_scratch;
+    thread_local ScratchBuffer<T> grad_pooled_scratch;
     T* const grad_pooled = grad_pooled_scratch.Get(bn ? out_pixels * channels : 0);
-    ImageGradient<T> grad(
-        grad_input, in_pixels,
-        grad_image_scratch.Get(ImageGradient<T>::ScratchSize(grad_input, in_pixels)));
+    ImageGradient<T> grad(grad_input, in_pixels);
     for (int64_t n = next(); n < batch; n = next()) {
       const T* dy = grad_output.data<T>() + n * out_pixels * grad_output.ld;
       if (bn) {
@@ -63,8 +61,7 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
       grad.Select(n);
       kernels.pool_backward(kind, image, x.data<T>() + n * in_pixels * x.ld, x.ld,
                             bn ? grad_pooled : dy, bn ? channels : grad_output.ld, grad.data(),
-                            grad.ld());
-      grad.Finish();
+                            grad.ld(), grad.base(), grad.base_ld());
     }
   });
 }

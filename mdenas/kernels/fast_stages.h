@@ -106,6 +106,7 @@ struct BatchNormGradientMap {
     return center.defined() ? center.data_ptr<T>() : nullptr;
   }
 };
+
 // Per channel, the sums over a batch of a gradient dy and of dy * v for
 // values v: what a batch norm's gradient needs of its output's gradient.
 struct GradientSums {
@@ -119,6 +120,7 @@ BatchNormGradientMap BatchNormGradientMapOf(const PixelMatrix& grad_output,
                                             const PixelMatrix& input,
                                             const BatchNormSaved& saved,
                                             const at::Tensor& weight);
+
 // The same from the sums of grad_output against `input` (v = input - its
 // mean, or the output itself where saved.reads_output), known already, and
 // the number of values per channel.

@@ -38,6 +38,23 @@ TEST(CpuKernelsTest, TheVariantsOfThisMachineAreWhatItsProcessorRunsBestFirst) {
   EXPECT_EQ(CpuKernelVariantsOfThisMachine(), expected);
 }
 
+// The product C = A B of float matrices A [m][depth] and B [depth][n] of
+// any strides (B's columns contiguous), into c with row stride ldc.
+GemmOperands<float> ProductOf(const at::Tensor& a, const at::Tensor& b, float* c, int64_t ldc) {
+  GemmOperands<float> product;
+  product.m = a.size(0);
+  product.n = b.size(1);
+  product.depth = a.size(1);
+  product.a = a.data_ptr<float>();
+  product.a_row_stride = a.stride(0);
+  product.a_depth_stride = a.stride(1);
+  product.b = b.data_ptr<float>();
+  product.ldb = b.stride(0);
+  product.c = c;
+  product.ldc = ldc;
+  return product;
+}
+
 // C = A B with A given by strides: plain (pixels x channels) and transposed
 // (a weight gradient), B's rows wider than its columns, with an image-long
 // reduction and ones long enough to be split in blocks; with ReLU on A or
@@ -57,17 +74,7 @@ TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
         const at::Tensor b = torch::randn({size.depth, size.n + 5}).slice(1, 0, size.n);
         const at::Tensor mask = torch::randn({size.m, size.n});
         at::Tensor c = torch::full({size.m, size.n + 3}, 7.0f);
-        GemmOperands<float> product;
-        product.m = size.m;
-        product.n = size.n;
-        product.depth = size.depth;
-        product.a = a.data_ptr<float>();
-        product.a_row_stride = a.stride(0);
-        product.a_depth_stride = a.stride(1);
-        product.b = b.data_ptr<float>();
-        product.ldb = b.stride(0);
-        product.c = c.data_ptr<float>();
-        product.ldc = size.n + 3;
+        GemmOperands<float> product = ProductOf(a, b, c.data_ptr<float>(), size.n + 3);
         product.relu_a = extra == kReluA;
         product.relu_b = extra == kReluB;
         if (extra == kMaskC) {
@@ -98,6 +105,19 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
   // Channels 11 of a row stride 13: a full vector and a partial one.
   const int64_t channels = 11, ld = 13;
   auto image = [&](int64_t pixels) { return torch::randn({pixels, ld}); };
+  // Two 9x7 images of those channels, under a window.
+  auto window = [&](int64_t kernel, int64_t stride, int64_t dilation, int64_t padding) {
+    WindowGeometry g;
+    g.batch = 2;
+    g.height = 9;
+    g.width = 7;
+    g.channels = channels;
+    g.kernel = kernel;
+    g.stride = stride;
+    g.dilation = dilation;
+    g.padding = padding;
+    return g;
+  };
   // run(out, base) writes the gradient of `pixels` pixels into out (with
   // the given base, or none); the results with a base, into fresh memory and
   // in place, must be base + the result without one.
@@ -117,15 +137,7 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
   for (int64_t kernel : {3, 5}) {
     for (int64_t stride : {1, 2}) {
       for (int64_t dilation : {1, 2}) {
-        WindowGeometry g;
-        g.batch = 2;
-        g.height = 9;
-        g.width = 7;
-        g.channels = channels;
-        g.kernel = kernel;
-        g.stride = stride;
-        g.dilation = dilation;
-        g.padding = dilation * (kernel - 1) / 2;
+        const WindowGeometry g = window(kernel, stride, dilation, dilation * (kernel - 1) / 2);
         const at::Tensor dy = image(g.out_pixels()), x = image(g.in_pixels());
         const at::Tensor w = torch::randn({kernel * kernel, channels});
         check(g.in_pixels(),
@@ -140,13 +152,7 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
   }
   for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
     for (int64_t stride : {1, 2}) {
-      WindowGeometry g;
-      g.batch = 2;
-      g.height = 9;
-      g.width = 7;
-      g.channels = channels;
-      g.stride = stride;
-      g.padding = 1;
+      const WindowGeometry g = window(3, stride, 1, 1);
       const at::Tensor dy = image(g.out_pixels()), x = image(g.in_pixels());
       check(g.in_pixels(),
             [&](float* out, const float* base) {
@@ -161,21 +167,12 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
   // reduction into few rows (split in blocks).
   for (int64_t depth : {16, 3000}) {
     const int64_t rows = depth < 100 ? 40 : 5;
-    const at::Tensor a = torch::randn({rows, depth}), b = torch::randn({depth, ld});
+    const at::Tensor a = torch::randn({rows, depth}),
+                     b = torch::randn({depth, ld}).slice(1, 0, channels);
     const at::Tensor mask = image(rows);
     check(rows,
           [&](float* out, const float* base) {
-            GemmOperands<float> product;
-            product.m = rows;
-            product.n = channels;
-            product.depth = depth;
-            product.a = a.data_ptr<float>();
-            product.a_row_stride = depth;
-            product.a_depth_stride = 1;
-            product.b = b.data_ptr<float>();
-            product.ldb = ld;
-            product.c = out;
-            product.ldc = ld;
+            GemmOperands<float> product = ProductOf(a, b, out, ld);
             if (depth < 100) {
               product.c_mask = mask.data_ptr<float>();
               product.c_mask_ld = ld;
@@ -186,12 +183,8 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
           },
           "gemm depth " + std::to_string(depth));
   }
-  WindowGeometry g;
-  g.batch = 2;
-  g.height = 9;
-  g.width = 7;
-  g.channels = channels;
-  g.stride = 2;
+  // The gathers of a factorized reduction: stride 2, offsets 0 and 1.
+  const WindowGeometry g = window(1, 2, 1, 0);
   const at::Tensor x = image(g.in_pixels());
   for (int64_t offset : {0, 1}) {
     const at::Tensor dy = image(GatheredSize(9, 2, offset) * GatheredSize(7, 2, offset) * 2);

@@ -7,10 +7,10 @@
 #include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/run_directory.h"
 #include "mdenas/proto/run_result.pb.h"
-#include "mdenas/space/genotype.h"
-#include "mdenas/space/layers.h"
+#include "mdenas/space/darts/genotype.h"
+#include "mdenas/nn/layers.h"
 
 namespace mdenas {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "benchmarks/table.pb.h"
-#include "mdenas/space/eval_network.h"
+#include "mdenas/space/darts/eval_network.h"
 
 namespace mdenas {
 

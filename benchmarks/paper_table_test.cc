@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/run_directory.h"
 #include "mdenas/proto/run_result.pb.h"
 
 namespace mdenas {

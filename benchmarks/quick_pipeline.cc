@@ -11,11 +11,11 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/driver/progress.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/progress.h"
+#include "mdenas/run/run_directory.h"
 #include "mdenas/driver/search.h"
-#include "mdenas/space/cell_topology.h"
-#include "mdenas/space/random_genotype.h"
+#include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/random_genotype.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {

@@ -59,7 +59,7 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/driver/run_support.h"
+#include "mdenas/run/runtime.h"
 #include "mdenas/kernels/cpu_kernels.h"
 #include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/spec/spec_loader.h"

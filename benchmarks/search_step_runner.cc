@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "mdenas/base/cpu_allocation_tracker.h"
-#include "mdenas/space/cell_topology.h"
-#include "mdenas/space/layers.h"
-#include "mdenas/space/supernet.h"
+#include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/nn/layers.h"
+#include "mdenas/space/darts/supernet.h"
 #include "mdenas/training/sgd.h"
 
 namespace mdenas {

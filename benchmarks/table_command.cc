@@ -12,7 +12,7 @@
 #include "benchmarks/quick_pipeline.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/run_directory.h"
 
 ABSL_FLAG(std::string, runs, "",
           "Comma-separated result.json files or run directories of searches "

@@ -10,7 +10,7 @@
 #include <functional>
 
 #include "mdenas/proto/run_result.pb.h"
-#include "mdenas/space/eval_network.h"
+#include "mdenas/space/darts/eval_network.h"
 
 namespace mdenas {
 

@@ -15,9 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/file.h"
-#include "mdenas/space/eval_network.h"
-#include "mdenas/space/genotype.h"
-#include "mdenas/space/layers.h"
+#include "mdenas/space/darts/eval_network.h"
+#include "mdenas/space/darts/genotype.h"
+#include "mdenas/nn/layers.h"
 
 ABSL_FLAG(std::string, genotype, "MDENAS",
           "A built-in genotype (DARTS_V1, DARTS_V2, MDENAS), the DARTS text "

@@ -19,12 +19,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/data_spec.h"
-#include "mdenas/driver/progress.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/progress.h"
+#include "mdenas/run/run_directory.h"
 #include "mdenas/proto/eval_checkpoint.pb.h"
 #include "mdenas/proto/eval_spec.pb.h"
 #include "mdenas/proto/run_result.pb.h"
-#include "mdenas/space/genotype.h"
+#include "mdenas/space/darts/genotype.h"
 
 namespace mdenas {
 

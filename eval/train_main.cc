@@ -25,12 +25,12 @@
 #include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/problems.h"
 #include "mdenas/base/status_macros.h"
-#include "mdenas/driver/progress.h"
-#include "mdenas/driver/run_directory.h"
-#include "mdenas/driver/run_flags.h"
+#include "mdenas/run/progress.h"
+#include "mdenas/run/run_directory.h"
+#include "mdenas/run/run_flags.h"
 #include "mdenas/proto/eval_spec.pb.h"
-#include "mdenas/space/cell_topology.h"
-#include "mdenas/space/genotype.h"
+#include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/genotype.h"
 #include "mdenas/spec/spec_loader.h"
 
 ABSL_FLAG(std::string, genotype, "",

@@ -14,8 +14,8 @@
 
 #include "mdenas/base/framed_file.h"
 #include "mdenas/driver/search_checkpoint.h"
-#include "mdenas/space/cell_topology.h"
-#include "mdenas/space/supernet.h"
+#include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/supernet.h"
 #include "mdenas/training/sgd.h"
 
 namespace {

@@ -22,7 +22,7 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/subprocess.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/run_directory.h"
 #include "mdenas/driver/search_checkpoint.h"
 
 namespace mdenas {

@@ -25,9 +25,9 @@
 #include "mdenas/learner/multinomial_learner.h"
 #include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/search_spec.pb.h"
-#include "mdenas/driver/progress.h"
-#include "mdenas/driver/run_directory.h"
-#include "mdenas/space/genotype.h"
+#include "mdenas/run/progress.h"
+#include "mdenas/run/run_directory.h"
+#include "mdenas/space/darts/genotype.h"
 
 namespace mdenas {
 

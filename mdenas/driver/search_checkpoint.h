@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "mdenas/driver/run_directory.h"
+#include "mdenas/run/run_directory.h"
 #include "mdenas/learner/multinomial_learner.h"
 #include "mdenas/proto/search_checkpoint.pb.h"
 #include "mdenas/proto/search_spec.pb.h"

@@ -5,8 +5,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
-#include "mdenas/space/cell_topology.h"
-#include "mdenas/space/supernet.h"
+#include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/supernet.h"
 #include "mdenas/training/sgd.h"
 
 namespace mdenas {

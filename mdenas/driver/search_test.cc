@@ -12,8 +12,8 @@
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/framed_file.h"
-#include "mdenas/learner/derive_genotype.h"
-#include "mdenas/space/cell_topology.h"
+#include "mdenas/space/darts/derive_genotype.h"
+#include "mdenas/space/darts/cell_topology.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {

@@ -1,0 +1,67 @@
+// The folder a search or retraining run writes: what it was asked to do, what
+// it found, and the checkpoint to continue from. Every file is replaced
+// atomically, so a run killed at any moment leaves each file whole.
+//
+//   spec.textproto    the resolved spec: every value the run used
+//   checkpoint.bin    the latest checkpoint
+//   result.json       RunResult (mdenas/proto/run_result.proto) so far
+//   genotype.txt      the (current) genotype in the DARTS text form
+//   epochs.csv        one row per epoch
+//   distribution.csv  search: p, H^e and H^a of every operation after every
+//                     epoch
+
+#ifndef MDENAS_RUN_RUN_DIRECTORY_H_
+#define MDENAS_RUN_RUN_DIRECTORY_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+
+namespace mdenas {
+
+inline constexpr char kSpecFile[] = "spec.textproto";
+inline constexpr char kCheckpointFile[] = "checkpoint.bin";
+inline constexpr char kResultFile[] = "result.json";
+inline constexpr char kGenotypeFile[] = "genotype.txt";
+inline constexpr char kEpochsFile[] = "epochs.csv";
+inline constexpr char kDistributionFile[] = "distribution.csv";
+
+class RunDirectory {
+ public:
+  // A new run in `path`, created with its parents. An existing folder is
+  // refused if it holds a checkpoint: that is a run to --resume.
+  static absl::StatusOr<RunDirectory> Create(const std::string& path);
+
+  // Whether Create(path) would succeed, checked without creating anything:
+  // `path` holds no checkpoint, and it or its nearest existing parent is a
+  // folder this process may write to.
+  static absl::Status CheckCreatable(const std::string& path);
+
+  // The run in `path`, to resume: it must hold a checkpoint. Removes the
+  // temporary files of writes that a crash interrupted.
+  static absl::StatusOr<RunDirectory> Open(const std::string& path);
+
+  // runs/<YYYYmmdd-HHMMSS> in the directory the user ran the binary from.
+  static std::string DefaultPath();
+
+  const std::string& path() const { return path_; }
+  std::string File(absl::string_view name) const;
+
+  absl::Status WriteText(absl::string_view name,
+                         absl::string_view contents) const;
+  // `message` in protobuf's JSON form with the .proto's field names.
+  absl::Status WriteJson(absl::string_view name,
+                         const google::protobuf::Message& message) const;
+
+ private:
+  explicit RunDirectory(std::string path) : path_(std::move(path)) {}
+
+  std::string path_;
+};
+
+}  // namespace mdenas
+
+#endif  // MDENAS_RUN_RUN_DIRECTORY_H_

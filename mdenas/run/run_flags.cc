@@ -1,0 +1,98 @@
+#include "mdenas/run/run_flags.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "data/data_location.h"
+#include "data/data_spec.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/runfiles.h"
+#include "mdenas/base/status_macros.h"
+#include "mdenas/run/run_directory.h"
+#include "mdenas/run/runtime.h"
+
+ABSL_FLAG(std::string, spec, "",
+          "The spec in text format; default: the binary's CPU preset.");
+ABSL_FLAG(std::string, resume, "",
+          "A run directory to continue from its last checkpoint.");
+ABSL_FLAG(std::string, epochs, "", "Overrides `epochs`.");
+ABSL_FLAG(std::string, batch_size, "", "Overrides `batch_size`.");
+ABSL_FLAG(std::string, seed, "", "Overrides `runtime.seed`.");
+ABSL_FLAG(std::string, threads, "", "Overrides `runtime.threads`.");
+ABSL_FLAG(std::string, device, "", "Overrides `runtime.device`.");
+ABSL_FLAG(std::string, kernels, "",
+          "Overrides `runtime.kernels`: fast (default) or aten.");
+ABSL_FLAG(std::string, out, "",
+          "Overrides `runtime.output_dir`; default runs/<timestamp>.");
+ABSL_FLAG(std::string, data_dir, "",
+          "Overrides `data.path`. Default: $MDENAS_DATA, then "
+          "../shared/data/cifar10-jpeg beside the workspace, then "
+          "Fashion-MNIST from /usr/share/datasets/fashion-mnist.");
+ABSL_FLAG(std::string, set, "",
+          "Comma-separated field=value overrides of any spec field, e.g. "
+          "--set=optimizer.learning_rate=0.05,data.max_train_images=2000");
+
+namespace mdenas {
+
+std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
+  std::vector<FieldFlag> flags = {
+      {"--epochs", "epochs", absl::GetFlag(FLAGS_epochs)},
+      {"--batch_size", "batch_size", absl::GetFlag(FLAGS_batch_size)},
+      {"--seed", "runtime.seed", absl::GetFlag(FLAGS_seed)},
+      {"--threads", "runtime.threads", absl::GetFlag(FLAGS_threads)},
+      {"--device", "runtime.device", absl::GetFlag(FLAGS_device)},
+      {"--kernels", "runtime.kernels",
+       absl::AsciiStrToUpper(absl::GetFlag(FLAGS_kernels))},
+      {"--out", "runtime.output_dir", absl::GetFlag(FLAGS_out)},
+      {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
+  };
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  return flags;
+}
+
+std::string ResumeFlag() { return UserPath(absl::GetFlag(FLAGS_resume)); }
+
+bool AnySpecFlag(const std::vector<FieldFlag>& flags) {
+  if (!absl::GetFlag(FLAGS_spec).empty() || !absl::GetFlag(FLAGS_set).empty()) {
+    return true;
+  }
+  for (const FieldFlag& flag : flags) {
+    if (!flag.value.empty()) return true;
+  }
+  return false;
+}
+
+absl::Status SpecFromFlags(const char* argv0, const std::string& default_preset,
+                           const std::vector<FieldFlag>& flags,
+                           google::protobuf::Message* spec,
+                           SpecOrigins* origins) {
+  std::string path = UserPath(absl::GetFlag(FLAGS_spec));
+  if (path.empty()) {
+    MDENAS_ASSIGN_OR_RETURN(path, RunfilePath(argv0, default_preset));
+  }
+  return LoadSpecWithFlags(path, flags, absl::GetFlag(FLAGS_set), spec,
+                           origins);
+}
+
+void CheckNewRun(const SpecOrigins& origins, DataSpec* data,
+                 RuntimeSpec* runtime, Problems* problems, std::string* notice) {
+  runtime->set_output_dir(runtime->output_dir().empty()
+                              ? RunDirectory::DefaultPath()
+                              : UserPath(runtime->output_dir()));
+  problems->Add(RunDirectory::CheckCreatable(runtime->output_dir()));
+  problems->Add(CheckDeviceAvailable(*runtime));
+  const absl::Status located =
+      LocateData(origins.Find("data.path"), data, notice);
+  problems->Add(located);
+  if (located.ok()) problems->Add(CheckDataFolder(*data, data->path()));
+}
+
+void AlignResumedData(const DataSpec& started, DataSpec* from_flags) {
+  if (from_flags->path().empty()) {
+    from_flags->set_path(started.path());
+    from_flags->set_dataset(started.dataset());
+  } else {
+    from_flags->set_path(UserPath(from_flags->path()));
+  }
+}
+
+}  // namespace mdenas

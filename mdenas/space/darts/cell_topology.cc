@@ -1,0 +1,32 @@
+#include "mdenas/space/darts/cell_topology.h"
+
+namespace mdenas {
+
+const std::vector<std::string>& DartsOperations() {
+  static const auto* const operations = new std::vector<std::string>{
+      "none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
+      "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
+  return *operations;
+}
+
+int CellEdgeCount(int nodes) { return nodes * (nodes + 3) / 2; }
+
+CellEdge CellEdgeAt(int edge) {
+  int node = 2;
+  while (edge >= node) {
+    edge -= node;
+    ++node;
+  }
+  return {node, edge};
+}
+
+int CellEdgeIndex(int node, int input) {
+  // Nodes 2 .. node-1 have 2 + 3 + ... + (node-1) edges before this one.
+  return (node - 2) * (node + 1) / 2 + input;
+}
+
+bool IsReductionCell(int index, int layers) {
+  return index == layers / 3 || index == 2 * layers / 3;
+}
+
+}  // namespace mdenas

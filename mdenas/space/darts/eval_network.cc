@@ -1,0 +1,197 @@
+#include "mdenas/space/darts/eval_network.h"
+
+#include <numeric>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "mdenas/kernels/cell_joins.h"
+#include "mdenas/space/darts/cell_topology.h"
+
+namespace mdenas {
+namespace {
+
+torch::nn::BatchNorm2d BatchNorm(int64_t channels) {
+  return torch::nn::BatchNorm2d(channels);
+}
+
+// ReLU, avg-pool 5x5, 1x1 conv to 128, BN, ReLU, 2x2 conv to 768 (BN), ReLU:
+// DARTS's AuxiliaryHeadCIFAR (stride 3, on 8x8) and AuxiliaryHeadImageNet
+// (stride 2, on 14x14; its BN after the 768 conv is left out, as in DARTS).
+torch::nn::Sequential AuxiliaryHead(int64_t channels, EvalStem stem) {
+  const bool imagenet = stem == EvalStem::kImageNet;
+  torch::nn::Sequential head(
+      torch::nn::ReLU(),
+      torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(5)
+                               .stride(imagenet ? 2 : 3)
+                               .padding(0)
+                               .count_include_pad(false)),
+      Conv(channels, 128, 1), BatchNorm(128), torch::nn::ReLU(),
+      Conv(128, 768, 2));
+  if (!imagenet) head->push_back(BatchNorm(768));
+  head->push_back(torch::nn::ReLU());
+  return head;
+}
+
+}  // namespace
+
+torch::Tensor DropPath(const torch::Tensor& input, double drop_prob) {
+  const double keep = 1.0 - drop_prob;
+  const torch::Tensor mask =
+      torch::empty({input.size(0), 1, 1, 1}, input.options()).bernoulli_(keep);
+  return input.div(keep).mul(mask);
+}
+
+EvalCellImpl::EvalCellImpl(const CellGenotype& genotype,
+                           int64_t channels_prev_prev, int64_t channels_prev,
+                           int64_t channels, bool reduction,
+                           bool reduction_prev,
+                           const OperationOptions& op_options)
+    : genotype_(genotype), channels_(channels), kernels_(op_options.kernels()) {
+  if (reduction_prev) {
+    preprocess0_ = register_module(
+        "preprocess0",
+        FactorizedReduce(channels_prev_prev, channels, op_options).ptr());
+  } else {
+    preprocess0_ = register_module(
+        "preprocess0",
+        ReLUConvBN(channels_prev_prev, channels, 1, op_options).ptr());
+  }
+  preprocess1_ = register_module(
+      "preprocess1", ReLUConvBN(channels_prev, channels, 1, op_options));
+  for (size_t i = 0; i < genotype.edges.size(); ++i) {
+    const GenotypeEdge& edge = genotype.edges[i];
+    const int64_t stride = reduction && edge.input < 2 ? 2 : 1;
+    ops_.push_back(register_module(
+        absl::StrCat("op", i),
+        MakeOperation(edge.op, channels, stride, op_options)));
+  }
+}
+
+int64_t EvalCellImpl::output_channels() const {
+  return channels_ * static_cast<int64_t>(genotype_.concat.size());
+}
+
+torch::Tensor EvalCellImpl::forward(const torch::Tensor& s0,
+                                    const torch::Tensor& s1,
+                                    double drop_path_prob) {
+  std::vector<torch::Tensor> states = {preprocess0_->forward(s0),
+                                       preprocess1_->forward(s1)};
+  const bool drop = is_training() && drop_path_prob > 0.0;
+  // Where the output concatenates every node in order (as DARTS's cells
+  // do), the nodes' sums go straight into it (fast kernels).
+  std::vector<int> in_order(genotype_.nodes());
+  std::iota(in_order.begin(), in_order.end(), 2);
+  const bool sum_into_output = genotype_.concat == in_order;
+  torch::Tensor output;
+  for (int node = 0; node < genotype_.nodes(); ++node) {
+    std::vector<torch::Tensor> terms;
+    for (int k = 2 * node; k < 2 * node + 2; ++k) {
+      const Operation& op = ops_[k];
+      torch::Tensor out = op->forward(states[genotype_.edges[k].input]);
+      if (drop && !op->is_identity()) out = DropPath(out, drop_path_prob);
+      terms.push_back(std::move(out));
+    }
+    if (sum_into_output && !output.defined()) {
+      output = CellOutputBuffer(terms[0], genotype_.nodes(), kernels_);
+    }
+    states.push_back(SumInto(terms, output, node, kernels_));
+  }
+  std::vector<torch::Tensor> outputs;
+  for (int node : genotype_.concat) outputs.push_back(states[node]);
+  return ConcatChannels(outputs, kernels_);
+}
+
+EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
+                                 const EvalNetworkOptions& options)
+    : options_(options) {
+  const int64_t c = options.init_channels();
+  const int64_t in = options.input_channels();
+  int64_t channels_prev_prev, channels_prev;
+  bool reduction_prev;
+  if (options.stem() == EvalStem::kCifar) {
+    constexpr int64_t kStemMultiplier = 3;
+    stem0_ = register_module(
+        "stem0", torch::nn::Sequential(Conv(in, kStemMultiplier * c, 3, 1, 1),
+                                       BatchNorm(kStemMultiplier * c)));
+    channels_prev_prev = channels_prev = kStemMultiplier * c;
+    reduction_prev = false;
+  } else {
+    stem0_ = register_module(
+        "stem0",
+        torch::nn::Sequential(Conv(in, c / 2, 3, 2, 1), BatchNorm(c / 2),
+                              torch::nn::ReLU(), Conv(c / 2, c, 3, 2, 1),
+                              BatchNorm(c)));
+    stem1_ = register_module(
+        "stem1", torch::nn::Sequential(torch::nn::ReLU(), Conv(c, c, 3, 2, 1),
+                                       BatchNorm(c)));
+    channels_prev_prev = channels_prev = c;
+    reduction_prev = true;
+  }
+  const auto op_options = OperationOptions()
+                              .affine(true)
+                              .pool_bn(options.pool_bn())
+                              .kernels(options.kernels());
+  int64_t channels = c;
+  const int layers = static_cast<int>(options.layers());
+  for (int i = 0; i < layers; ++i) {
+    const bool reduction = IsReductionCell(i, layers);
+    if (reduction) channels *= 2;
+    EvalCell cell(reduction ? genotype.reduce : genotype.normal,
+                  channels_prev_prev, channels_prev, channels, reduction,
+                  reduction_prev, op_options);
+    cells_.push_back(register_module(absl::StrCat("cell", i), cell));
+    reduction_prev = reduction;
+    channels_prev_prev = channels_prev;
+    channels_prev = cell->output_channels();
+    if (i == 2 * layers / 3 && options.auxiliary()) {
+      auxiliary_after_ = i;
+      auxiliary_head_ = register_module(
+          "auxiliary_head", AuxiliaryHead(channels_prev, options.stem()));
+      auxiliary_classifier_ = register_module(
+          "auxiliary_classifier",
+          CountedLinear(torch::nn::LinearOptions(768, options.num_classes())));
+    }
+  }
+  dropout_ = register_module(
+      "dropout", torch::nn::Dropout(options.classifier_dropout()));
+  classifier_ = register_module(
+      "classifier", CountedLinear(torch::nn::LinearOptions(
+                        channels_prev, options.num_classes())));
+}
+
+EvalOutput EvalNetworkImpl::forward(const torch::Tensor& images) {
+  EvalOutput output;
+  // The fast kernels work in channels-last layout; so does the stem then.
+  torch::Tensor s0 = stem0_->forward(
+      options_.kernels() == Kernels::kFast
+          ? images.contiguous(torch::MemoryFormat::ChannelsLast)
+          : images);
+  torch::Tensor s1 = stem1_ ? stem1_->forward(s0) : s0;
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    torch::Tensor next = cells_[i]->forward(s0, s1, drop_path_prob_);
+    s0 = std::move(s1);
+    s1 = std::move(next);
+    if (static_cast<int64_t>(i) == auxiliary_after_ && is_training()) {
+      output.auxiliary_logits = auxiliary_classifier_->forward(
+          auxiliary_head_->forward(s1).flatten(1));
+    }
+  }
+  const torch::Tensor pooled =
+      torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
+  output.logits = classifier_->forward(dropout_->forward(pooled));
+  return output;
+}
+
+int64_t CountMacs(EvalNetworkImpl& network, int64_t height, int64_t width) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = network.is_training();
+  network.eval();
+  MacCounter counter;
+  network.forward(torch::zeros(
+      {1, network.options().input_channels(), height, width}));
+  network.train(was_training);
+  return counter.total();
+}
+
+}  // namespace mdenas

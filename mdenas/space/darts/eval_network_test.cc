@@ -1,0 +1,164 @@
+#include "mdenas/space/darts/eval_network.h"
+
+#include <torch/torch.h>
+
+#include "gtest/gtest.h"
+#include "mdenas/space/darts/genotype.h"
+#include "mdenas/nn/layers.h"
+#include "mdenas/nn/module_test_util.h"
+#include "mdenas/training/tensor_state.h"
+
+namespace mdenas {
+namespace {
+
+EvalNetwork Cifar(const std::string& genotype, bool pool_bn, bool auxiliary) {
+  return EvalNetwork(*BuiltinGenotype(genotype), EvalNetworkOptions()
+                                                     .layers(20)
+                                                     .init_channels(36)
+                                                     .pool_bn(pool_bn)
+                                                     .auxiliary(auxiliary));
+}
+
+EvalNetwork ImageNet(const std::string& genotype, bool auxiliary) {
+  return EvalNetwork(*BuiltinGenotype(genotype),
+                     EvalNetworkOptions()
+                         .stem(EvalStem::kImageNet)
+                         .num_classes(1000)
+                         .layers(14)
+                         .init_channels(48)
+                         .pool_bn(true)
+                         .auxiliary(auxiliary));
+}
+
+// DARTS reports 3.3M for DARTS_V2; its own count, without the auxiliary head
+// and with plain pooling, is 3,349,342.
+TEST(EvalNetworkTest, DartsV2ParameterCountIsDartsOwn) {
+  EXPECT_EQ(CountParameters(*Cifar("DARTS_V2", false, true), false), 3349342);
+}
+
+// MDENAS_SPEC.md §3.1 (equal to uninas' counts): with BN after pooling.
+TEST(EvalNetworkTest, MdenasParameterCountsMatchTheSpec) {
+  const EvalNetwork with_aux = Cifar("MDENAS", true, true);
+  EXPECT_EQ(CountParameters(*with_aux, false), 3786742);
+  EXPECT_EQ(CountParameters(*with_aux, true), 4263168);
+  EXPECT_EQ(CountParameters(*Cifar("MDENAS", false, false), false), 3783286);
+}
+
+// MDENAS_SPEC.md §3.3 (a): 14 cells, 48 channels, 1000 classes.
+TEST(EvalNetworkTest, ImageNetTransferParameterCountsMatchTheSpec) {
+  EXPECT_EQ(CountParameters(*ImageNet("MDENAS", false), true), 5329024);
+  EXPECT_EQ(CountParameters(*ImageNet("MDENAS", true), true), 6589800);
+}
+
+TEST(EvalNetworkTest, OutputShapesForBothStems) {
+  torch::manual_seed(0);
+  EvalNetwork cifar(*BuiltinGenotype("DARTS_V1"),
+                    EvalNetworkOptions().layers(5).init_channels(8).auxiliary(true));
+  cifar->train();
+  const EvalOutput out = cifar->forward(torch::randn({2, 3, 32, 32}));
+  EXPECT_EQ(out.logits.sizes(), torch::IntArrayRef({2, 10}));
+  EXPECT_EQ(out.auxiliary_logits.sizes(), torch::IntArrayRef({2, 10}));
+
+  EvalNetwork imagenet(*BuiltinGenotype("MDENAS"), EvalNetworkOptions()
+                                                      .stem(EvalStem::kImageNet)
+                                                      .num_classes(7)
+                                                      .layers(3)
+                                                      .init_channels(8));
+  imagenet->eval();
+  EXPECT_EQ(imagenet->forward(torch::randn({1, 3, 64, 64})).logits.sizes(),
+            torch::IntArrayRef({1, 7}));
+}
+
+TEST(EvalNetworkTest, AtenAndFastKernelsTrainTheSame) {
+  torch::manual_seed(3);
+  // DARTS_V2 concatenates its nodes in order (summed into the output);
+  // a reduction cell whose concat skips a node is concatenated by copy.
+  Genotype genotype = *BuiltinGenotype("DARTS_V2");
+  genotype.reduce.concat = {2, 4, 5};
+  const auto options = EvalNetworkOptions().layers(3).init_channels(8).pool_bn(true);
+  EvalNetwork aten(genotype, EvalNetworkOptions(options).kernels(Kernels::kAten));
+  EvalNetwork fast(genotype, EvalNetworkOptions(options).kernels(Kernels::kFast));
+  ASSERT_TRUE(LoadModuleState(ModuleState(*aten), fast.get()).ok());
+  const torch::Tensor images = torch::randn({4, 3, 16, 16});
+  const torch::Tensor aten_logits = aten->forward(images).logits;
+  const torch::Tensor fast_logits = fast->forward(images).logits;
+  EXPECT_TRUE(torch::allclose(fast_logits, aten_logits, 1e-3, 1e-4));
+  aten_logits.pow(2).sum().backward();
+  fast_logits.pow(2).sum().backward();
+  ExpectSameGradients(*aten, *fast, 1e-2, 1e-3);
+}
+
+TEST(EvalNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {
+  torch::manual_seed(1);
+  EvalNetwork net(*BuiltinGenotype("MDENAS"),
+                  EvalNetworkOptions().layers(5).init_channels(8).auxiliary(true));
+  const torch::Tensor images = torch::randn({2, 3, 32, 32});
+  net->train();
+  EXPECT_TRUE(net->forward(images).auxiliary_logits.defined());
+  net->eval();
+  EXPECT_FALSE(net->forward(images).auxiliary_logits.defined());
+}
+
+TEST(EvalNetworkTest, DropPathActsInTrainingModeOnly) {
+  torch::manual_seed(2);
+  EvalNetwork net(*BuiltinGenotype("DARTS_V2"),
+                  EvalNetworkOptions().layers(3).init_channels(8));
+  const torch::Tensor images = torch::randn({4, 3, 16, 16});
+  net->eval();
+  net->set_drop_path_prob(0.5);
+  const torch::Tensor a = net->forward(images).logits;
+  EXPECT_TRUE(torch::equal(a, net->forward(images).logits));
+  // In training mode two passes drop different paths. (BatchNorm uses batch
+  // statistics there, identically in both passes.)
+  net->train();
+  const torch::Tensor b = net->forward(images).logits;
+  const torch::Tensor c = net->forward(images).logits;
+  EXPECT_FALSE(torch::allclose(b, c));
+  net->set_drop_path_prob(0.0);
+  EXPECT_TRUE(torch::allclose(net->forward(images).logits,
+                              net->forward(images).logits));
+}
+
+TEST(EvalNetworkTest, DropPathZeroesWholeExamplesAndKeepsTheMean) {
+  torch::manual_seed(3);
+  const torch::Tensor out = DropPath(torch::ones({4000, 2, 3, 3}), 0.25);
+  const torch::Tensor per_example = out.flatten(1);
+  // Each example is all zeros or all 1/0.75.
+  const torch::Tensor kept = per_example.select(1, 0) > 0;
+  EXPECT_TRUE(torch::allclose(
+      per_example,
+      kept.unsqueeze(1).to(torch::kFloat32).expand_as(per_example) / 0.75));
+  const double kept_fraction = kept.to(torch::kFloat64).mean().item<double>();
+  // Binomial(4000, 0.75): the standard deviation is 0.0068.
+  EXPECT_NEAR(kept_fraction, 0.75, 0.035);
+}
+
+TEST(MacsTest, SingleConvolutionAndLinear) {
+  CountedConv2d conv = Conv(3, 16, 3, 1, 1);
+  CountedLinear linear(torch::nn::LinearOptions(64, 10));
+  MacCounter counter;
+  conv->forward(torch::zeros({1, 3, 8, 8}));
+  EXPECT_EQ(counter.total(), 8 * 8 * 16 * 3 * 9);
+  linear->forward(torch::zeros({2, 64}));
+  EXPECT_EQ(counter.total(), 8 * 8 * 16 * 3 * 9 + 2 * 64 * 10);
+  // Depthwise: one input channel per output channel.
+  MacCounter inner;
+  Conv(8, 8, 5, 2, 2, 1, 8)->forward(torch::zeros({1, 8, 10, 10}));
+  EXPECT_EQ(inner.total(), 5 * 5 * 8 * 25);
+  EXPECT_EQ(counter.total(), 8 * 8 * 16 * 3 * 9 + 2 * 64 * 10);
+}
+
+// The MAC counts that DARTS-family genotype collections list beside these
+// genotypes (20 cells, 36 channels, 32x32): 599M for MDENAS, 528M for
+// DARTS_V2. BatchNorm, pooling and the auxiliary head add none.
+TEST(MacsTest, NetworkMacsMatchPublishedCounts) {
+  EvalNetwork mdenas = Cifar("MDENAS", true, true);
+  const int64_t macs = CountMacs(*mdenas, 32, 32);
+  EXPECT_NEAR(macs / 1e6, 599, 0.5);
+  EXPECT_EQ(CountMacs(*Cifar("MDENAS", false, false), 32, 32), macs);
+  EXPECT_NEAR(CountMacs(*Cifar("DARTS_V2", false, false), 32, 32) / 1e6, 528,
+              0.5);
+}
+
+}  // namespace
+}  // namespace mdenas

@@ -196,7 +196,7 @@ absl::StatusOr<TableRow> MeasuredRow(PaperTable table, const std::string& path) 
   row.set_params_millions(result.parameters() / 1e6);
   row.set_macs_millions(result.macs() / 1e6);
   // A retraining of a search run directory carries the search's cost.
-  const std::string& source = result.eval_spec().genotype();
+  const std::string& source = result.eval_spec().architecture();
   if (IsDirectory(source)) {
     const absl::StatusOr<RunResult> search = ReadRunResult(source);
     if (search.ok() && search->has_search_spec()) {

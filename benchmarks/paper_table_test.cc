@@ -62,7 +62,7 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
 
   // A retraining of that search's run directory carries its cost.
   RunResult retrained;
-  retrained.mutable_eval_spec()->set_genotype(dir);
+  retrained.mutable_eval_spec()->set_architecture(dir);
   retrained.set_test_top1(91.5);
   retrained.set_parameters(1234567);
   retrained.set_protocol("retrained 10 epochs");

@@ -54,7 +54,7 @@ absl::StatusOr<Genotype> RunSearch(SearchSpec spec, const std::string& out) {
 absl::Status RunRetraining(EvalSpec spec, const Genotype& genotype,
                      const std::string& genotype_source,
                      const std::string& out) {
-  spec.set_genotype(genotype_source);
+  spec.set_architecture(genotype_source);
   spec.mutable_runtime()->set_output_dir(out);
   FillDefaults(&spec);
   std::cout << "== retraining " << FormatDartsGenotype(genotype) << ": " << out

@@ -73,10 +73,10 @@ void CommonSettings(const DataSpec& data, DataSpec* out_data,
 SpecOrigins FlagOrigins(const char* epochs_flag) {
   SpecOrigins origins;
   const std::pair<const char*, const char*> flags[] = {
-      {"network.layers", "layers"},
-      {"network.init_channels", "init_channels"},
-      {"space.layers", "layers"},
-      {"space.init_channels", "init_channels"},
+      {"network.darts.layers", "layers"},
+      {"network.darts.init_channels", "init_channels"},
+      {"space.darts.layers", "layers"},
+      {"space.darts.init_channels", "init_channels"},
       {"data.max_train_images", "train_images"},
       {"data.max_test_images", "test_images"},
       {"batch_size", "batch_size"},
@@ -93,10 +93,10 @@ SpecOrigins FlagOrigins(const char* epochs_flag) {
 EvalSpec StandAloneSpec(const DataSpec& data, const std::string& out) {
   EvalSpec spec;
   CommonSettings(data, spec.mutable_data(), spec.mutable_runtime());
-  spec.mutable_network()->set_layers(absl::GetFlag(FLAGS_layers));
-  spec.mutable_network()->set_init_channels(absl::GetFlag(FLAGS_init_channels));
-  spec.mutable_network()->set_auxiliary(false);
-  spec.mutable_network()->set_drop_path_prob(0);
+  spec.mutable_network()->mutable_darts()->set_layers(absl::GetFlag(FLAGS_layers));
+  spec.mutable_network()->mutable_darts()->set_init_channels(absl::GetFlag(FLAGS_init_channels));
+  spec.mutable_network()->mutable_darts()->set_auxiliary(false);
+  spec.mutable_network()->mutable_darts()->set_drop_path_prob(0);
   spec.set_cutout_length(0);
   spec.set_epochs(absl::GetFlag(FLAGS_epochs));
   spec.set_batch_size(absl::GetFlag(FLAGS_batch_size));
@@ -110,7 +110,7 @@ absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
                                                     const DataSpec& data,
                                                     const std::string& out) {
   EvalSpec spec = StandAloneSpec(data, out);
-  spec.set_genotype(FormatDartsGenotype(genotype));
+  spec.set_architecture(FormatDartsGenotype(genotype));
   MDENAS_ASSIGN_OR_RETURN(RetrainData loaded, LoadRetrainData(spec));
   MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
   MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
@@ -133,8 +133,8 @@ absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
 SearchSpec SupernetSpec(const DataSpec& data, const std::string& out) {
   SearchSpec spec;
   CommonSettings(data, spec.mutable_data(), spec.mutable_runtime());
-  spec.mutable_space()->set_layers(absl::GetFlag(FLAGS_layers));
-  spec.mutable_space()->set_init_channels(absl::GetFlag(FLAGS_init_channels));
+  spec.mutable_space()->mutable_darts()->set_layers(absl::GetFlag(FLAGS_layers));
+  spec.mutable_space()->mutable_darts()->set_init_channels(absl::GetFlag(FLAGS_init_channels));
   spec.mutable_learner()->set_sampling(LearnerSpec::PER_BATCH);
   spec.set_epochs(absl::GetFlag(FLAGS_supernet_epochs));
   spec.set_batch_size(absl::GetFlag(FLAGS_batch_size));
@@ -160,7 +160,7 @@ absl::StatusOr<std::vector<double>> InSupernetAccuracy(
   for (const Genotype& genotype : genotypes) {
     MDENAS_ASSIGN_OR_RETURN(const std::vector<int> path,
                             GenotypePath(genotype, DartsOperations(),
-                                         spec.space().nodes()));
+                                         spec.space().darts().nodes()));
     MDENAS_ASSIGN_OR_RETURN(const double top1, search->ValidationAccuracy(path));
     accuracy.push_back(top1);
   }

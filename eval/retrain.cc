@@ -87,7 +87,7 @@ class Retraining::Impl {
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
     shape_ = data_.transforms.train->output_shape();
-    const EvalNetworkSpec& net = spec_.network();
+    const DartsNetworkSpec& net = spec_.network().darts();
     network_ = EvalNetwork(
         genotype_,
         EvalNetworkOptions()
@@ -174,7 +174,7 @@ class Retraining::Impl {
     result.set_parameters(parameters_);
     result.set_macs(macs_);
     for (const Latency& latency : latency_) *result.add_latency() = latency;
-    const EvalNetworkSpec& net = spec_.network();
+    const DartsNetworkSpec& net = spec_.network().darts();
     result.set_protocol(absl::StrCat(
         "retrained ", spec_.epochs(), " epochs, ", net.layers(), " cells x ",
         net.init_channels(), " channels, batch ", spec_.batch_size(),
@@ -194,7 +194,7 @@ class Retraining::Impl {
         LearningRateAt(spec_.optimizer(), epoch - 1, spec_.epochs());
     SetLearningRate(optimizer_.get(), learning_rate);
     // DARTS ramps drop-path linearly: 0 in the first epoch.
-    network_->set_drop_path_prob(spec_.network().drop_path_prob() *
+    network_->set_drop_path_prob(spec_.network().darts().drop_path_prob() *
                                  (epoch - 1) / spec_.epochs());
     network_->train();
     train_loader_->StartEpoch(epoch - 1);
@@ -213,7 +213,7 @@ class Retraining::Impl {
       torch::Tensor loss =
           torch::nn::functional::cross_entropy(output.logits, labels);
       if (output.auxiliary_logits.defined()) {
-        loss = loss + spec_.network().auxiliary_weight() *
+        loss = loss + spec_.network().darts().auxiliary_weight() *
                           torch::nn::functional::cross_entropy(
                               output.auxiliary_logits, labels);
       }

@@ -18,11 +18,11 @@ EvalSpec TinySpec(const std::string& data, const std::string& out) {
   EvalSpec spec;
   SpecOrigins origins;
   const absl::Status status = ParseSpecText(
-      absl::StrCat("genotype: 'DARTS_V2'\n"
+      absl::StrCat("architecture: 'DARTS_V2'\n"
                    "data { dataset: CIFAR10 path: '", data,
                    "' loader_threads: 2 }\n"
-                   "network { layers: 3 init_channels: 4 auxiliary: true "
-                   "drop_path_prob: 0.3 classifier_dropout: 0.2 }\n"
+                   "network { darts { layers: 3 init_channels: 4 auxiliary: true "
+                   "drop_path_prob: 0.3 classifier_dropout: 0.2 } }\n"
                    "epochs: 3\n"
                    "batch_size: 8\n"
                    "runtime { threads: 1 seed: 3 output_dir: '", out, "' }\n"),
@@ -123,7 +123,7 @@ TEST_F(RetrainTest, ResumeRefusesAnotherSpec) {
   Retrain(spec, false, 1);
   const RunDirectory run = *RunDirectory::Open(spec.runtime().output_dir());
   EvalSpec other = spec;
-  other.mutable_network()->set_drop_path_prob(0.1);
+  other.mutable_network()->mutable_darts()->set_drop_path_prob(0.1);
   EXPECT_THAT(std::string(ReadEvalCheckpoint(run, &other).status().message()),
               HasSubstr("belongs to another spec"));
   EXPECT_TRUE(ReadEvalCheckpoint(run, &spec).ok());

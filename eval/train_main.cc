@@ -49,8 +49,8 @@ absl::Status EvalSpecFromFlags(const char* argv0,
                                EvalSpec* spec, SpecOrigins* origins) {
   const absl::Status status =
       SpecFromFlags(argv0, kDefaultSpec, flags, spec, origins);
-  if (IsGenotypePath(spec->genotype())) {
-    spec->set_genotype(UserPath(spec->genotype()));
+  if (IsGenotypePath(spec->architecture())) {
+    spec->set_architecture(UserPath(spec->architecture()));
   }
   return status;
 }
@@ -60,7 +60,7 @@ absl::Status Main(const char* argv0) {
   SpecOrigins origins;
   Genotype genotype;
   const std::vector<FieldFlag> flags = RunFieldFlags(
-      {{"--genotype", "genotype", absl::GetFlag(FLAGS_genotype)}});
+      {{"--genotype", "architecture", absl::GetFlag(FLAGS_genotype)}});
   const std::string resume = ResumeFlag();
   std::optional<RunDirectory> run;
   if (!resume.empty()) {
@@ -81,11 +81,11 @@ absl::Status Main(const char* argv0) {
     // Everything that can be checked before the work starts, all at once.
     Problems problems;
     problems.Add(EvalSpecFromFlags(argv0, flags, &spec, &origins));
-    absl::StatusOr<Genotype> loaded = LoadGenotype(spec.genotype());
+    absl::StatusOr<Genotype> loaded = LoadGenotype(spec.architecture());
     if (loaded.ok()) {
       genotype = *loaded;
     } else {
-      const std::string origin = origins.Find("genotype");
+      const std::string origin = origins.Find("architecture");
       problems.Add(absl::Status(
           loaded.status().code(),
           absl::StrCat(origin, origin.empty() ? "" : ": ", "genotype: ",
@@ -99,8 +99,8 @@ absl::Status Main(const char* argv0) {
   }
   FillDefaults(&spec);
   std::cout << "mdenas retraining: " << FormatDartsGenotype(genotype) << "\n"
-            << spec.epochs() << " epochs, " << spec.network().layers()
-            << " cells of " << spec.network().init_channels()
+            << spec.epochs() << " epochs, " << spec.network().darts().layers()
+            << " cells of " << spec.network().darts().init_channels()
             << " channels, batch " << spec.batch_size() << ", seed "
             << spec.runtime().seed() << "\n";
   MDENAS_ASSIGN_OR_RETURN(RetrainData data, LoadRetrainData(spec));

@@ -52,7 +52,7 @@ class BadInputTest : public ::testing::Test {
     const ProcessResult result = RunProcess(
         {Binary("mdenas/search"), "--data_dir=" + *cifar_, "--epochs=2",
          "--batch_size=8", "--threads=1", "--out=" + *run_,
-         "--set=space.layers=3,space.init_channels=4"});
+         "--set=space.darts.layers=3,space.darts.init_channels=4"});
     ASSERT_TRUE(result.exited && result.exit_code == 0) << result.output;
   }
 
@@ -104,9 +104,9 @@ TEST_F(BadInputTest, SpecUnknownField) {
 }
 
 TEST_F(BadInputTest, SpecWrongType) {
-  const std::string spec = SpecFile("type", "space {\n  layers: \"eight\"\n}\n");
+  const std::string spec = SpecFile("type", "space {\n  darts {\n    layers: \"eight\"\n  }\n}\n");
   ExpectCleanFailure("mdenas/search", {"--spec=" + spec},
-                     spec + ":2:11: field 'space.layers': Expected integer");
+                     spec + ":3:13: field 'space.darts.layers': Expected integer");
 }
 
 TEST_F(BadInputTest, SpecUnknownEnumValue) {
@@ -206,8 +206,8 @@ TEST_F(BadInputTest, EverySpecProblemAtOnce) {
 
 TEST_F(BadInputTest, RetrainingSpecProblems) {
   ExpectCleanFailure("eval/train",
-                     {"--set=network.drop_path_prob=1", "--data_dir=" + *cifar_},
-                     "flag --set: field 'network.drop_path_prob': 1 is out of "
+                     {"--set=network.darts.drop_path_prob=1", "--data_dir=" + *cifar_},
+                     "flag --set: field 'network.darts.drop_path_prob': 1 is out of "
                      "range");
 }
 

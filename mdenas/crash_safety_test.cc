@@ -77,7 +77,7 @@ TEST(CrashSafetyTest, KilledAndResumedSearchEndsAsTheUninterruptedOne) {
   const std::string data = WriteCifar10Fixture("cifar", 8);
   const std::vector<std::string> spec_flags = {
       "--data_dir=" + data, "--epochs=8", "--batch_size=8", "--threads=1",
-      "--set=space.layers=3,space.init_channels=4"};
+      "--set=space.darts.layers=3,space.darts.init_channels=4"};
 
   const std::string whole = MakeTestDir("whole");
   std::vector<std::string> argv = {binary, "--out=" + whole};

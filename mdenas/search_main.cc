@@ -100,7 +100,7 @@ absl::Status Main(const char* argv0) {
   }
   FillDefaults(&spec);
   std::cout << "mdenas search: " << spec.epochs() << " epochs, "
-            << spec.space().layers() << " cells of " << spec.space().init_channels()
+            << spec.space().darts().layers() << " cells of " << spec.space().darts().init_channels()
             << " channels, batch " << spec.batch_size() << ", seed "
             << spec.runtime().seed() << "\n";
   MDENAS_ASSIGN_OR_RETURN(SearchData data, LoadSearchData(spec));

@@ -62,7 +62,7 @@ class Search::Impl {
         data_(std::move(data)),
         run_(std::move(run)),
         operations_(DartsOperations()),
-        nodes_(spec.space().nodes()),
+        nodes_(spec.space().darts().nodes()),
         edges_(CellEdgeCount(nodes_)),
         learner_(2 * edges_, static_cast<int>(operations_.size()),
                  {spec.learner().alpha(), RuleOf(spec.learner().update())}),
@@ -79,8 +79,8 @@ class Search::Impl {
             .input_channels(shape.channels)
             .num_classes(static_cast<int64_t>(
                 data_.data.dataset.train->class_names().size()))
-            .layers(spec_.space().layers())
-            .init_channels(spec_.space().init_channels())
+            .layers(spec_.space().darts().layers())
+            .init_channels(spec_.space().darts().init_channels())
             .nodes(nodes_)
             .operations(operations_)
             .kernels(runtime.kernels));
@@ -156,8 +156,8 @@ class Search::Impl {
     *result.mutable_distribution() = learner_.ToProto();
     result.set_mean_entropy(learner_.MeanEntropy());
     result.set_protocol(absl::StrCat(
-        "MdeNAS search, ", spec_.epochs(), " epochs, ", spec_.space().layers(),
-        " cells x ", spec_.space().init_channels(), " channels, ",
+        "MdeNAS search, ", spec_.epochs(), " epochs, ", spec_.space().darts().layers(),
+        " cells x ", spec_.space().darts().init_channels(), " channels, ",
         LearnerSpec::Sampling_Name(spec_.learner().sampling()), " sampling, ",
         LearnerSpec::Update_Name(spec_.learner().update()), " alpha ",
         spec_.learner().alpha(), ", ", data_.split.train.size(), "/",

@@ -38,7 +38,7 @@ TEST(SearchCheckpointTest, AWrittenCheckpointRestores) {
       ParseSearchCheckpoint(SeedCheckpoint(), kSeed);
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
   EXPECT_EQ(checkpoint->epochs_done(), 1);
-  EXPECT_EQ(checkpoint->spec().space().nodes(), 1);
+  EXPECT_EQ(checkpoint->spec().space().darts().nodes(), 1);
   Objects objects;
   const absl::Status status = RestoreSearchState(*checkpoint, 1, objects.state());
   EXPECT_TRUE(status.ok()) << status;

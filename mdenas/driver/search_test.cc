@@ -32,7 +32,7 @@ SearchSpec TinySpec(
       absl::StrCat("data { dataset: CIFAR10 path: '", data,
                    "' loader_threads: 2 }\n"
                    "train_fraction: 0.5\n"
-                   "space { layers: 3 init_channels: 4 }\n"
+                   "space { darts { layers: 3 init_channels: 4 } }\n"
                    "learner { alpha: 0.05 }\n"
                    "epochs: 4\n"
                    "batch_size: 8\n"

@@ -13,6 +13,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
 #include "mdenas/base/file.h"
+#include "mdenas/proto/field_options.pb.h"
 
 namespace mdenas {
 namespace {
@@ -237,9 +238,25 @@ absl::Status SetSpecField(absl::string_view field_path, absl::string_view value,
 void FillDefaults(Message* spec) {
   const Descriptor* descriptor = spec->GetDescriptor();
   const Reflection* reflection = spec->GetReflection();
+  for (int i = 0; i < descriptor->oneof_decl_count(); ++i) {
+    const google::protobuf::OneofDescriptor* oneof = descriptor->oneof_decl(i);
+    if (reflection->HasOneof(*spec, oneof) ||
+        !oneof->options().HasExtension(default_field)) {
+      continue;
+    }
+    const FieldDescriptor* field = descriptor->FindFieldByName(
+        oneof->options().GetExtension(default_field));
+    if (field != nullptr && field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      reflection->MutableMessage(spec, field);
+    }
+  }
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
-    if (field->is_repeated() || field->containing_oneof() != nullptr) continue;
+    if (field->is_repeated()) continue;
+    // Of a oneof, only the member that is set.
+    if (field->containing_oneof() != nullptr && !reflection->HasField(*spec, field)) {
+      continue;
+    }
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_MESSAGE:
         FillDefaults(reflection->MutableMessage(spec, field));

@@ -57,7 +57,9 @@ absl::Status SetSpecField(absl::string_view field_path, absl::string_view value,
                           SpecOrigins* origins);
 
 // Sets every unset singular field, recursively, to its default, so that the
-// spec states every value the run used. Fields of oneofs stay unset.
+// spec states every value the run used. A oneof that sets none of its
+// members gets the one its (default_field) option names, if any
+// (field_options.proto); the other members of a oneof stay unset.
 void FillDefaults(google::protobuf::Message* spec);
 
 // The spec in text format after FillDefaults: what a run directory records.

@@ -7,6 +7,7 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
+#include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/search_spec.pb.h"
 
 namespace mdenas {
@@ -56,10 +57,10 @@ TEST(ParseSpecTextTest, WrongTypeNamesFileLineAndField) {
   SearchSpec spec;
   SpecOrigins origins;
   const absl::Status status =
-      Parse("# a comment: with { braces\nspace {\n  layers: \"eight\"\n}\n",
+      Parse("# a comment: with { braces\nspace {\n  darts {\n    layers: \"eight\"\n  }\n}\n",
             &spec, &origins);
-  EXPECT_THAT(std::string(status.message()), StartsWith("spec.textproto:3:"));
-  EXPECT_THAT(std::string(status.message()), HasSubstr("field 'space.layers'"));
+  EXPECT_THAT(std::string(status.message()), StartsWith("spec.textproto:4:"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("field 'space.darts.layers'"));
   EXPECT_THAT(std::string(status.message()), HasSubstr("integer"));
 }
 
@@ -189,6 +190,27 @@ TEST(FillDefaultsTest, StatesEveryValueAndReparsesToTheSameSpec) {
   EXPECT_TRUE(reparsed.has_batch_size());
   FillDefaults(&spec);
   EXPECT_EQ(reparsed.SerializeAsString(), spec.SerializeAsString());
+}
+
+// SearchSpaceSpec's oneof names DARTS as its default member; RunResult's
+// oneof names none.
+TEST(FillDefaultsTest, AOneofThatSetsNoMemberGetsItsDefaultMember) {
+  SearchSpec spec;
+  FillDefaults(&spec);
+  ASSERT_TRUE(spec.space().has_darts());
+  EXPECT_TRUE(spec.space().darts().has_layers());
+  EXPECT_EQ(spec.space().darts().layers(), 8);
+  EXPECT_THAT(ResolvedSpecText(SearchSpec()), HasSubstr("space {\n  darts {\n    layers: 8"));
+
+  RunResult unset;
+  FillDefaults(&unset);
+  EXPECT_EQ(unset.spec_case(), RunResult::SPEC_NOT_SET);
+  RunResult set;
+  set.mutable_eval_spec();
+  FillDefaults(&set);
+  EXPECT_EQ(set.spec_case(), RunResult::kEvalSpec);
+  EXPECT_TRUE(set.eval_spec().has_epochs());
+  EXPECT_FALSE(set.has_search_spec());
 }
 
 TEST(SameRunSpecTest, DefaultsCountAndTheOutputDirectoryDoesNot) {

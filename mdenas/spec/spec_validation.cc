@@ -177,9 +177,9 @@ void CheckSearch(const SearchSpec& spec, std::vector<Problem>* problems) {
 void CheckEval(const EvalSpec& spec, std::vector<Problem>* problems) {
   CheckOptimizer(spec.optimizer(), "optimizer.", problems);
   CheckRuntime(spec.runtime(), "runtime.", problems);
-  if (spec.genotype().empty()) {
-    problems->push_back({"genotype", "is empty: name a built-in genotype, a "
-                                     "genotype file or a search run directory"});
+  if (spec.architecture().empty()) {
+    problems->push_back({"architecture", "is empty: name a built-in architecture, a "
+                                     "file holding one or a search run directory"});
   }
 }
 

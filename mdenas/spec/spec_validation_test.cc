@@ -119,15 +119,15 @@ TEST(ValidateSpecTest, FlagOverridesAreNamedInProblems) {
               HasSubstr("flag --batch_size: field 'batch_size': 0 is out of"));
 }
 
-TEST(ValidateSpecTest, EvalSpecNeedsAGenotype) {
+TEST(ValidateSpecTest, EvalSpecNeedsAnArchitecture) {
   EvalSpec spec;
-  spec.set_genotype("");
+  spec.set_architecture("");
   EXPECT_THAT(Problems(spec, SpecOrigins()),
-              HasSubstr("field 'genotype': is empty"));
-  spec.set_genotype("DARTS_V2");
-  spec.mutable_network()->set_drop_path_prob(1.0);
+              HasSubstr("field 'architecture': is empty"));
+  spec.set_architecture("DARTS_V2");
+  spec.mutable_network()->mutable_darts()->set_drop_path_prob(1.0);
   EXPECT_THAT(Problems(spec, SpecOrigins()),
-              HasSubstr("'network.drop_path_prob': 1 is out of range"));
+              HasSubstr("'network.darts.drop_path_prob': 1 is out of range"));
 }
 
 TEST(PresetsTest, EverySearchPresetLoadsAndValidates) {

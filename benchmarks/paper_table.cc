@@ -9,8 +9,10 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/proto/run_result.pb.h"
-#include "mdenas/space/darts/genotype.h"
 #include "mdenas/nn/layers.h"
+#include "mdenas/space/network_size.h"
+#include "mdenas/space/spaces.h"
+#include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
 namespace {
@@ -106,31 +108,40 @@ Table PaperRows(PaperTable table) {
   return rows;
 }
 
-EvalNetworkOptions TableNetworkOptions(PaperTable table, bool pool_bn) {
-  if (table == PaperTable::kCifar10) {
-    return EvalNetworkOptions().layers(20).init_channels(36).pool_bn(pool_bn);
-  }
-  return EvalNetworkOptions()
-      .stem(EvalStem::kImageNet)
-      .num_classes(1000)
-      .layers(14)
-      .init_channels(48)
-      .pool_bn(pool_bn);
+NetworkSpec TableNetwork(PaperTable table, bool pool_bn) {
+  NetworkSpec spec;
+  DartsNetworkSpec* darts = spec.mutable_darts();
+  const bool cifar = table == PaperTable::kCifar10;
+  darts->set_layers(cifar ? 20 : 14);
+  darts->set_init_channels(cifar ? 36 : 48);
+  darts->set_pool_bn(pool_bn);
+  FillDefaults(&spec);
+  return spec;
 }
 
-int TableImageSize(PaperTable table) {
-  return table == PaperTable::kCifar10 ? 32 : 224;
+NetworkInputs TableInputs(PaperTable table) {
+  NetworkInputs inputs;
+  if (table == PaperTable::kImageNet) {
+    inputs.height = inputs.width = 224;
+    inputs.classes = 1000;
+    inputs.dataset = DataSpec::IMAGENET;
+  }
+  return inputs;
 }
 
 namespace {
 
-// Parameters and MACs of `genotype` in `table`'s network, into `row`.
-void SetSizes(PaperTable table, const Genotype& genotype, bool pool_bn,
-              TableRow* row) {
-  EvalNetwork network(genotype, TableNetworkOptions(table, pool_bn));
+// Parameters and MACs of the DARTS `architecture` in `table`'s network,
+// into `row`.
+absl::Status SetSizes(PaperTable table, const Architecture& architecture, bool pool_bn,
+                      TableRow* row) {
+  const NetworkSpec spec = TableNetwork(table, pool_bn);
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space, SearchSpaceOf(spec));
+  MDENAS_ASSIGN_OR_RETURN(const std::shared_ptr<Network> network,
+                          space->MakeNetwork(architecture, spec, TableInputs(table)));
   row->set_params_millions(CountParameters(*network, false) / 1e6);
-  row->set_macs_millions(
-      CountMacs(*network, TableImageSize(table), TableImageSize(table)) / 1e6);
+  row->set_macs_millions(NetworkMacs(*network, TableInputs(table)) / 1e6);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -138,13 +149,15 @@ void SetSizes(PaperTable table, const Genotype& genotype, bool pool_bn,
 absl::StatusOr<TableRow> ComputedRow(PaperTable table,
                                      const std::string& genotype_name,
                                      bool pool_bn) {
-  MDENAS_ASSIGN_OR_RETURN(const Genotype genotype,
-                          BuiltinGenotype(genotype_name));
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
+                          SearchSpaceOf(TableNetwork(table, pool_bn)));
+  MDENAS_ASSIGN_OR_RETURN(const Architecture architecture,
+                          space->ParseArchitecture(genotype_name));
   TableRow row;
   row.set_source("computed");
   row.set_method(absl::StrCat(genotype_name, pool_bn ? " (BN after pooling)" : ""));
-  row.set_genotype(FormatDartsGenotype(genotype));
-  SetSizes(table, genotype, pool_bn, &row);
+  row.set_genotype(architecture.text);
+  MDENAS_RETURN_IF_ERROR(SetSizes(table, architecture, pool_bn, &row));
   row.set_protocol("sizes of the published genotype as this code builds it");
   return row;
 }
@@ -175,15 +188,19 @@ absl::StatusOr<TableRow> MeasuredRow(PaperTable table, const std::string& path) 
   row.set_source("measured");
   row.set_device(result.device());
   row.set_protocol(result.protocol());
-  const Genotype genotype = FromProto(result.genotype());
-  row.set_genotype(FormatDartsGenotype(genotype));
+  if (result.space() != "darts") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": the paper's tables hold DARTS cells; this run's space is '", result.space(),
+        "'"));
+  }
+  row.set_genotype(result.architecture());
   if (result.has_search_spec()) {
     row.set_method(absl::StrCat("this search (", path, ")"));
     row.set_search_method("MDL");
     row.set_search_device_hours(result.device_hours());
     // The searched cell in the table's network, with pt.darts pooling as
     // the MdeNAS repository builds it.
-    SetSizes(table, genotype, /*pool_bn=*/true, &row);
+    MDENAS_RETURN_IF_ERROR(SetSizes(table, {result.architecture()}, /*pool_bn=*/true, &row));
     return row;
   }
   row.set_method(absl::StrCat("retrained (", path, ")"));

@@ -11,7 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "benchmarks/table.pb.h"
-#include "mdenas/space/darts/eval_network.h"
+#include "mdenas/proto/eval_spec.pb.h"
+#include "mdenas/space/search_space.h"
 
 namespace mdenas {
 
@@ -26,12 +27,13 @@ enum class PaperTable {
 // them.
 Table PaperRows(PaperTable table);
 
-// The evaluation network of `table` for a genotype: CIFAR's 20x36 with 10
-// classes, or ImageNet's 14x48 with 1000, with BN after pooling as `pool_bn`.
-EvalNetworkOptions TableNetworkOptions(PaperTable table, bool pool_bn);
+// The DARTS network of `table` for a genotype: CIFAR's 20x36, or ImageNet's
+// 14x48, with BN after pooling as `pool_bn`.
+NetworkSpec TableNetwork(PaperTable table, bool pool_bn);
 
-// The image side `table`'s networks take: 32 or 224.
-int TableImageSize(PaperTable table);
+// What `table`'s networks take: 32x32 images of 10 classes, or 224x224 of
+// 1000.
+NetworkInputs TableInputs(PaperTable table);
 
 // Parameters and MACs of a built-in genotype in `table`'s network.
 absl::StatusOr<TableRow> ComputedRow(PaperTable table,

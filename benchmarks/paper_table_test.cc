@@ -7,6 +7,7 @@
 #include "mdenas/base/file.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/proto/run_result.pb.h"
+#include "mdenas/space/darts/genotype.h"
 
 namespace mdenas {
 namespace {
@@ -45,14 +46,15 @@ TEST(PaperTableTest, ComputedRowsPrintDartsV2As335M) {
 
 TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
   const std::string dir = JoinPath(std::getenv("TEST_TMPDIR"), "search");
-  const absl::StatusOr<RunDirectory> search = RunDirectory::Create(dir);
-  ASSERT_TRUE(search.ok());
   RunResult searched;
   searched.mutable_search_spec()->set_epochs(3);
+  const absl::StatusOr<RunDirectory> search = RunDirectory::Create(dir, searched.search_spec());
+  ASSERT_TRUE(search.ok());
   searched.set_device_hours(0.25);
   searched.set_device("cpu (2 threads)");
   searched.set_protocol("MdeNAS search, 3 epochs");
-  *searched.mutable_genotype() = ToProto(*BuiltinGenotype("MDENAS"));
+  searched.set_space("darts");
+  searched.set_architecture(FormatDartsGenotype(*BuiltinGenotype("MDENAS")));
   ASSERT_TRUE(search->WriteJson(kResultFile, searched).ok());
 
   const absl::StatusOr<TableRow> row = MeasuredRow(PaperTable::kCifar10, dir);
@@ -67,7 +69,8 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
   retrained.set_parameters(1234567);
   retrained.set_protocol("retrained 10 epochs");
   retrained.set_device("cpu (2 threads)");
-  *retrained.mutable_genotype() = searched.genotype();
+  retrained.set_space("darts");
+  retrained.set_architecture(searched.architecture());
   const std::string result = JoinPath(std::getenv("TEST_TMPDIR"), "result.json");
   ASSERT_TRUE(search->WriteJson("../result.json", retrained).ok());
   const absl::StatusOr<TableRow> eval = MeasuredRow(PaperTable::kCifar10, result);
@@ -79,6 +82,11 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
               HasSubstr("MdeNAS search, 3 epochs; retrained 10 epochs"));
 
   EXPECT_FALSE(MeasuredRow(PaperTable::kCifar10, "/nonexistent").ok());
+  // The tables hold DARTS cells.
+  retrained.set_space("another");
+  ASSERT_TRUE(search->WriteJson("../result.json", retrained).ok());
+  EXPECT_THAT(std::string(MeasuredRow(PaperTable::kCifar10, result).status().message()),
+              HasSubstr("the paper's tables hold DARTS cells"));
 }
 
 }  // namespace

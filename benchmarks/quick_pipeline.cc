@@ -11,11 +11,10 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/driver/search.h"
 #include "mdenas/run/progress.h"
 #include "mdenas/run/run_directory.h"
-#include "mdenas/driver/search.h"
-#include "mdenas/space/darts/cell_topology.h"
-#include "mdenas/space/darts/random_genotype.h"
+#include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
@@ -36,45 +35,31 @@ absl::StatusOr<Spec> LoadPreset(const char* argv0, const char* preset) {
   return spec;
 }
 
-absl::StatusOr<Genotype> RunSearch(SearchSpec spec, const std::string& out) {
+absl::StatusOr<Architecture> RunSearch(SearchSpec spec, const std::string& out) {
   spec.mutable_runtime()->set_output_dir(out);
   FillDefaults(&spec);
   std::cout << "== search: " << out << std::endl;
-  MDENAS_ASSIGN_OR_RETURN(SearchData data, LoadSearchData(spec));
-  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
-  MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
-  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
-                          Search::Create(spec, std::move(data), run, false));
-  ProgressReporter progress(&std::cout, &std::cerr, ::isatty(STDERR_FILENO),
-                            spec.epochs());
-  MDENAS_RETURN_IF_ERROR(search->Run(&progress));
-  return search->genotype();
+  ProgressReporter progress(&std::cout, &std::cerr, ::isatty(STDERR_FILENO), spec.epochs());
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<Search> search, RunNewSearch(spec, &progress));
+  return search->architecture();
 }
 
-absl::Status RunRetraining(EvalSpec spec, const Genotype& genotype,
-                     const std::string& genotype_source,
-                     const std::string& out) {
-  spec.set_architecture(genotype_source);
+absl::Status RunRetraining(EvalSpec spec, const Architecture& architecture,
+                           const std::string& architecture_source, const std::string& out) {
+  spec.set_architecture(architecture_source);
   spec.mutable_runtime()->set_output_dir(out);
   FillDefaults(&spec);
-  std::cout << "== retraining " << FormatDartsGenotype(genotype) << ": " << out
-            << std::endl;
-  MDENAS_ASSIGN_OR_RETURN(RetrainData data, LoadRetrainData(spec));
-  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
-  MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
-  MDENAS_ASSIGN_OR_RETURN(
-      std::unique_ptr<Retraining> retraining,
-      Retraining::Create(spec, genotype, std::move(data), run, false));
-  ProgressReporter progress(&std::cout, &std::cerr, ::isatty(STDERR_FILENO),
-                            spec.epochs(), "test");
-  return retraining->Run(&progress);
+  std::cout << "== retraining " << architecture.text << ": " << out << std::endl;
+  ProgressReporter progress(&std::cout, &std::cerr, ::isatty(STDERR_FILENO), spec.epochs(),
+                            "test");
+  return RunNewRetraining(spec, architecture, &progress).status();
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<QuickRun>> RunQuickPipeline(const char* argv0,
                                                        const std::string& out,
-                                                       int random_genotypes,
+                                                       int random_architectures,
                                                        uint64_t seed) {
   MDENAS_ASSIGN_OR_RETURN(SearchSpec search_spec,
                           LoadPreset<SearchSpec>(argv0, kSearchPreset));
@@ -86,19 +71,21 @@ absl::StatusOr<std::vector<QuickRun>> RunQuickPipeline(const char* argv0,
 
   std::vector<QuickRun> runs;
   const std::string search_dir = JoinPath(out, "search");
-  MDENAS_ASSIGN_OR_RETURN(const Genotype searched, RunSearch(search_spec, search_dir));
+  MDENAS_ASSIGN_OR_RETURN(const Architecture searched, RunSearch(search_spec, search_dir));
   const std::string searched_dir = JoinPath(out, "retrain_searched");
   MDENAS_RETURN_IF_ERROR(
       RunRetraining(retrain_spec, searched, search_dir, searched_dir));
   runs.push_back({"MdeNAS search, retrained", JoinPath(searched_dir, kResultFile)});
 
+  // The random architectures come from the searched space.
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
+                          MakeSearchSpace(search_spec.space()));
   std::mt19937_64 rng(seed);
-  for (int i = 1; i <= random_genotypes; ++i) {
-    const Genotype genotype = SampleGenotype(DartsOperations(), 4, &rng);
+  for (int i = 1; i <= random_architectures; ++i) {
+    const Architecture architecture = space->RandomArchitecture(&rng);
     const std::string dir = JoinPath(out, absl::StrCat("retrain_random", i));
-    MDENAS_RETURN_IF_ERROR(RunRetraining(retrain_spec, genotype,
-                                   FormatDartsGenotype(genotype), dir));
-    runs.push_back({absl::StrCat("random genotype ", i, ", retrained"),
+    MDENAS_RETURN_IF_ERROR(RunRetraining(retrain_spec, architecture, architecture.text, dir));
+    runs.push_back({absl::StrCat("random architecture ", i, ", retrained"),
                     JoinPath(dir, kResultFile)});
   }
   return runs;

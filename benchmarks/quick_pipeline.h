@@ -13,18 +13,19 @@
 namespace mdenas {
 
 struct QuickRun {
-  std::string label;        // "MdeNAS search, retrained", "random genotype 1"
+  std::string label;        // "MdeNAS search, retrained", "random architecture 1"
   std::string result_path;  // The retraining's result.json.
 };
 
 // Searches with the default preset (benchmarks/specs/cpu_default.textproto),
-// retrains the derived genotype with the CPU retraining preset
+// retrains the derived architecture with the CPU retraining preset
 // (benchmarks/specs/eval/cpu.textproto) and tests it, then retrains
-// `random_genotypes` genotypes drawn uniformly with `seed` under the same
-// preset. Run directories go under `out`. `argv0` finds the presets.
+// `random_architectures` architectures drawn uniformly from the searched
+// space with `seed` under the same preset. Run directories go under `out`.
+// `argv0` finds the presets.
 absl::StatusOr<std::vector<QuickRun>> RunQuickPipeline(const char* argv0,
                                                        const std::string& out,
-                                                       int random_genotypes,
+                                                       int random_architectures,
                                                        uint64_t seed);
 
 }  // namespace mdenas

@@ -11,19 +11,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "mdenas/base/cpu_allocation_tracker.h"
-#include "mdenas/space/darts/cell_topology.h"
 #include "mdenas/nn/layers.h"
-#include "mdenas/space/darts/supernet.h"
-#include "mdenas/training/sgd.h"
+#include "mdenas/space/spaces.h"
+#include "mdenas/training/step.h"
 
 namespace mdenas {
 namespace {
 
-// A network with its optimizer.
+// A network with its training step.
 struct Trainee {
-  Supernet net{nullptr};
-  std::unique_ptr<torch::optim::SGD> optimizer;
-  std::vector<torch::Tensor> parameters;
+  std::shared_ptr<Supernet> net;
+  std::unique_ptr<TrainingStep> step;
 };
 
 void ToChannelsLast(torch::nn::Module& module) {
@@ -32,15 +30,24 @@ void ToChannelsLast(torch::nn::Module& module) {
   }
 }
 
-Trainee MakeTrainee(const SupernetOptions& options, bool channels_last,
-                    const OptimizerSpec& optimizer, const torch::Device& device) {
+Trainee MakeTrainee(const SearchSpace& space, const NetworkInputs& inputs,
+                    std::optional<std::vector<int>> only_path, bool channels_last,
+                    const OptimizerSpec& optimizer, const torch::Device& device,
+                    GradientCombiner* combiner) {
   Trainee t;
-  t.net = Supernet(options);
+  t.net = space.MakeSupernet(inputs, std::move(only_path));
   t.net->to(device);
   if (channels_last) ToChannelsLast(*t.net);
-  t.parameters = t.net->parameters();
-  t.optimizer = MakeSgd(optimizer, t.parameters);
+  t.step = std::make_unique<TrainingStep>(optimizer, t.net->parameters(), combiner);
   return t;
+}
+
+// The supernet the settings name: DARTS cells, layers() x init_channels().
+SearchSpaceSpec StepSpace(const SearchStepSettings& settings) {
+  SearchSpaceSpec spec;
+  spec.mutable_darts()->set_layers(static_cast<int>(settings.layers()));
+  spec.mutable_darts()->set_init_channels(static_cast<int>(settings.init_channels()));
+  return spec;
 }
 
 // Times train(i) for i < steps, after an untimed prepare(i). Under valgrind
@@ -86,12 +93,11 @@ StepRun RunStepConfiguration(const StepConfiguration& configuration,
   at::set_num_threads(settings.threads());
   torch::manual_seed(settings.seed());
   const torch::Device device(settings.device().empty() ? "cpu" : settings.device());
-  const SupernetOptions options = SupernetOptions()
-                                      .layers(settings.layers())
-                                      .init_channels(settings.init_channels())
-                                      .kernels(configuration.kernels);
-  const int edges = 2 * CellEdgeCount(static_cast<int>(options.nodes()));
-  const int operations = static_cast<int>(options.operations().size());
+  const std::unique_ptr<SearchSpace> space = *MakeSearchSpace(StepSpace(settings));
+  NetworkInputs inputs;
+  inputs.height = inputs.width = settings.image_size();
+  inputs.kernels = configuration.kernels;
+  const std::vector<Decision>& decisions = space->decisions();
   // Drawn on the CPU, so that every device gets the same values.
   torch::Tensor images =
       torch::randn({settings.batch_size(), 3, settings.image_size(), settings.image_size()})
@@ -100,36 +106,42 @@ StepRun RunStepConfiguration(const StepConfiguration& configuration,
   const torch::Tensor labels = torch::randint(10, {settings.batch_size()}).to(device);
   // DARTS's architecture weights, fixed: the benchmark times the weight step.
   const torch::Tensor mixing =
-      torch::softmax(torch::randn({edges, operations}), 1).to(device);
+      torch::softmax(torch::randn({static_cast<int64_t>(decisions.size()),
+                                   static_cast<int64_t>(decisions[0].choices.size())}),
+                     1)
+          .to(device);
   std::mt19937_64 rng(settings.seed());
-  std::uniform_int_distribution<int> pick(0, operations - 1);
   const int total = settings.warmup_steps() + settings.steps();
-  std::vector<std::vector<int>> paths(total, std::vector<int>(edges));
+  std::vector<std::vector<int>> paths(total, std::vector<int>(decisions.size()));
   for (auto& path : paths) {
-    for (int& op : path) op = pick(rng);
+    for (size_t d = 0; d < decisions.size(); ++d) {
+      const int choices = static_cast<int>(decisions[d].choices.size());
+      path[d] = std::uniform_int_distribution<int>(0, choices - 1)(rng);
+    }
   }
   const OptimizerSpec optimizer;  // The search's defaults.
+  SingleProcess single_process;
 
   StepRun run;
   CpuAllocationTracker tracker;
   Trainee trainee;
   if (configuration.network != StepNetwork::kStandalone) {
-    trainee = MakeTrainee(options, configuration.channels_last, optimizer, device);
+    trainee = MakeTrainee(*space, inputs, std::nullopt, configuration.channels_last, optimizer,
+                          device, &single_process);
   }
   // The stand-alone network of each step's path is built before the step.
   auto prepare = [&](int index) {
     if (configuration.network != StepNetwork::kStandalone) return;
     trainee = Trainee();  // The previous path's network goes first.
-    trainee = MakeTrainee(SupernetOptions(options).fixed_path(paths[index]),
-                          configuration.channels_last, optimizer, device);
+    trainee = MakeTrainee(*space, inputs, paths[index], configuration.channels_last, optimizer,
+                          device, &single_process);
   };
   auto train = [&](int index) {
-    ClearGradients(trainee.parameters);
+    trainee.step->ClearGradients();
     const torch::Tensor logits = configuration.network == StepNetwork::kMixed
                                      ? trainee.net->forward_mixed(images, mixing)
                                      : trainee.net->forward(images, paths[index]);
-    BackwardAndStep(torch::nn::functional::cross_entropy(logits, labels), optimizer,
-                    trainee.optimizer.get());
+    trainee.step->Apply(torch::nn::functional::cross_entropy(logits, labels));
     // A GPU step ends when its kernels have run, not when they are queued.
     if (device.is_cuda()) torch::cuda::synchronize(device.index());
   };

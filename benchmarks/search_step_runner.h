@@ -1,10 +1,10 @@
 // One configuration of the search-step benchmark, run in this process: the
 // single-path supernet (the search step), the stand-alone network of each
 // sampled path, or the DARTS-style mixed supernet, on aten or fast kernels,
-// in NCHW or channels-last layout. Each step is what the search's training
-// loop does for a batch (mdenas/driver/search.cc): clear the gradients,
-// forward, cross entropy, backward, clip, SGD; on CIFAR-sized random images
-// and a random sampled path per step, all from a fixed seed.
+// in NCHW or channels-last layout. Each step is the training loop's
+// (mdenas/training/step.h): clear the gradients, forward, cross entropy,
+// backward, clip, SGD; on CIFAR-sized random images and a random sampled
+// path per step, all from a fixed seed.
 
 #ifndef BENCHMARKS_SEARCH_STEP_RUNNER_H_
 #define BENCHMARKS_SEARCH_STEP_RUNNER_H_

@@ -25,7 +25,7 @@ double MedianMilliseconds(const std::function<void()>& run, int warmup,
                                : (times[middle - 1] + times[middle]) / 2;
 }
 
-Latency MeasureLatency(EvalNetworkImpl& network, int batch_size, int channels,
+Latency MeasureLatency(Network& network, int batch_size, int channels,
                        int height, int width, const torch::Device& device,
                        const std::string& device_name, int warmup,
                        int repeats) {

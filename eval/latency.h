@@ -10,7 +10,7 @@
 #include <functional>
 
 #include "mdenas/proto/run_result.pb.h"
-#include "mdenas/space/darts/eval_network.h"
+#include "mdenas/space/search_space.h"
 
 namespace mdenas {
 
@@ -21,7 +21,7 @@ double MedianMilliseconds(const std::function<void()>& run, int warmup,
 
 // The latency of `network` on `batch_size` images of the given shape on
 // `device`; `device_name` is recorded with it.
-Latency MeasureLatency(EvalNetworkImpl& network, int batch_size, int channels,
+Latency MeasureLatency(Network& network, int batch_size, int channels,
                        int height, int width, const torch::Device& device,
                        const std::string& device_name, int warmup = 5,
                        int repeats = 20);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "gtest/gtest.h"
+#include "mdenas/space/spaces.h"
 
 namespace mdenas {
 namespace {
@@ -15,8 +16,12 @@ TEST(LatencyTest, MedianOfTheTimedPassesAfterWarmUp) {
 }
 
 TEST(LatencyTest, RecordsWhatItMeasured) {
-  EvalNetwork net(*BuiltinGenotype("DARTS_V2"),
-                  EvalNetworkOptions().layers(3).init_channels(8));
+  NetworkSpec spec;
+  spec.mutable_darts()->set_layers(3);
+  spec.mutable_darts()->set_init_channels(8);
+  const std::unique_ptr<SearchSpace> space = *SearchSpaceOf(spec);
+  const std::shared_ptr<Network> net =
+      *space->MakeNetwork(*space->ParseArchitecture("DARTS_V2"), spec, NetworkInputs());
   net->train();
   const Latency latency =
       MeasureLatency(*net, 2, 3, 16, 16, torch::kCPU, "cpu (1 threads)", 1, 3);

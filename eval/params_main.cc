@@ -1,12 +1,13 @@
-// //eval:params: the size of an evaluation network built from a genotype:
-// parameters (without the auxiliary head, the DARTS convention, unless
+// //eval:params: the size of an architecture's stand-alone network:
+// parameters (without an auxiliary head, the DARTS convention, unless
 // --auxiliary) and multiply-accumulates per image.
 //
-//   bazel run //eval:params -- --genotype=MDENAS --layers=20 --init_channels=36
-//   bazel run //eval:params -- --genotype=MDENAS --dataset=imagenet --pool_bn
+//   bazel run //eval:params -- --architecture=MDENAS
+//   bazel run //eval:params -- --architecture=MDENAS --dataset=imagenet \
+//       --set=network.darts.layers=14,network.darts.init_channels=48
 
-#include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -15,24 +16,29 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/file.h"
-#include "mdenas/space/darts/eval_network.h"
-#include "mdenas/space/darts/genotype.h"
+#include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
+#include "mdenas/proto/eval_spec.pb.h"
+#include "mdenas/space/load_architecture.h"
+#include "mdenas/space/network_size.h"
+#include "mdenas/space/spaces.h"
+#include "mdenas/spec/spec_flags.h"
+#include "mdenas/spec/spec_loader.h"
+#include "mdenas/spec/spec_validation.h"
 
-ABSL_FLAG(std::string, genotype, "MDENAS",
-          "A built-in genotype (DARTS_V1, DARTS_V2, MDENAS), the DARTS text "
-          "form, a file holding it, or a search run directory.");
+ABSL_FLAG(std::string, space, "darts", "The architecture's search space.");
+ABSL_FLAG(std::string, architecture, "MDENAS",
+          "A built-in architecture of the space (DARTS: DARTS_V1, DARTS_V2, MDENAS), "
+          "its text form, a file holding it, or a search run directory.");
 ABSL_FLAG(std::string, dataset, "cifar10",
-          "cifar10 (32x32, 10 classes, CIFAR stem) or imagenet (224x224, "
-          "1000 classes, the two-stage stem).");
-ABSL_FLAG(int, layers, 0, "Cells; default 20 (cifar10) or 14 (imagenet).");
-ABSL_FLAG(int, init_channels, 0,
-          "Channels of the first cell; default 36 (cifar10) or 48 (imagenet).");
+          "cifar10 (32x32, 10 classes) or imagenet (224x224, 1000 classes; DARTS "
+          "builds NetworkImageNet's stem for it).");
 ABSL_FLAG(bool, auxiliary, false,
-          "Build the auxiliary head and include it in the parameter count.");
-ABSL_FLAG(bool, pool_bn, false,
-          "BatchNorm after pooling (pt.darts, the MdeNAS repository); the "
-          "default follows DARTS.");
+          "Count the auxiliary head's parameters too, where the network has one.");
+ABSL_FLAG(std::string, set, "",
+          "Comma-separated field=value overrides of the network's settings, as "
+          "//eval:train takes them: network.<space>.<field>, e.g. "
+          "--set=network.darts.layers=14,network.darts.pool_bn=true");
 
 namespace mdenas {
 namespace {
@@ -46,59 +52,61 @@ std::string WithCommas(int64_t value) {
   return digits;
 }
 
-int Main() {
+// The network settings --space and --set give, in an EvalSpec as
+// //eval:train reads them.
+absl::StatusOr<EvalSpec> NetworkSettings() {
+  EvalSpec spec;
+  SpecOrigins origins;
+  const absl::Status selected = SelectSpace(absl::GetFlag(FLAGS_space), spec.mutable_network());
+  if (!selected.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("flag --space: ", selected.message()));
+  }
+  MDENAS_RETURN_IF_ERROR(ApplyFieldFlags({}, absl::GetFlag(FLAGS_set), &spec, &origins));
+  MDENAS_RETURN_IF_ERROR(ValidateSpec(spec, origins));
+  FillDefaults(&spec);
+  return spec;
+}
+
+absl::Status Main() {
   const std::string dataset = absl::GetFlag(FLAGS_dataset);
   if (dataset != "cifar10" && dataset != "imagenet") {
-    std::cerr << "error: flag --dataset: '" << dataset
-              << "' is neither cifar10 nor imagenet\n";
-    return 2;
+    return absl::InvalidArgumentError(
+        absl::StrCat("flag --dataset: '", dataset, "' is neither cifar10 nor imagenet"));
   }
   const bool imagenet = dataset == "imagenet";
-  const int layers = absl::GetFlag(FLAGS_layers) > 0
-                         ? absl::GetFlag(FLAGS_layers)
-                         : (imagenet ? 14 : 20);
-  const int channels = absl::GetFlag(FLAGS_init_channels) > 0
-                           ? absl::GetFlag(FLAGS_init_channels)
-                           : (imagenet ? 48 : 36);
-  if (absl::GetFlag(FLAGS_layers) < 0 || absl::GetFlag(FLAGS_init_channels) < 0 ||
-      channels % 2 != 0) {
-    std::cerr << "error: flags --layers and --init_channels must be positive, "
-                 "and --init_channels even\n";
-    return 2;
+  MDENAS_ASSIGN_OR_RETURN(const EvalSpec spec, NetworkSettings());
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
+                          SearchSpaceOf(spec.network()));
+  const std::string name = absl::GetFlag(FLAGS_architecture);
+  absl::StatusOr<Architecture> architecture = LoadArchitecture(
+      *space, IsArchitecturePath(*space, name) ? UserPath(name) : name);
+  if (!architecture.ok()) {
+    return absl::Status(architecture.status().code(),
+                        absl::StrCat("flag --architecture: ", architecture.status().message()));
   }
-  const std::string name = absl::GetFlag(FLAGS_genotype);
-  absl::StatusOr<Genotype> genotype =
-      LoadGenotype(IsGenotypePath(name) ? UserPath(name) : name);
-  if (!genotype.ok()) {
-    std::cerr << "error: flag --genotype: " << genotype.status().message()
-              << "\n";
-    return 2;
+  NetworkInputs inputs;
+  inputs.height = inputs.width = imagenet ? 224 : 32;
+  inputs.classes = imagenet ? 1000 : 10;
+  inputs.dataset = imagenet ? DataSpec::IMAGENET : DataSpec::CIFAR10;
+  absl::StatusOr<std::shared_ptr<Network>> network =
+      space->MakeNetwork(*architecture, spec.network(), inputs);
+  if (!network.ok()) {
+    return absl::Status(network.status().code(),
+                        absl::StrCat("flag --set: ", network.status().message()));
   }
-  const int64_t image_size = imagenet ? 224 : 32;
-  EvalNetwork network(*genotype,
-                      EvalNetworkOptions()
-                          .stem(imagenet ? EvalStem::kImageNet : EvalStem::kCifar)
-                          .num_classes(imagenet ? 1000 : 10)
-                          .layers(layers)
-                          .init_channels(channels)
-                          .auxiliary(absl::GetFlag(FLAGS_auxiliary))
-                          .pool_bn(absl::GetFlag(FLAGS_pool_bn)));
   const bool auxiliary = absl::GetFlag(FLAGS_auxiliary);
-  const int64_t parameters = CountParameters(*network, auxiliary);
-  const int64_t macs = CountMacs(*network, image_size, image_size);
+  const int64_t parameters = CountParameters(**network, auxiliary);
+  const int64_t macs = NetworkMacs(**network, inputs);
   std::cout << absl::StrFormat(
-      "genotype    %s\n"
-      "network     %s: %d cells, %d channels, %dx%d input, BN after pooling: "
-      "%s\n"
-      "parameters  %s (%.2fM, %s)\n"
-      "MACs        %s per image (%.0fM)\n",
-      name, imagenet ? "ImageNet transfer" : "CIFAR", layers, channels,
-      image_size, image_size, absl::GetFlag(FLAGS_pool_bn) ? "yes" : "no",
-      WithCommas(parameters), parameters / 1e6,
-      auxiliary ? "with the auxiliary head"
-                : "without the auxiliary head, as DARTS counts",
+      "architecture  %s\n"
+      "network       %s space: %s, %dx%d input, %d classes\n"
+      "parameters    %s (%.2fM, %s)\n"
+      "MACs          %s per image (%.0fM)\n",
+      name, space->name(), (*network)->Description(), inputs.height, inputs.width,
+      inputs.classes, WithCommas(parameters), parameters / 1e6,
+      auxiliary ? "with the auxiliary head" : "without an auxiliary head, as DARTS counts",
       WithCommas(macs), macs / 1e6);
-  return 0;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -106,8 +114,12 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "Parameters and multiply-accumulates of a genotype's evaluation "
-      "network.");
+      "Parameters and multiply-accumulates of an architecture's stand-alone network.");
   absl::ParseCommandLine(argc, argv);
-  return mdenas::Main();
+  const absl::Status status = mdenas::Main();
+  if (!status.ok()) {
+    std::cerr << "error: " << status.message() << "\n";
+    return 2;
+  }
+  return 0;
 }

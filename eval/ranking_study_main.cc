@@ -1,11 +1,13 @@
 // //eval:ranking_study: the performance-ranking hypothesis behind MdeNAS
 // (MDENAS_SPEC.md §5): if one architecture validates better than another
-// early in training, it tends to stay better. N genotypes drawn uniformly
-// from the DARTS space are each trained stand-alone for E epochs under one
-// protocol and one seed; Kendall's tau compares the ranking after every
-// epoch with the ranking after the last. The in-supernet variant trains the
-// weight-sharing supernet (per-batch sampling) and ranks the same genotypes
-// as paths through the shared weights against their stand-alone ranking.
+// early in training, it tends to stay better. N architectures drawn
+// uniformly from the DARTS space (the study's networks are DARTS cells of
+// --layers x --init_channels) are each trained stand-alone for E epochs
+// under one protocol and one seed; Kendall's tau compares the ranking after
+// every epoch with the ranking after the last. The in-supernet variant
+// trains the weight-sharing supernet (per-batch sampling) and ranks the same
+// architectures as paths through the shared weights against their
+// stand-alone ranking.
 //
 //   bazel run //eval:ranking_study                  # ~30 minutes here
 //   bazel run //eval:ranking_study -- --architectures=20 --epochs=10
@@ -28,26 +30,25 @@
 #include "eval/retrain.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/driver/search.h"
 #include "mdenas/run/progress.h"
 #include "mdenas/run/run_directory.h"
-#include "mdenas/driver/search.h"
-#include "mdenas/space/darts/cell_topology.h"
-#include "mdenas/space/darts/random_genotype.h"
+#include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
 #include "mdenas/spec/spec_validation.h"
 
-ABSL_FLAG(int, architectures, 8, "Genotypes drawn from the space (N).");
+ABSL_FLAG(int, architectures, 8, "Architectures drawn from the space (N).");
 ABSL_FLAG(int, epochs, 6, "Stand-alone training epochs of each (E).");
 ABSL_FLAG(int, supernet_epochs, 8,
           "Epochs of supernet training for the in-supernet ranking; 0 skips "
           "it.");
-ABSL_FLAG(int, layers, 5, "Cells of every network.");
-ABSL_FLAG(int, init_channels, 8, "Channels of the first cell.");
+ABSL_FLAG(int, layers, 5, "Cells of every network (DARTS space).");
+ABSL_FLAG(int, init_channels, 8, "Channels of the first cell (DARTS space).");
 ABSL_FLAG(int, train_images, 2000, "Training images (a seeded subset).");
 ABSL_FLAG(int, test_images, 1000, "Test images (a seeded subset).");
 ABSL_FLAG(int, batch_size, 64, "Batch size.");
 ABSL_FLAG(uint64_t, seed, 1,
-          "Seed of the genotype draw; every network trains with this seed.");
+          "Seed of the architectures' draw; every network trains with this seed.");
 ABSL_FLAG(int, threads, 0, "Intra-op threads; 0 = one per core.");
 ABSL_FLAG(std::string, data_dir, "",
           "CIFAR-10 folder; default as //mdenas:search finds it.");
@@ -87,16 +88,17 @@ SpecOrigins FlagOrigins(const char* epochs_flag) {
   return origins;
 }
 
-// The stand-alone training of a genotype (set by the caller): plain SGD
+// The stand-alone training of an architecture (set by the caller): plain SGD
 // with the cosine schedule, no regulariser (no cutout, drop-path, auxiliary
 // head or dropout), which only pay off in long runs.
 EvalSpec StandAloneSpec(const DataSpec& data, const std::string& out) {
   EvalSpec spec;
   CommonSettings(data, spec.mutable_data(), spec.mutable_runtime());
-  spec.mutable_network()->mutable_darts()->set_layers(absl::GetFlag(FLAGS_layers));
-  spec.mutable_network()->mutable_darts()->set_init_channels(absl::GetFlag(FLAGS_init_channels));
-  spec.mutable_network()->mutable_darts()->set_auxiliary(false);
-  spec.mutable_network()->mutable_darts()->set_drop_path_prob(0);
+  DartsNetworkSpec* network = spec.mutable_network()->mutable_darts();
+  network->set_layers(absl::GetFlag(FLAGS_layers));
+  network->set_init_channels(absl::GetFlag(FLAGS_init_channels));
+  network->set_auxiliary(false);
+  network->set_drop_path_prob(0);
   spec.set_cutout_length(0);
   spec.set_epochs(absl::GetFlag(FLAGS_epochs));
   spec.set_batch_size(absl::GetFlag(FLAGS_batch_size));
@@ -105,24 +107,19 @@ EvalSpec StandAloneSpec(const DataSpec& data, const std::string& out) {
   return spec;
 }
 
-// Trains `genotype` stand-alone; returns the test top-1 after every epoch.
-absl::StatusOr<std::vector<double>> TrainStandAlone(const Genotype& genotype,
+// Trains `architecture` stand-alone; returns the test top-1 after every
+// epoch.
+absl::StatusOr<std::vector<double>> TrainStandAlone(const Architecture& architecture,
                                                     const DataSpec& data,
                                                     const std::string& out) {
   EvalSpec spec = StandAloneSpec(data, out);
-  spec.set_architecture(FormatDartsGenotype(genotype));
-  MDENAS_ASSIGN_OR_RETURN(RetrainData loaded, LoadRetrainData(spec));
-  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
-  MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
-  MDENAS_ASSIGN_OR_RETURN(
-      std::unique_ptr<Retraining> retraining,
-      Retraining::Create(spec, genotype, std::move(loaded), run, false));
+  spec.set_architecture(architecture.text);
   std::ostringstream discard;
   ProgressReporter progress(&discard, &discard, false, spec.epochs(), "test");
-  MDENAS_RETURN_IF_ERROR(retraining->Run(&progress));
-  const RunResult result = retraining->result();
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<Retraining> retraining,
+                          RunNewRetraining(spec, architecture, &progress));
   std::vector<double> accuracy;
-  for (const EpochRecord& record : result.epochs()) {
+  for (const EpochRecord& record : retraining->result().epochs()) {
     accuracy.push_back(record.valid_top1());
   }
   return accuracy;
@@ -143,24 +140,17 @@ SearchSpec SupernetSpec(const DataSpec& data, const std::string& out) {
   return spec;
 }
 
-// Trains the supernet and measures each genotype as a path through the
+// Trains the supernet and measures each architecture as a path through the
 // shared weights on the supernet's validation split.
 absl::StatusOr<std::vector<double>> InSupernetAccuracy(
-    const std::vector<Genotype>& genotypes, const DataSpec& data,
+    const std::vector<Architecture>& architectures, const DataSpec& data,
     const std::string& out) {
   const SearchSpec spec = SupernetSpec(data, out);
-  MDENAS_ASSIGN_OR_RETURN(SearchData loaded, LoadSearchData(spec));
-  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(out));
-  MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
-  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
-                          Search::Create(spec, std::move(loaded), run, false));
   ProgressReporter progress(&std::cout, &std::cerr, false, spec.epochs());
-  MDENAS_RETURN_IF_ERROR(search->Run(&progress));
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<Search> search, RunNewSearch(spec, &progress));
   std::vector<double> accuracy;
-  for (const Genotype& genotype : genotypes) {
-    MDENAS_ASSIGN_OR_RETURN(const std::vector<int> path,
-                            GenotypePath(genotype, DartsOperations(),
-                                         spec.space().darts().nodes()));
+  for (const Architecture& architecture : architectures) {
+    MDENAS_ASSIGN_OR_RETURN(const std::vector<int> path, search->space().PathOf(architecture));
     MDENAS_ASSIGN_OR_RETURN(const double top1, search->ValidationAccuracy(path));
     accuracy.push_back(top1);
   }
@@ -193,14 +183,17 @@ absl::Status Main() {
           : UserPath(absl::GetFlag(FLAGS_out));
   MDENAS_RETURN_IF_ERROR(MakeDirectories(out));
 
+  // The population, drawn from the supernet's space.
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
+                          MakeSearchSpace(SupernetSpec(data, out).space()));
   std::mt19937_64 rng(absl::GetFlag(FLAGS_seed));
-  std::vector<Genotype> genotypes;
+  std::vector<Architecture> architectures;
   std::vector<std::vector<double>> accuracy;
   for (int i = 0; i < count; ++i) {
-    genotypes.push_back(SampleGenotype(DartsOperations(), 4, &rng));
+    architectures.push_back(space->RandomArchitecture(&rng));
     MDENAS_ASSIGN_OR_RETURN(
         std::vector<double> curve,
-        TrainStandAlone(genotypes.back(), data,
+        TrainStandAlone(architectures.back(), data,
                         JoinPath(out, absl::StrCat("standalone", i + 1))));
     std::cout << absl::StrFormat("architecture %2d/%d: test top-1 by epoch",
                                  i + 1, count);
@@ -214,7 +207,7 @@ absl::Status Main() {
   double supernet_tau = 0;
   if (absl::GetFlag(FLAGS_supernet_epochs) > 0) {
     MDENAS_ASSIGN_OR_RETURN(in_supernet,
-                            InSupernetAccuracy(genotypes, data,
+                            InSupernetAccuracy(architectures, data,
                                                JoinPath(out, "supernet")));
     std::vector<double> final_accuracy;
     for (const std::vector<double>& curve : accuracy) {
@@ -223,13 +216,12 @@ absl::Status Main() {
     supernet_tau = KendallTau(in_supernet, final_accuracy);
   }
 
-  std::string architectures_csv = "architecture,genotype";
+  std::string architectures_csv = "architecture,text";
   for (int e = 1; e <= epochs; ++e) absl::StrAppend(&architectures_csv, ",epoch", e);
   absl::StrAppend(&architectures_csv, in_supernet.empty() ? "" : ",in_supernet",
                   "\n");
   for (int i = 0; i < count; ++i) {
-    absl::StrAppend(&architectures_csv, i + 1, ",\"",
-                    FormatDartsGenotype(genotypes[i]), "\"");
+    absl::StrAppend(&architectures_csv, i + 1, ",\"", architectures[i].text, "\"");
     for (double a : accuracy[i]) absl::StrAppend(&architectures_csv, ",", a);
     if (!in_supernet.empty()) {
       absl::StrAppend(&architectures_csv, ",", in_supernet[i]);

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
+#include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
@@ -32,16 +33,22 @@ EvalSpec TinySpec(const std::string& data, const std::string& out) {
   return spec;
 }
 
+Architecture DartsV2() { return *(*SearchSpaceOf(NetworkSpec()))->ParseArchitecture("DARTS_V2"); }
+
+absl::StatusOr<TrainingData> Data(const EvalSpec& spec) {
+  return OpenRetrainingData(spec.data(), spec.cutout_length());
+}
+
 std::unique_ptr<Retraining> Retrain(const EvalSpec& spec, bool resume,
                                     int stop_after = 0) {
-  absl::StatusOr<RetrainData> data = LoadRetrainData(spec);
+  absl::StatusOr<TrainingData> data = Data(spec);
   EXPECT_TRUE(data.ok()) << data.status();
   const std::string out = spec.runtime().output_dir();
   absl::StatusOr<RunDirectory> run =
-      resume ? RunDirectory::Open(out) : RunDirectory::Create(out);
+      resume ? RunDirectory::Open(out) : RunDirectory::Create(out, spec);
   EXPECT_TRUE(run.ok()) << run.status();
-  absl::StatusOr<std::unique_ptr<Retraining>> retraining = Retraining::Create(
-      spec, *BuiltinGenotype("DARTS_V2"), *std::move(data), *run, resume);
+  absl::StatusOr<std::unique_ptr<Retraining>> retraining =
+      Retraining::Create(spec, DartsV2(), *std::move(data), *run, resume);
   EXPECT_TRUE(retraining.ok()) << retraining.status();
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, spec.epochs(), "test");
@@ -73,10 +80,15 @@ TEST_F(RetrainTest, ResultHoldsAccuracySizeAndLatency) {
   ASSERT_EQ(result.latency_size(), 2);
   EXPECT_EQ(result.latency(0).batch_size(), 1);
   EXPECT_EQ(result.latency(1).batch_size(), 8);
-  EXPECT_THAT(result.protocol(), HasSubstr("retrained 3 epochs, 3 cells x 4"));
+  EXPECT_THAT(result.protocol(),
+              HasSubstr("retrained 3 epochs, CIFAR network, 3 cells x 4 channels, drop-path 0.3, "
+                        "auxiliary weight 0.4, dropout 0.2, batch 8, cutout 16, 40 training "
+                        "images"));
+  EXPECT_EQ(result.space(), "darts");
+  EXPECT_EQ(result.architecture(), DartsV2().text);
   const std::string dir = result.eval_spec().runtime().output_dir();
   EXPECT_TRUE(PathExists(JoinPath(dir, kResultFile)));
-  EXPECT_EQ(*LoadGenotype(dir), *BuiltinGenotype("DARTS_V2"));
+  EXPECT_EQ(*ReadFile(JoinPath(dir, kArchitectureFile)), DartsV2().text + "\n");
 }
 
 // Drop-path and dropout draw from libtorch's generator, which the
@@ -105,11 +117,11 @@ TEST_F(RetrainTest, NonFiniteStepStopsTheRun) {
   spec.mutable_optimizer()->set_grad_clip_norm(0);
   spec.set_batch_size(4);
   spec.set_epochs(8);
-  absl::StatusOr<RetrainData> data = LoadRetrainData(spec);
+  absl::StatusOr<TrainingData> data = Data(spec);
   ASSERT_TRUE(data.ok());
-  auto retraining = *Retraining::Create(
-      spec, *BuiltinGenotype("DARTS_V2"), *std::move(data),
-      *RunDirectory::Create(spec.runtime().output_dir()), false);
+  auto retraining = *Retraining::Create(spec, DartsV2(), *std::move(data),
+                                        *RunDirectory::Create(spec.runtime().output_dir(), spec),
+                                        false);
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, spec.epochs(), "test");
   const absl::Status status = retraining->Run(&progress);
@@ -118,15 +130,22 @@ TEST_F(RetrainTest, NonFiniteStepStopsTheRun) {
               HasSubstr("the loss or the gradient is not finite"));
 }
 
-TEST_F(RetrainTest, ResumeRefusesAnotherSpec) {
+TEST_F(RetrainTest, ResumeRefusesAnotherSpecOrArchitecture) {
   const EvalSpec spec = TinySpec(*data_, MakeTestDir("guarded"));
   Retrain(spec, false, 1);
   const RunDirectory run = *RunDirectory::Open(spec.runtime().output_dir());
   EvalSpec other = spec;
   other.mutable_network()->mutable_darts()->set_drop_path_prob(0.1);
-  EXPECT_THAT(std::string(ReadEvalCheckpoint(run, &other).status().message()),
+  EXPECT_THAT(std::string(Retraining::Create(other, DartsV2(), *Data(other), run, true)
+                              .status()
+                              .message()),
               HasSubstr("belongs to another spec"));
-  EXPECT_TRUE(ReadEvalCheckpoint(run, &spec).ok());
+  const Architecture mdenas = *(*SearchSpaceOf(NetworkSpec()))->ParseArchitecture("MDENAS");
+  EXPECT_THAT(std::string(Retraining::Create(spec, mdenas, *Data(spec), run, true)
+                              .status()
+                              .message()),
+              HasSubstr("the checkpoint trains another architecture"));
+  EXPECT_TRUE(Retraining::Create(spec, DartsV2(), *Data(spec), run, true).ok());
 }
 
 }  // namespace

@@ -13,21 +13,31 @@
 #include <torch/torch.h>
 
 #include "mdenas/base/framed_file.h"
-#include "mdenas/driver/search_checkpoint.h"
-#include "mdenas/space/darts/cell_topology.h"
-#include "mdenas/space/darts/supernet.h"
+#include "mdenas/driver/search_state.h"
+#include "mdenas/run/checkpoint.h"
+#include "mdenas/space/darts/darts_space.h"
 #include "mdenas/training/sgd.h"
+#include "mdenas/training/training_loop.h"
 
 namespace {
 
+mdenas::DartsSupernetSpec OneCellOneNode() {
+  mdenas::DartsSupernetSpec spec;
+  spec.set_layers(1);
+  spec.set_init_channels(2);
+  spec.set_nodes(1);
+  return spec;
+}
+
 struct Target {
   Target()
-      : network(mdenas::SupernetOptions().layers(1).init_channels(2).nodes(1)),
-        optimizer(mdenas::MakeSgd(mdenas::OptimizerSpec(),
-                                  network->parameters())),
-        learner(2 * mdenas::CellEdgeCount(1), 8, {}) {}
+      : space(OneCellOneNode()),
+        network(space.MakeSupernet({}, std::nullopt)),
+        optimizer(mdenas::MakeSgd(mdenas::OptimizerSpec(), network->parameters())),
+        learner(std::vector<int>(space.decisions().size(), 8), {}) {}
 
-  mdenas::Supernet network;
+  mdenas::DartsSpace space;
+  std::shared_ptr<mdenas::Supernet> network;
   std::unique_ptr<torch::optim::SGD> optimizer;
   mdenas::MultinomialLearner learner;
   mdenas::Rng sampler;
@@ -39,13 +49,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Target* const target = new Target;
   if (size == 0) return 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (data[0] % 2 == 0) bytes = mdenas::FrameBytes("MDNSSRCH", bytes);
-  const absl::StatusOr<mdenas::SearchCheckpoint> checkpoint =
-      mdenas::ParseSearchCheckpoint(bytes, "fuzz");
+  if (data[0] % 2 == 0) bytes = mdenas::FrameBytes(mdenas::kCheckpointMagic, bytes);
+  const absl::StatusOr<mdenas::Checkpoint> checkpoint = mdenas::ParseCheckpoint(bytes, "fuzz");
   if (!checkpoint.ok()) return 0;
-  (void)mdenas::RestoreSearchState(
-      *checkpoint, 100,
-      {&target->learner, target->network.get(), target->optimizer.get(),
-       &target->sampler});
+  (void)mdenas::RestoreSearchState(checkpoint->search(), checkpoint->training().epochs_done(),
+                                   &target->learner, &target->sampler);
+  (void)mdenas::RestoreTrainingState(checkpoint->training(), 100, target->network.get(),
+                                     target->optimizer.get());
   return 0;
 }

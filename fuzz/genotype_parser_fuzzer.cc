@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "mdenas/space/darts/cell_topology.h"
 #include "mdenas/space/darts/genotype.h"
+#include "mdenas/space/darts/primitives.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

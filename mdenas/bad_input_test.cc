@@ -211,54 +211,60 @@ TEST_F(BadInputTest, RetrainingSpecProblems) {
                      "range");
 }
 
-// --- Genotypes -----------------------------------------------------------
+// --- Architectures -------------------------------------------------------
 
-TEST_F(BadInputTest, GenotypeUnknownOperation) {
+TEST_F(BadInputTest, ArchitectureUnknownOperation) {
   const std::string file = JoinPath(MakeTestDir("op"), "genotype.txt");
   WriteTestFile(file,
                 "Genotype(normal=[('conv_9x9', 0), ('skip_connect', 1)], "
                 "normal_concat=[2], reduce=[('skip_connect', 0), "
                 "('skip_connect', 1)], reduce_concat=[2])");
-  ExpectCleanFailure("eval/params", {"--genotype=" + file},
+  ExpectCleanFailure("eval/params", {"--architecture=" + file},
                      file + ": normal cell, edge 0 (node 2): unknown "
                             "operation 'conv_9x9'");
 }
 
-TEST_F(BadInputTest, GenotypeInputOutOfRange) {
+TEST_F(BadInputTest, ArchitectureInputOutOfRange) {
   ExpectCleanFailure(
       "eval/params",
-      {"--genotype=Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 2)], "
+      {"--architecture=Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 2)], "
        "normal_concat=[2], reduce=[('skip_connect', 0), ('skip_connect', 1)], "
        "reduce_concat=[2])"},
       "normal cell, edge 1 (node 2): input 2 is out of range");
 }
 
-TEST_F(BadInputTest, GenotypeWrongArity) {
+TEST_F(BadInputTest, ArchitectureWrongArity) {
   ExpectCleanFailure(
       "eval/params",
-      {"--genotype=Genotype(normal=[('sep_conv_3x3', 0)], normal_concat=[2], "
+      {"--architecture=Genotype(normal=[('sep_conv_3x3', 0)], normal_concat=[2], "
        "reduce=[('skip_connect', 0), ('skip_connect', 1)], reduce_concat=[2])"},
       "normal cell has 1 edges; every intermediate node takes exactly 2");
 }
 
-TEST_F(BadInputTest, GenotypeGarbageText) {
+TEST_F(BadInputTest, ArchitectureGarbageText) {
   const std::string file = JoinPath(MakeTestDir("garbage"), "genotype.txt");
   WriteTestFile(file, "\x7f\x45\x4c\x46 not a genotype at all");
-  ExpectCleanFailure("eval/train", {"--genotype=" + file, "--data_dir=" + *cifar_},
-                     "flag --genotype: genotype: " + file +
+  ExpectCleanFailure("eval/train", {"--architecture=" + file, "--data_dir=" + *cifar_},
+                     "flag --architecture: architecture: " + file +
                          ": genotype text, line 1, column 1: expected "
                          "'Genotype('");
 }
 
-TEST_F(BadInputTest, GenotypeUnknownName) {
-  ExpectCleanFailure("eval/params", {"--genotype=DARTS_V9"},
-                     "genotype 'DARTS_V9' is neither a built-in (DARTS_V1, "
-                     "DARTS_V2, MDENAS)");
+TEST_F(BadInputTest, ArchitectureUnknownName) {
+  ExpectCleanFailure("eval/params", {"--architecture=DARTS_V9"},
+                     "flag --architecture: darts architecture 'DARTS_V9' is neither a "
+                     "built-in (DARTS_V1, DARTS_V2, MDENAS)");
 }
 
 TEST_F(BadInputTest, ParamsBadFlags) {
   ExpectCleanFailure("eval/params", {"--dataset=mnist"},
                      "flag --dataset: 'mnist' is neither cifar10 nor imagenet");
+  ExpectCleanFailure("eval/params", {"--space=nasnet"},
+                     "flag --space: no search space 'nasnet'; spaces: darts");
+  ExpectCleanFailure("eval/params", {"--set=network.darts.layers=0"},
+                     "flag --set: field 'network.darts.layers': 0 is out of range");
+  ExpectCleanFailure("eval/params", {"--set=network.darts.cells=3"},
+                     "flag --set: mdenas.DartsNetworkSpec has no field 'cells'");
 }
 
 // --- Data ----------------------------------------------------------------
@@ -405,7 +411,7 @@ TEST_F(BadInputTest, CheckpointRandomBytes) {
   for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>(i * 131 + 7);
   const std::string run = RunWithCheckpoint(*run_, "noise_run", noise);
   ExpectCleanFailure("mdenas/search", {"--resume=" + run},
-                     "not a MDNSSRCH file (wrong magic)", run);
+                     "not a MDNSCKPT file (wrong magic)", run);
 }
 
 TEST_F(BadInputTest, CheckpointOfAnotherSpec) {
@@ -416,7 +422,7 @@ TEST_F(BadInputTest, CheckpointOfAnotherSpec) {
 TEST_F(BadInputTest, CheckpointOfAnotherKind) {
   // A search checkpoint handed to the retraining.
   ExpectCleanFailure("eval/train", {"--resume=" + *run_},
-                     "not a MDNSEVAL file (wrong magic)", *run_);
+                     "the checkpoint holds a search, not a retraining", *run_);
 }
 
 TEST_F(BadInputTest, ResumeWithoutACheckpoint) {

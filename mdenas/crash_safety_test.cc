@@ -1,7 +1,7 @@
 // Kills a running search with SIGKILL, again and again, some of the times
 // in the middle of writing its checkpoint, and resumes it each time: the
 // checkpoint on disk must be loadable after every kill, and the search must
-// end with exactly the genotype and distributions of an uninterrupted run.
+// end with exactly the architecture and distributions of an uninterrupted run.
 
 #include <signal.h>
 #include <sys/inotify.h>
@@ -22,8 +22,8 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/subprocess.h"
+#include "mdenas/run/checkpoint.h"
 #include "mdenas/run/run_directory.h"
-#include "mdenas/driver/search_checkpoint.h"
 
 namespace mdenas {
 namespace {
@@ -130,8 +130,7 @@ TEST(CrashSafetyTest, KilledAndResumedSearchEndsAsTheUninterruptedOne) {
     if (PathExists(JoinPath(run, kCheckpointFile))) {
       const absl::StatusOr<RunDirectory> directory = RunDirectory::Open(run);
       ASSERT_TRUE(directory.ok()) << directory.status();
-      const absl::StatusOr<SearchCheckpoint> checkpoint =
-          ReadSearchCheckpoint(*directory, nullptr);
+      const absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint(*directory);
       ASSERT_TRUE(checkpoint.ok()) << "after kill " << kills << ": "
                                    << checkpoint.status();
     }
@@ -140,7 +139,7 @@ TEST(CrashSafetyTest, KilledAndResumedSearchEndsAsTheUninterruptedOne) {
   RecordProperty("mid_checkpoint_kills", mid_checkpoint_kills);
   EXPECT_GE(kills, 4);
   EXPECT_EQ(mid_checkpoint_kills, 3);
-  for (const char* file : {kGenotypeFile, kDistributionFile}) {
+  for (const char* file : {kArchitectureFile, kDistributionFile}) {
     EXPECT_EQ(*ReadFile(JoinPath(run, file)), *ReadFile(JoinPath(whole, file)))
         << file;
   }

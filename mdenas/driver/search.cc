@@ -1,380 +1,265 @@
 #include "mdenas/driver/search.h"
 
-#include <chrono>
-#include <cmath>
 #include <functional>
 #include <sstream>
+#include <utility>
 
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "data/loader.h"
+#include "absl/strings/str_join.h"
+#include "mdenas/base/resource_usage.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/driver/search_state.h"
 #include "mdenas/run/runtime.h"
-#include "mdenas/driver/search_checkpoint.h"
-#include "mdenas/space/darts/derive_genotype.h"
-#include "mdenas/space/darts/cell_topology.h"
-#include "mdenas/space/darts/supernet.h"
+#include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
-#include "mdenas/training/sgd.h"
-#include "mdenas/training/tensor_state.h"
+#include "mdenas/run/checkpoint.h"
+#include "mdenas/training/epoch_records.h"
+#include "mdenas/training/training_loop.h"
 
 namespace mdenas {
 namespace {
 
 UpdateRule RuleOf(LearnerSpec::Update update) {
-  return update == LearnerSpec::PAIRWISE_TRANSFER
-             ? UpdateRule::kPairwiseTransfer
-             : UpdateRule::kVectorClamp;
+  return update == LearnerSpec::PAIRWISE_TRANSFER ? UpdateRule::kPairwiseTransfer
+                                                  : UpdateRule::kVectorClamp;
+}
+
+std::vector<int> ChoiceCounts(const SearchSpace& space) {
+  std::vector<int> counts;
+  for (const Decision& decision : space.decisions()) {
+    counts.push_back(static_cast<int>(decision.choices.size()));
+  }
+  return counts;
 }
 
 }  // namespace
 
-absl::StatusOr<SearchData> LoadSearchData(const SearchSpec& spec) {
-  SearchData data;
-  MDENAS_ASSIGN_OR_RETURN(
-      data.data, OpenDataSpec(spec.data(), spec.data().path(), spec.split_seed()));
-  MDENAS_ASSIGN_OR_RETURN(
-      data.split,
-      SplitTrainValidation(data.data.train, data.data.dataset.train->labels(),
-                           spec.train_fraction(), spec.split_seed()));
-  if (data.split.train.empty() || data.split.validation.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        spec.data().path(), ": splitting ", data.data.train.size(),
-        " images with train_fraction ", spec.train_fraction(),
-        " leaves one side empty"));
-  }
-  MDENAS_ASSIGN_OR_RETURN(data.transforms,
-                          MakeDataTransforms(spec.data().dataset(), 0));
-  data.description = absl::StrCat(
-      DataSpec::Dataset_Name(spec.data().dataset()), ", ",
-      DataFormatName(data.data.dataset.location.format), " at ",
-      data.data.dataset.location.directory, ": ", data.split.train.size(),
-      " training and ", data.split.validation.size(), " validation images");
-  return data;
-}
-
-class Search::Impl {
+class Search::Impl : public TrainingJob {
  public:
-  Impl(const SearchSpec& spec, SearchData data, RunDirectory run)
+  Impl(const SearchSpec& spec, TrainingData data, std::unique_ptr<SearchSpace> space)
       : spec_(spec),
         data_(std::move(data)),
-        run_(std::move(run)),
-        operations_(DartsOperations()),
-        nodes_(spec.space().darts().nodes()),
-        edges_(CellEdgeCount(nodes_)),
-        learner_(2 * edges_, static_cast<int>(operations_.size()),
+        space_(std::move(space)),
+        per_epoch_(spec.learner().sampling() == LearnerSpec::PER_EPOCH),
+        learner_(ChoiceCounts(*space_),
                  {spec.learner().alpha(), RuleOf(spec.learner().update())}),
         rng_(spec.runtime().seed()) {}
 
-  absl::Status Initialize(bool resume) {
+  absl::Status Initialize(RunDirectory run, bool resume) {
     MDENAS_ASSIGN_OR_RETURN(const Runtime runtime, SetUpRuntime(spec_.runtime()));
-    device_ = runtime.device;
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
-    const ChwShape shape = data_.transforms.train->output_shape();
-    net_ = Supernet(
-        SupernetOptions()
-            .input_channels(shape.channels)
-            .num_classes(static_cast<int64_t>(
-                data_.data.dataset.train->class_names().size()))
-            .layers(spec_.space().darts().layers())
-            .init_channels(spec_.space().darts().init_channels())
-            .nodes(nodes_)
-            .operations(operations_)
-            .kernels(runtime.kernels));
-    net_->to(device_);
-    optimizer_ = MakeSgd(spec_.optimizer(), net_->parameters());
-
-    MDENAS_ASSIGN_OR_RETURN(
-        RunLoaders loaders,
-        MakeRunLoaders(spec_.data(), data_.transforms, data_.data.dataset.train,
-                       data_.split.train, data_.data.dataset.train,
-                       data_.split.validation, spec_.batch_size(),
-                       spec_.runtime().seed()));
-    train_loader_ = std::move(loaders.train);
-    valid_loader_ = std::move(loaders.eval);
+    net_ = space_->MakeSupernet({data_.shape.channels, data_.shape.height, data_.shape.width,
+                                 data_.classes, spec_.data().dataset(), runtime.kernels},
+                                std::nullopt);
+    net_->to(runtime.device);
+    MDENAS_ASSIGN_OR_RETURN(TrainingLoaders loaders,
+                            MakeTrainingLoaders(data_, spec_.data().loader_threads(),
+                                                spec_.batch_size(), spec_.runtime().seed()));
+    validation_loader_ = std::move(loaders.eval);
+    loop_ = std::make_unique<TrainingLoop>(this, net_.get(), spec_.optimizer(), spec_.epochs(),
+                                           runtime.device, std::move(loaders.train),
+                                           std::move(run));
     return resume ? Restore() : absl::OkStatus();
   }
 
-  absl::StatusOr<double> ValidationAccuracy(const std::vector<int>& path) {
-    return Validate([&] { return path; }, /*record_batches=*/false);
-  }
-
   absl::Status Run(ProgressReporter* progress, int stop_after) {
-    const int epochs = spec_.epochs();
-    const int first = epochs_done_ + 1;
-    const auto session_start = std::chrono::steady_clock::now();
-    for (int epoch = first; epoch <= epochs; ++epoch) {
-      if (stop_after > 0 && epoch > stop_after) break;
-      const auto start = std::chrono::steady_clock::now();
-      EpochRecord record;
-      record.set_epoch(epoch);
-      MDENAS_RETURN_IF_ERROR(TrainEpoch(epoch, progress, &record));
-      MDENAS_RETURN_IF_ERROR(ValidateEpoch(&record));
-      learner_.FinishEpoch();
-      if (epoch > spec_.learner().warmup_epochs()) learner_.Update();
-      record.set_seconds(SecondsSince(start));
-      seconds_ += record.seconds();
-      epochs_done_ = epoch;
-      *records_.Add() = record;
-      *history_.Add() = learner_.ToProto();
-      MDENAS_RETURN_IF_ERROR(WriteCheckpoint());
-      MDENAS_RETURN_IF_ERROR(WriteResults());
-      const double per_epoch =
-          SecondsSince(session_start) / (epoch - first + 1);
-      progress->EndEpoch(record, PathText(record), seconds_,
-                         per_epoch * (epochs - epoch));
-    }
-    return absl::OkStatus();
+    return loop_->Run(progress, stop_after);
   }
 
-  int epochs_done() const { return epochs_done_; }
+  absl::StatusOr<double> ValidationAccuracy(absl::Span<const int> path) {
+    const std::vector<int> fixed(path.begin(), path.end());
+    return Validate([&] { return fixed; }, /*record_batches=*/false);
+  }
+
+  int epochs_done() const { return loop_->epochs_done(); }
+  const SearchSpace& space() const { return *space_; }
   const MultinomialLearner& learner() const { return learner_; }
-
-  Genotype genotype() const {
-    return DeriveGenotype(learner_, operations_, nodes_);
-  }
+  Architecture architecture() const { return space_->Derive(learner_.distributions()); }
 
   RunResult result() const {
     RunResult result;
     *result.mutable_search_spec() = spec_;
     FillDefaults(result.mutable_search_spec());
-    *result.mutable_genotype() = ToProto(genotype());
-    *result.mutable_epochs() = records_;
+    result.set_space(space_->name());
+    result.set_architecture(architecture().text);
+    *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
-    result.set_wall_seconds(seconds_);
-    result.set_device_hours(seconds_ / 3600.0);
+    result.set_wall_seconds(loop_->seconds());
+    result.set_device_hours(loop_->seconds() / 3600.0);
     result.set_images_per_second(MeanImagesPerSecond(
-        records_, static_cast<int64_t>(data_.split.train.size())));
+        loop_->records(), static_cast<int64_t>(data_.train_images.size())));
     result.set_peak_rss_bytes(PeakResidentBytes());
     result.set_data(data_.description);
-    result.set_train_images(static_cast<int64_t>(data_.split.train.size()));
-    result.set_validation_images(
-        static_cast<int64_t>(data_.split.validation.size()));
+    result.set_train_images(static_cast<int64_t>(data_.train_images.size()));
+    result.set_validation_images(static_cast<int64_t>(data_.eval_images.size()));
     *result.mutable_distribution() = learner_.ToProto();
     result.set_mean_entropy(learner_.MeanEntropy());
     result.set_protocol(absl::StrCat(
-        "MdeNAS search, ", spec_.epochs(), " epochs, ", spec_.space().darts().layers(),
-        " cells x ", spec_.space().darts().init_channels(), " channels, ",
-        LearnerSpec::Sampling_Name(spec_.learner().sampling()), " sampling, ",
-        LearnerSpec::Update_Name(spec_.learner().update()), " alpha ",
-        spec_.learner().alpha(), ", ", data_.split.train.size(), "/",
-        data_.split.validation.size(), " ",
-        DataSpec::Dataset_Name(spec_.data().dataset()), " images"));
-    const auto none = std::find(operations_.begin(), operations_.end(), "none");
-    if (none != operations_.end()) {
-      double total = 0;
-      for (int edge = 0; edge < learner_.edges(); ++edge) {
-        total += learner_.probabilities(edge)[none - operations_.begin()];
-      }
-      result.set_mean_none_probability(total / learner_.edges());
+        "MdeNAS search, ", spec_.epochs(), " epochs, ", space_->name(), " space (",
+        space_->Description(), "), ", LearnerSpec::Sampling_Name(spec_.learner().sampling()),
+        " sampling, ", LearnerSpec::Update_Name(spec_.learner().update()), " alpha ",
+        spec_.learner().alpha(), ", ", data_.train_images.size(), "/",
+        data_.eval_images.size(), " ", DataSpec::Dataset_Name(spec_.data().dataset()),
+        " images"));
+    // The mean probability of computing nothing, over the decisions that can.
+    double zero_mass = 0;
+    int with_zero = 0;
+    for (int d = 0; d < learner_.decisions(); ++d) {
+      const int zero = space_->decisions()[d].zero_choice;
+      if (zero < 0) continue;
+      zero_mass += learner_.probabilities(d)[zero];
+      ++with_zero;
     }
+    if (with_zero > 0) result.set_mean_none_probability(zero_mass / with_zero);
     return result;
   }
 
- private:
-  absl::Status TrainEpoch(int epoch, ProgressReporter* progress,
-                          EpochRecord* record) {
-    const bool per_epoch = spec_.learner().sampling() == LearnerSpec::PER_EPOCH;
-    const double learning_rate =
-        LearningRateAt(spec_.optimizer(), epoch - 1, spec_.epochs());
-    SetLearningRate(optimizer_.get(), learning_rate);
-    std::vector<int> path;
-    if (per_epoch) {
-      path = learner_.Sample(&rng_);
-      record->mutable_sampled_ops()->Add(path.begin(), path.end());
-    }
-    net_->train();
-    train_loader_->StartEpoch(epoch - 1);
-    progress->StartEpoch(epoch, train_loader_->batches_per_epoch());
-    const std::vector<torch::Tensor> parameters = net_->parameters();
-    const auto start = std::chrono::steady_clock::now();
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0, batches = 0;
-    int skipped = 0;
-    while (std::optional<Batch> batch = train_loader_->Next()) {
-      ++batches;
-      if (!per_epoch) path = learner_.Sample(&rng_);
-      const torch::Tensor images = batch->images.to(device_);
-      const torch::Tensor labels = batch->labels.to(device_);
-      ClearGradients(parameters);
-      const torch::Tensor logits = net_->forward(images, path);
-      const torch::Tensor loss =
-          torch::nn::functional::cross_entropy(logits, labels);
-      const double loss_value = loss.item<double>();
-      if (!BackwardAndStep(loss, spec_.optimizer(), optimizer_.get())) {
-        if (spec_.optimizer().on_non_finite() == OptimizerSpec::STOP) {
-          return NonFiniteStepError(epoch, batches, loss_value, epochs_done_,
-                                    run_.path());
-        }
-        ++skipped;
-        continue;
-      }
-      if (!per_epoch) learner_.RecordTraining(path, 1);
-      const int64_t n = labels.size(0);
-      loss_sum += loss_value * n;
-      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-      seen += n;
-      progress->Batch(batches, loss_sum / seen, 100.0 * correct / seen);
-    }
-    MDENAS_RETURN_IF_ERROR(train_loader_->status());
-    if (per_epoch) learner_.RecordTraining(path, 1);
-    record->set_learning_rate(learning_rate);
-    record->set_train_loss(loss_sum / std::max<int64_t>(seen, 1));
-    record->set_train_top1(100.0 * correct / std::max<int64_t>(seen, 1));
-    record->set_skipped_steps(skipped);
-    record->set_images_per_second(seen / SecondsSince(start));
-    return absl::OkStatus();
+  // --- TrainingJob --------------------------------------------------------
+
+  void StartEpoch(int epoch, EpochRecord* record) override {
+    if (!per_epoch_) return;
+    path_ = learner_.Sample(&rng_);
+    record->mutable_sampled_ops()->Add(path_.begin(), path_.end());
   }
 
-  absl::Status ValidateEpoch(EpochRecord* record) {
-    const bool per_epoch = spec_.learner().sampling() == LearnerSpec::PER_EPOCH;
-    const std::vector<int> epoch_path(record->sampled_ops().begin(),
-                                      record->sampled_ops().end());
+  TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
+    if (!per_epoch_) path_ = learner_.Sample(&rng_);
+    torch::Tensor logits = net_->forward(images, path_);
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+    return {std::move(loss), std::move(logits)};
+  }
+
+  void AfterStep() override {
+    if (!per_epoch_) learner_.RecordTraining(path_, 1);
+  }
+
+  absl::Status EndEpoch(EpochRecord* record) override {
+    if (per_epoch_) learner_.RecordTraining(path_, 1);
+    const std::vector<int> epoch_path = path_;
     MDENAS_ASSIGN_OR_RETURN(
         const double accuracy,
         Validate(
             [&]() -> std::vector<int> {
-              return per_epoch ? epoch_path : learner_.Sample(&rng_);
+              return per_epoch_ ? epoch_path : learner_.Sample(&rng_);
             },
-            /*record_batches=*/!per_epoch));
+            /*record_batches=*/!per_epoch_));
     record->set_valid_top1(accuracy);
-    if (per_epoch) learner_.RecordAccuracy(epoch_path, accuracy);
+    if (per_epoch_) learner_.RecordAccuracy(epoch_path, accuracy);
+    learner_.FinishEpoch();
+    if (record->epoch() > spec_.learner().warmup_epochs()) learner_.Update();
+    *history_.Add() = learner_.ToProto();
     return absl::OkStatus();
   }
 
+  void SaveState(Checkpoint* checkpoint) const override {
+    SearchState* state = checkpoint->mutable_search();
+    *state->mutable_spec() = spec_;
+    *state->mutable_learner() = learner_.ToProto();
+    *state->mutable_history() = history_;
+    std::ostringstream rng;
+    rng << rng_;
+    state->set_sampler_rng(rng.str());
+  }
+
+  absl::Status WriteResults() const override {
+    const RunDirectory& run = loop_->run();
+    MDENAS_RETURN_IF_ERROR(run.WriteJson(kResultFile, result()));
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureFile, architecture().text + "\n"));
+    MDENAS_RETURN_IF_ERROR(run.WriteText(
+        kEpochsFile, EpochsCsv(loop_->records(),
+                               [this](const EpochRecord& record) { return PathText(record); })));
+    return run.WriteText(kDistributionFile, DistributionCsv());
+  }
+
+  std::string PathText(const EpochRecord& record) const override {
+    if (record.sampled_ops().empty()) return "";
+    const std::vector<int> path(record.sampled_ops().begin(), record.sampled_ops().end());
+    return space_->PathText(path);
+  }
+
+ private:
   // Top-1 (%) on the validation split, each batch through the path
   // `next_path` gives; with `record_batches`, each batch's accuracy is
   // recorded for its path (per-batch sampling).
-  absl::StatusOr<double> Validate(
-      const std::function<std::vector<int>()>& next_path, bool record_batches) {
-    torch::NoGradGuard no_grad;
-    net_->eval();
-    // Unshuffled and unaugmented: every epoch of this loader is the same.
-    valid_loader_->StartEpoch(0);
-    int64_t correct = 0, seen = 0;
-    while (std::optional<Batch> batch = valid_loader_->Next()) {
-      const std::vector<int> path = next_path();
-      const torch::Tensor labels = batch->labels.to(device_);
-      const int64_t right = net_->forward(batch->images.to(device_), path)
-                                .argmax(1)
-                                .eq(labels)
-                                .sum()
-                                .item<int64_t>();
-      if (record_batches) {
-        learner_.RecordAccuracy(path, 100.0 * right / labels.size(0));
-      }
-      correct += right;
-      seen += labels.size(0);
-    }
-    MDENAS_RETURN_IF_ERROR(valid_loader_->status());
-    return 100.0 * correct / std::max<int64_t>(seen, 1);
+  absl::StatusOr<double> Validate(const std::function<std::vector<int>()>& next_path,
+                                  bool record_batches) {
+    std::vector<int> path;
+    MDENAS_ASSIGN_OR_RETURN(
+        const EvaluationCounts counts,
+        Evaluate(
+            *net_, *validation_loader_, loop_->device(),
+            [&](const torch::Tensor& images) {
+              path = next_path();
+              return net_->forward(images, path);
+            },
+            [&](int64_t correct, int64_t images) {
+              if (record_batches) learner_.RecordAccuracy(path, 100.0 * correct / images);
+            }));
+    return counts.top1_percent();
   }
 
-  std::string PathText(const EpochRecord& record) const {
-    if (record.sampled_ops().empty()) return "";
-    const std::vector<int> path(record.sampled_ops().begin(),
-                                record.sampled_ops().end());
-    const absl::Span<const int> all(path);
-    return absl::StrCat("n ", ShortCellPath(all.subspan(0, edges_), operations_, nodes_),
-                        " r ", ShortCellPath(all.subspan(edges_), operations_, nodes_));
-  }
-
-  absl::Status WriteCheckpoint() {
-    SearchCheckpoint checkpoint;
-    *checkpoint.mutable_spec() = spec_;
-    checkpoint.set_epochs_done(epochs_done_);
-    *checkpoint.mutable_learner() = learner_.ToProto();
-    *checkpoint.mutable_history() = history_;
-    *checkpoint.mutable_epochs() = records_;
-    std::ostringstream rng;
-    rng << rng_;
-    checkpoint.set_sampler_rng(rng.str());
-    checkpoint.set_torch_rng(CpuGeneratorState());
-    *checkpoint.mutable_network() = ModuleState(*net_);
-    *checkpoint.mutable_optimizer() = SgdState(*optimizer_);
-    checkpoint.set_seconds(seconds_);
-    return WriteSearchCheckpoint(run_, std::move(checkpoint));
-  }
-
-  absl::Status Restore() {
-    MDENAS_ASSIGN_OR_RETURN(const SearchCheckpoint checkpoint,
-                            ReadSearchCheckpoint(run_, &spec_));
-    const absl::Status status = RestoreSearchState(
-        checkpoint, spec_.epochs(),
-        {&learner_, net_.get(), optimizer_.get(), &rng_});
-    if (!status.ok()) {
-      return absl::DataLossError(
-          absl::StrCat(run_.File(kCheckpointFile), ": ", status.message()));
-    }
-    epochs_done_ = checkpoint.epochs_done();
-    records_ = checkpoint.epochs();
-    history_ = checkpoint.history();
-    seconds_ = checkpoint.seconds();
-    return absl::OkStatus();
-  }
-
-  absl::Status WriteResults() const {
-    MDENAS_RETURN_IF_ERROR(run_.WriteJson(kResultFile, result()));
-    MDENAS_RETURN_IF_ERROR(
-        run_.WriteText(kGenotypeFile, FormatDartsGenotype(genotype()) + "\n"));
-    MDENAS_RETURN_IF_ERROR(run_.WriteText(
-        kEpochsFile,
-        EpochsCsv(records_,
-                  [this](const EpochRecord& record) { return PathText(record); })));
-    std::string distribution =
-        "epoch,cell,edge,node,input,operation,p,trained,accuracy\n";
+  // distribution.csv: every choice of every decision after every epoch,
+  // each decision in the space's columns.
+  std::string DistributionCsv() const {
+    std::string csv =
+        absl::StrCat("epoch,", absl::StrJoin(space_->DecisionColumns(), ","), ",",
+                     space_->ChoiceColumn(), ",p,trained,accuracy\n");
     for (int e = 0; e < history_.size(); ++e) {
       const LearnerState& state = history_[e];
-      for (int edge = 0; edge < state.edges_size(); ++edge) {
-        const bool reduce = edge >= edges_;
-        const CellEdge ends = CellEdgeAt(edge % edges_);
-        const LearnerState::Edge& stats = state.edges(edge);
-        for (int op = 0; op < stats.probability_size(); ++op) {
-          absl::StrAppend(
-              &distribution,
-              absl::StrFormat("%d,%s,%d,%d,%d,%s,%.6f,%d,%.4f\n", e + 1,
-                              reduce ? "reduce" : "normal", edge % edges_,
-                              ends.node, ends.input, operations_[op],
-                              stats.probability(op), stats.trained(op),
-                              stats.accuracy(op)));
+      for (int d = 0; d < state.decisions_size(); ++d) {
+        const Decision& decision = space_->decisions()[d];
+        const std::string columns = absl::StrJoin(decision.columns, ",");
+        const LearnerState::Decision& stats = state.decisions(d);
+        for (int c = 0; c < stats.probability_size(); ++c) {
+          absl::StrAppend(&csv, absl::StrFormat("%d,%s,%s,%.6f,%d,%.4f\n", e + 1, columns,
+                                                decision.choices[c], stats.probability(c),
+                                                stats.trained(c), stats.accuracy(c)));
         }
       }
     }
-    return run_.WriteText(kDistributionFile, distribution);
+    return csv;
+  }
+
+  absl::Status Restore() {
+    const RunDirectory& run = loop_->run();
+    MDENAS_ASSIGN_OR_RETURN(const Checkpoint checkpoint, ReadCheckpointOf(run, "search", &spec_));
+    absl::Status status = RestoreSearchState(
+        checkpoint.search(), checkpoint.training().epochs_done(), &learner_, &rng_);
+    if (status.ok()) status = loop_->Restore(checkpoint.training());
+    if (!status.ok()) {
+      return absl::DataLossError(absl::StrCat(run.File(kCheckpointFile), ": ", status.message()));
+    }
+    history_ = checkpoint.search().history();
+    return absl::OkStatus();
   }
 
   const SearchSpec spec_;
-  const SearchData data_;
-  const RunDirectory run_;
-  torch::Device device_ = torch::kCPU;
-  const std::vector<std::string> operations_;
-  const int nodes_;
-  const int edges_;
+  const TrainingData data_;
+  const std::unique_ptr<SearchSpace> space_;
+  const bool per_epoch_;
   std::string device_description_;
-  Supernet net_{nullptr};
-  std::unique_ptr<torch::optim::SGD> optimizer_;
+  std::shared_ptr<Supernet> net_;
   MultinomialLearner learner_;
   Rng rng_;
-  std::unique_ptr<Loader> train_loader_;
-  std::unique_ptr<Loader> valid_loader_;
-  int epochs_done_ = 0;
-  google::protobuf::RepeatedPtrField<EpochRecord> records_;
+  // The path of the epoch (per-epoch sampling) or of the batch.
+  std::vector<int> path_;
+  std::unique_ptr<Loader> validation_loader_;
+  std::unique_ptr<TrainingLoop> loop_;
   google::protobuf::RepeatedPtrField<LearnerState> history_;
-  double seconds_ = 0;
 };
 
 Search::Search(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Search::~Search() = default;
 
-absl::StatusOr<std::unique_ptr<Search>> Search::Create(const SearchSpec& spec,
-                                                       SearchData data,
-                                                       RunDirectory run,
-                                                       bool resume) {
-  auto impl = std::make_unique<Impl>(spec, std::move(data), std::move(run));
-  MDENAS_RETURN_IF_ERROR(impl->Initialize(resume));
+absl::StatusOr<std::unique_ptr<Search>> Search::Create(const SearchSpec& spec, TrainingData data,
+                                                       RunDirectory run, bool resume) {
+  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<SearchSpace> space, MakeSearchSpace(spec.space()));
+  auto impl = std::make_unique<Impl>(spec, std::move(data), std::move(space));
+  MDENAS_RETURN_IF_ERROR(impl->Initialize(std::move(run), resume));
   return std::unique_ptr<Search>(new Search(std::move(impl)));
 }
 
@@ -382,13 +267,25 @@ absl::Status Search::Run(ProgressReporter* progress, int stop_after) {
   return impl_->Run(progress, stop_after);
 }
 
-absl::StatusOr<double> Search::ValidationAccuracy(const std::vector<int>& path) {
+absl::StatusOr<double> Search::ValidationAccuracy(absl::Span<const int> path) {
   return impl_->ValidationAccuracy(path);
 }
 
 int Search::epochs_done() const { return impl_->epochs_done(); }
+const SearchSpace& Search::space() const { return impl_->space(); }
 const MultinomialLearner& Search::learner() const { return impl_->learner(); }
-Genotype Search::genotype() const { return impl_->genotype(); }
+Architecture Search::architecture() const { return impl_->architecture(); }
 RunResult Search::result() const { return impl_->result(); }
+
+absl::StatusOr<std::unique_ptr<Search>> RunNewSearch(const SearchSpec& spec,
+                                                     ProgressReporter* progress) {
+  MDENAS_ASSIGN_OR_RETURN(
+      TrainingData data, OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
+  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(spec.runtime().output_dir(), spec));
+  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
+                          Search::Create(spec, std::move(data), std::move(run), false));
+  MDENAS_RETURN_IF_ERROR(search->Run(progress));
+  return search;
+}
 
 }  // namespace mdenas

@@ -1,5 +1,4 @@
 #include "mdenas/driver/search.h"
-#include "mdenas/driver/search_checkpoint.h"
 
 #include <sstream>
 #include <string>
@@ -11,9 +10,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
-#include "mdenas/base/framed_file.h"
-#include "mdenas/space/darts/derive_genotype.h"
-#include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/run/checkpoint.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
@@ -47,15 +44,19 @@ SearchSpec TinySpec(
   return spec;
 }
 
+absl::StatusOr<TrainingData> Data(const SearchSpec& spec) {
+  return OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed());
+}
+
 // Runs `spec` into its output directory, from the start or resumed, up to
 // `stop_after` epochs (0: all).
 std::unique_ptr<Search> RunSearch(const SearchSpec& spec, bool resume,
                                   int stop_after = 0) {
-  absl::StatusOr<SearchData> data = LoadSearchData(spec);
+  absl::StatusOr<TrainingData> data = Data(spec);
   EXPECT_TRUE(data.ok()) << data.status();
   const std::string out = spec.runtime().output_dir();
   absl::StatusOr<RunDirectory> run =
-      resume ? RunDirectory::Open(out) : RunDirectory::Create(out);
+      resume ? RunDirectory::Open(out) : RunDirectory::Create(out, spec);
   EXPECT_TRUE(run.ok()) << run.status();
   absl::StatusOr<std::unique_ptr<Search>> search =
       Search::Create(spec, *std::move(data), *run, resume);
@@ -85,7 +86,7 @@ TEST_F(SearchTest, SameSeedGivesTheSameSearch) {
   const auto a = RunSearch(TinySpec(*data_, MakeTestDir("a")), false);
   const auto b = RunSearch(TinySpec(*data_, MakeTestDir("b")), false);
   EXPECT_EQ(a->epochs_done(), 4);
-  EXPECT_EQ(a->genotype(), b->genotype());
+  EXPECT_EQ(a->architecture(), b->architecture());
   EXPECT_TRUE(SameDistribution(*a, *b));
   const RunResult ra = a->result(), rb = b->result();
   for (int e = 0; e < 4; ++e) {
@@ -108,7 +109,7 @@ TEST_F(SearchTest, LearnerSeesEachEpochsPathAndAccuracy) {
                {{"learner.warmup_epochs", "1"}, {"learner.alpha", "0.2"}}),
       false);
   const RunResult result = search->result();
-  MultinomialLearner replay(28, 8, {.alpha = 0.2});
+  MultinomialLearner replay(std::vector<int>(28, 8), {.alpha = 0.2});
   for (const EpochRecord& record : result.epochs()) {
     const std::vector<int> path(record.sampled_ops().begin(),
                                 record.sampled_ops().end());
@@ -119,8 +120,7 @@ TEST_F(SearchTest, LearnerSeesEachEpochsPathAndAccuracy) {
   }
   EXPECT_EQ(replay.ToProto().SerializeAsString(),
             search->learner().ToProto().SerializeAsString());
-  EXPECT_EQ(FormatDartsGenotype(search->genotype()),
-            FormatDartsGenotype(DeriveGenotype(replay, DartsOperations(), 4)));
+  EXPECT_EQ(search->architecture(), search->space().Derive(replay.distributions()));
 }
 
 // The weights do not change between an epoch's validation and the end of
@@ -143,7 +143,7 @@ TEST_F(SearchTest, ResumedSearchEndsAsTheUninterruptedOne) {
   EXPECT_EQ(RunSearch(spec, false, /*stop_after=*/2)->epochs_done(), 2);
   const auto resumed = RunSearch(spec, true);
   EXPECT_EQ(resumed->epochs_done(), 4);
-  EXPECT_EQ(resumed->genotype(), whole->genotype());
+  EXPECT_EQ(resumed->architecture(), whole->architecture());
   EXPECT_TRUE(SameDistribution(*resumed, *whole));
   for (int e = 0; e < 4; ++e) {
     EXPECT_EQ(resumed->result().epochs(e).valid_top1(),
@@ -158,9 +158,7 @@ TEST_F(SearchTest, RunDirectoryHoldsEveryResult) {
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("files"));
   const auto search = RunSearch(spec, false);
   const std::string dir = spec.runtime().output_dir();
-  const absl::StatusOr<Genotype> genotype = LoadGenotype(dir);
-  ASSERT_TRUE(genotype.ok()) << genotype.status();
-  EXPECT_EQ(*genotype, search->genotype());
+  EXPECT_EQ(*ReadFile(JoinPath(dir, kArchitectureFile)), search->architecture().text + "\n");
   RunResult result;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
                   *ReadFile(JoinPath(dir, kResultFile)), &result)
@@ -169,7 +167,10 @@ TEST_F(SearchTest, RunDirectoryHoldsEveryResult) {
   EXPECT_EQ(result.train_images(), 20);
   EXPECT_EQ(result.validation_images(), 20);
   EXPECT_GT(result.peak_rss_bytes(), 0);
-  EXPECT_EQ(result.distribution().edges_size(), 28);
+  EXPECT_EQ(result.distribution().decisions_size(), 28);
+  EXPECT_EQ(result.space(), "darts");
+  EXPECT_EQ(result.architecture(), search->architecture().text);
+  EXPECT_THAT(result.protocol(), HasSubstr("darts space (3 cells x 4 channels)"));
   const std::vector<std::string> rows =
       absl::StrSplit(*ReadFile(JoinPath(dir, kDistributionFile)), '\n',
                      absl::SkipEmpty());
@@ -185,10 +186,10 @@ TEST_F(SearchTest, PerBatchSamplingCountsSteps) {
                                    {{"learner.sampling", "PER_BATCH"}});
   const auto search = RunSearch(spec, false);
   // 20 training images in batches of 8: 3 steps per epoch, 12 in all.
-  for (int edge : {0, 13, 27}) {
+  for (int decision : {0, 13, 27}) {
     int64_t steps = 0;
-    for (int op = 0; op < 8; ++op) steps += search->learner().trained(edge, op);
-    EXPECT_EQ(steps, 12) << edge;
+    for (int op = 0; op < 8; ++op) steps += search->learner().trained(decision, op);
+    EXPECT_EQ(steps, 12) << decision;
   }
   EXPECT_EQ(search->result().epochs(0).sampled_ops_size(), 0);
 }
@@ -207,9 +208,9 @@ std::vector<std::pair<std::string, std::string>> Diverging() {
 
 TEST_F(SearchTest, NonFiniteStepStopsTheRunAndKeepsTheLastCheckpoint) {
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("diverge"), Diverging());
-  absl::StatusOr<SearchData> data = LoadSearchData(spec);
+  absl::StatusOr<TrainingData> data = Data(spec);
   ASSERT_TRUE(data.ok());
-  const RunDirectory run = *RunDirectory::Create(spec.runtime().output_dir());
+  const RunDirectory run = *RunDirectory::Create(spec.runtime().output_dir(), spec);
   auto search = *Search::Create(spec, *std::move(data), run, false);
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, spec.epochs());
@@ -221,10 +222,9 @@ TEST_F(SearchTest, NonFiniteStepStopsTheRunAndKeepsTheLastCheckpoint) {
               HasSubstr(absl::StrCat("The checkpoint of epoch ",
                                      search->epochs_done(), " in ")));
   if (search->epochs_done() > 0) {
-    const absl::StatusOr<SearchCheckpoint> checkpoint =
-        ReadSearchCheckpoint(run, &spec);
+    const absl::StatusOr<Checkpoint> checkpoint = ReadCheckpointOf(run, "search", &spec);
     ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
-    EXPECT_EQ(checkpoint->epochs_done(), search->epochs_done());
+    EXPECT_EQ(checkpoint->training().epochs_done(), search->epochs_done());
   }
 }
 
@@ -242,31 +242,14 @@ TEST_F(SearchTest, NonFiniteStepsCanBeSkippedAndCounted) {
   EXPECT_GT(skipped, 0);
 }
 
-TEST_F(SearchTest, ResumeRefusesAnotherSpecAndDamagedCheckpoints) {
+TEST_F(SearchTest, ResumeRefusesAnotherSpec) {
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("guarded"));
   RunSearch(spec, false, 1);
-  const RunDirectory run = *RunDirectory::Open(spec.runtime().output_dir());
   SearchSpec other = spec;
   other.set_epochs(5);
-  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &other).status().message()),
-              HasSubstr("belongs to another spec"));
-  SearchSpec moved = spec;
-  moved.mutable_runtime()->set_output_dir("/elsewhere");
-  EXPECT_TRUE(ReadSearchCheckpoint(run, &moved).ok());
-
-  const std::string path = run.File(kCheckpointFile);
-  const std::string good = *ReadFile(path);
-  ASSERT_TRUE(WriteFileAtomically(path, good.substr(0, good.size() / 2)).ok());
-  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &spec).status().message()),
-              HasSubstr("truncated"));
-  ASSERT_TRUE(WriteFramedFile(path, "MDNSSRCH", "\xff\xff garbage").ok());
-  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &spec).status().message()),
-              HasSubstr("not a search checkpoint"));
-  SearchCheckpoint future;
-  future.set_format_version(99);
-  ASSERT_TRUE(WriteFramedFile(path, "MDNSSRCH", future.SerializeAsString()).ok());
-  EXPECT_THAT(std::string(ReadSearchCheckpoint(run, &spec).status().message()),
-              HasSubstr("format version 99"));
+  absl::StatusOr<std::unique_ptr<Search>> resumed =
+      Search::Create(other, *Data(other), *RunDirectory::Open(spec.runtime().output_dir()), true);
+  EXPECT_THAT(std::string(resumed.status().message()), HasSubstr("belongs to another spec"));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // (libtorch's own ATen operators, as eager PyTorch would run them) or this
 // folder's fast ones (channels-last CPU kernels, CUDA kernels on a GPU).
 // Chosen per network at construction (OperationOptions, SupernetOptions,
-// EvalNetworkOptions) and per search by RuntimeSpec.kernels.
+// DartsNetworkOptions) and per search by RuntimeSpec.kernels.
 
 #ifndef MDENAS_KERNELS_KERNELS_H_
 #define MDENAS_KERNELS_KERNELS_H_

@@ -15,86 +15,97 @@ double UniformDouble(Rng* rng) {
   return static_cast<double>((*rng)() >> 11) * 0x1.0p-53;
 }
 
+// One row per decision, of as many entries as it has choices.
 template <typename T>
-std::vector<std::vector<T>> Matrix(int rows, int columns, T value) {
-  return std::vector<std::vector<T>>(rows, std::vector<T>(columns, value));
+std::vector<std::vector<T>> Rows(const std::vector<int>& choices, T value) {
+  std::vector<std::vector<T>> rows;
+  rows.reserve(choices.size());
+  for (int count : choices) rows.emplace_back(count, value);
+  return rows;
+}
+
+std::vector<std::vector<double>> Uniform(const std::vector<int>& choices) {
+  std::vector<std::vector<double>> rows;
+  rows.reserve(choices.size());
+  for (int count : choices) rows.emplace_back(count, 1.0 / count);
+  return rows;
 }
 
 }  // namespace
 
-MultinomialLearner::MultinomialLearner(int edges, int operations,
+MultinomialLearner::MultinomialLearner(std::vector<int> choices,
                                        LearnerOptions options)
-    : operations_(operations),
+    : choices_(std::move(choices)),
       options_(options),
-      probabilities_(Matrix<double>(edges, operations, 1.0 / operations)),
-      trained_(Matrix<int64_t>(edges, operations, 0)),
-      accuracy_(Matrix<double>(edges, operations, 0.0)),
-      pending_sum_(Matrix<double>(edges, operations, 0.0)),
-      pending_count_(Matrix<int64_t>(edges, operations, 0)) {}
+      probabilities_(Uniform(choices_)),
+      trained_(Rows<int64_t>(choices_, 0)),
+      accuracy_(Rows<double>(choices_, 0.0)),
+      pending_sum_(Rows<double>(choices_, 0.0)),
+      pending_count_(Rows<int64_t>(choices_, 0)) {}
 
 std::vector<int> MultinomialLearner::Sample(Rng* rng) const {
   std::vector<int> path(probabilities_.size());
-  for (size_t edge = 0; edge < probabilities_.size(); ++edge) {
-    const std::vector<double>& p = probabilities_[edge];
+  for (size_t decision = 0; decision < probabilities_.size(); ++decision) {
+    const std::vector<double>& p = probabilities_[decision];
     const double target = UniformDouble(rng);
     double cumulative = 0.0;
-    int choice = -1;
-    for (int op = 0; op < operations_; ++op) {
-      if (p[op] <= 0.0) continue;
-      choice = op;  // The last operation with mass absorbs rounding.
-      cumulative += p[op];
+    int picked = -1;
+    for (int choice = 0; choice < choices_[decision]; ++choice) {
+      if (p[choice] <= 0.0) continue;
+      picked = choice;  // The last choice with mass absorbs rounding.
+      cumulative += p[choice];
       if (target < cumulative) break;
     }
-    path[edge] = choice;
+    path[decision] = picked;
   }
   return path;
 }
 
 void MultinomialLearner::RecordTraining(absl::Span<const int> path,
                                         int64_t count) {
-  for (size_t edge = 0; edge < path.size(); ++edge) {
-    trained_[edge][path[edge]] += count;
+  for (size_t decision = 0; decision < path.size(); ++decision) {
+    trained_[decision][path[decision]] += count;
   }
 }
 
 void MultinomialLearner::RecordAccuracy(absl::Span<const int> path,
                                         double accuracy) {
-  for (size_t edge = 0; edge < path.size(); ++edge) {
-    pending_sum_[edge][path[edge]] += accuracy;
-    ++pending_count_[edge][path[edge]];
+  for (size_t decision = 0; decision < path.size(); ++decision) {
+    pending_sum_[decision][path[decision]] += accuracy;
+    ++pending_count_[decision][path[decision]];
   }
 }
 
 void MultinomialLearner::FinishEpoch() {
-  for (int edge = 0; edge < edges(); ++edge) {
-    for (int op = 0; op < operations_; ++op) {
-      if (pending_count_[edge][op] == 0) continue;
-      accuracy_[edge][op] =
-          pending_sum_[edge][op] / static_cast<double>(pending_count_[edge][op]);
-      pending_sum_[edge][op] = 0.0;
-      pending_count_[edge][op] = 0;
+  for (int decision = 0; decision < decisions(); ++decision) {
+    for (int choice = 0; choice < choices_[decision]; ++choice) {
+      if (pending_count_[decision][choice] == 0) continue;
+      accuracy_[decision][choice] = pending_sum_[decision][choice] /
+                                    static_cast<double>(pending_count_[decision][choice]);
+      pending_sum_[decision][choice] = 0.0;
+      pending_count_[decision][choice] = 0;
     }
   }
 }
 
 void MultinomialLearner::Update() {
-  for (int edge = 0; edge < edges(); ++edge) {
+  for (int decision = 0; decision < decisions(); ++decision) {
     if (options_.rule == UpdateRule::kVectorClamp) {
-      UpdateVectorClamp(edge);
+      UpdateVectorClamp(decision);
     } else {
-      UpdatePairwiseTransfer(edge);
+      UpdatePairwiseTransfer(decision);
     }
   }
 }
 
-void MultinomialLearner::UpdateVectorClamp(int edge) {
-  const std::vector<int64_t>& trained = trained_[edge];
-  const std::vector<double>& accuracy = accuracy_[edge];
-  std::vector<double>& p = probabilities_[edge];
-  for (int i = 0; i < operations_; ++i) {
+void MultinomialLearner::UpdateVectorClamp(int decision) {
+  const std::vector<int64_t>& trained = trained_[decision];
+  const std::vector<double>& accuracy = accuracy_[decision];
+  std::vector<double>& p = probabilities_[decision];
+  for (int i = 0; i < choices_[decision]; ++i) {
     int wins = 0;
     int losses = 0;
-    for (int j = 0; j < operations_; ++j) {
+    for (int j = 0; j < choices_[decision]; ++j) {
       if (trained[i] < trained[j] && accuracy[i] > accuracy[j]) ++wins;
       if (trained[i] > trained[j] && accuracy[i] < accuracy[j]) ++losses;
     }
@@ -106,10 +117,10 @@ void MultinomialLearner::UpdateVectorClamp(int edge) {
   for (double& value : p) value /= total;
 }
 
-void MultinomialLearner::UpdatePairwiseTransfer(int edge) {
-  const std::vector<int64_t>& trained = trained_[edge];
-  const std::vector<double>& accuracy = accuracy_[edge];
-  std::vector<double>& p = probabilities_[edge];
+void MultinomialLearner::UpdatePairwiseTransfer(int decision) {
+  const std::vector<int64_t>& trained = trained_[decision];
+  const std::vector<double>& accuracy = accuracy_[decision];
+  std::vector<double>& p = probabilities_[decision];
   const double alpha = options_.alpha;
   // Moves alpha of mass (or all the loser has) from `loser` to `winner`.
   auto transfer = [&](int loser, int winner) {
@@ -117,8 +128,8 @@ void MultinomialLearner::UpdatePairwiseTransfer(int edge) {
     p[loser] -= amount;
     p[winner] += amount;
   };
-  for (int i = 0; i < operations_; ++i) {
-    for (int j = i + 1; j < operations_; ++j) {
+  for (int i = 0; i < choices_[decision]; ++i) {
+    for (int j = i + 1; j < choices_[decision]; ++j) {
       if (trained[i] >= trained[j] && accuracy[i] < accuracy[j]) {
         transfer(i, j);
       }
@@ -141,62 +152,62 @@ double MultinomialLearner::MeanEntropy() const {
 
 LearnerState MultinomialLearner::ToProto() const {
   LearnerState state;
-  for (int edge = 0; edge < edges(); ++edge) {
-    LearnerState::Edge* out = state.add_edges();
-    for (int op = 0; op < operations_; ++op) {
-      out->add_probability(probabilities_[edge][op]);
-      out->add_trained(trained_[edge][op]);
-      out->add_accuracy(accuracy_[edge][op]);
-      out->add_pending_accuracy_sum(pending_sum_[edge][op]);
-      out->add_pending_accuracy_count(pending_count_[edge][op]);
+  for (int decision = 0; decision < decisions(); ++decision) {
+    LearnerState::Decision* out = state.add_decisions();
+    for (int choice = 0; choice < choices_[decision]; ++choice) {
+      out->add_probability(probabilities_[decision][choice]);
+      out->add_trained(trained_[decision][choice]);
+      out->add_accuracy(accuracy_[decision][choice]);
+      out->add_pending_accuracy_sum(pending_sum_[decision][choice]);
+      out->add_pending_accuracy_count(pending_count_[decision][choice]);
     }
   }
   return state;
 }
 
 absl::Status MultinomialLearner::RestoreFrom(const LearnerState& state) {
-  if (state.edges_size() != edges()) {
+  if (state.decisions_size() != decisions()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("learner state has ", state.edges_size(),
-                     " edges; this search has ", edges()));
+        absl::StrCat("learner state has ", state.decisions_size(),
+                     " decisions; this search has ", decisions()));
   }
-  for (int edge = 0; edge < edges(); ++edge) {
-    const LearnerState::Edge& in = state.edges(edge);
-    if (in.probability_size() != operations_ ||
-        in.trained_size() != operations_ ||
-        in.accuracy_size() != operations_ ||
-        in.pending_accuracy_sum_size() != operations_ ||
-        in.pending_accuracy_count_size() != operations_) {
+  for (int decision = 0; decision < decisions(); ++decision) {
+    const LearnerState::Decision& in = state.decisions(decision);
+    if (in.probability_size() != choices_[decision] ||
+        in.trained_size() != choices_[decision] ||
+        in.accuracy_size() != choices_[decision] ||
+        in.pending_accuracy_sum_size() != choices_[decision] ||
+        in.pending_accuracy_count_size() != choices_[decision]) {
       return absl::InvalidArgumentError(
-          absl::StrCat("learner state, edge ", edge, ": expected ",
-                       operations_, " values per statistic"));
+          absl::StrCat("learner state, decision ", decision, ": expected ",
+                       choices_[decision], " values per statistic"));
     }
     double total = 0.0;
-    for (int op = 0; op < operations_; ++op) {
-      const double p = in.probability(op);
-      if (!std::isfinite(p) || p < 0.0 || in.trained(op) < 0 ||
-          !std::isfinite(in.accuracy(op)) ||
-          !std::isfinite(in.pending_accuracy_sum(op)) ||
-          in.pending_accuracy_count(op) < 0) {
+    for (int choice = 0; choice < choices_[decision]; ++choice) {
+      const double p = in.probability(choice);
+      if (!std::isfinite(p) || p < 0.0 || in.trained(choice) < 0 ||
+          !std::isfinite(in.accuracy(choice)) ||
+          !std::isfinite(in.pending_accuracy_sum(choice)) ||
+          in.pending_accuracy_count(choice) < 0) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "learner state, edge ", edge, ", operation ", op,
+            "learner state, decision ", decision, ", choice ", choice,
             ": a probability, count or accuracy is negative or not finite"));
       }
       total += p;
     }
     if (std::abs(total - 1.0) > 1e-6) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "learner state, edge ", edge, ": probabilities sum to ", total));
+          "learner state, decision ", decision, ": probabilities sum to ", total));
     }
   }
-  for (int edge = 0; edge < edges(); ++edge) {
-    const LearnerState::Edge& in = state.edges(edge);
-    for (int op = 0; op < operations_; ++op) {
-      probabilities_[edge][op] = in.probability(op);
-      trained_[edge][op] = in.trained(op);
-      accuracy_[edge][op] = in.accuracy(op);
-      pending_sum_[edge][op] = in.pending_accuracy_sum(op);
-      pending_count_[edge][op] = in.pending_accuracy_count(op);
+  for (int decision = 0; decision < decisions(); ++decision) {
+    const LearnerState::Decision& in = state.decisions(decision);
+    for (int choice = 0; choice < choices_[decision]; ++choice) {
+      probabilities_[decision][choice] = in.probability(choice);
+      trained_[decision][choice] = in.trained(choice);
+      accuracy_[decision][choice] = in.accuracy(choice);
+      pending_sum_[decision][choice] = in.pending_accuracy_sum(choice);
+      pending_count_[decision][choice] = in.pending_accuracy_count(choice);
     }
   }
   return absl::OkStatus();

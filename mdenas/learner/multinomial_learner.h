@@ -1,9 +1,11 @@
 // The multinomial distribution learner of MdeNAS (MDENAS_SPEC.md §2): one
-// categorical distribution per edge over its candidate operations, the
-// statistics H^e (how long each operation was trained) and H^a (its latest
+// categorical distribution per decision of the search space (an edge of a
+// cell, a block slot) over the decision's choices (operations, blocks), the
+// statistics H^e (how long each choice was trained) and H^a (its latest
 // validation accuracy), and the update that moves probability towards
-// operations that reach higher accuracy with less training. It knows only
-// edges and operation counts: no libtorch, no search space.
+// choices that reach higher accuracy with less training. It knows only
+// how many decisions there are and how many choices each has: no libtorch,
+// no search space. A path holds one choice index per decision.
 //
 // One search epoch with per-epoch sampling:
 //   std::vector<int> path = learner.Sample(&rng);
@@ -27,7 +29,7 @@
 namespace mdenas {
 
 enum class UpdateRule {
-  // For each operation i of an edge, with ΔH^e_ij = H^e_i - H^e_j and
+  // For each choice i of a decision, with ΔH^e_ij = H^e_i - H^e_j and
   // ΔH^a_ij = H^a_i - H^a_j:
   //   p_i += alpha * (#{j: ΔH^e_ij < 0 and ΔH^a_ij > 0}
   //                 - #{j: ΔH^e_ij > 0 and ΔH^a_ij < 0}).
@@ -54,39 +56,46 @@ using Rng = std::mt19937_64;
 
 class MultinomialLearner {
  public:
-  // `edges` distributions over `operations` choices each, uniform.
-  MultinomialLearner(int edges, int operations, LearnerOptions options);
+  // One uniform distribution per decision d over choices[d] choices.
+  MultinomialLearner(std::vector<int> choices, LearnerOptions options);
 
-  int edges() const { return static_cast<int>(probabilities_.size()); }
-  int operations() const { return operations_; }
+  int decisions() const { return static_cast<int>(choices_.size()); }
+  int choices(int decision) const { return choices_[decision]; }
   const LearnerOptions& options() const { return options_; }
 
-  // Draws one operation per edge independently from its distribution.
+  // Draws one choice per decision independently from its distribution.
   std::vector<int> Sample(Rng* rng) const;
 
-  // H^e += count for each (edge, path[edge]): the operations of `path` were
-  // trained one more epoch (per-epoch sampling) or `count` more steps.
+  // H^e += count for each (decision, path[decision]): the choices of `path`
+  // were trained one more epoch (per-epoch sampling) or `count` more steps.
   void RecordTraining(absl::Span<const int> path, int64_t count = 1);
 
   // Records that `path` reached `accuracy` (%) on the validation split. The
-  // accuracies recorded for an operation within one epoch are averaged.
+  // accuracies recorded for a choice within one epoch are averaged.
   void RecordAccuracy(absl::Span<const int> path, double accuracy);
 
-  // Ends the epoch: each operation with accuracies recorded in it takes
-  // their mean as its H^a, replacing the older value; the others keep
-  // theirs.
+  // Ends the epoch: each choice with accuracies recorded in it takes their
+  // mean as its H^a, replacing the older value; the others keep theirs.
   void FinishEpoch();
 
-  // Applies the update rule to every edge.
+  // Applies the update rule to every decision.
   void Update();
 
-  const std::vector<double>& probabilities(int edge) const {
-    return probabilities_[edge];
+  const std::vector<double>& probabilities(int decision) const {
+    return probabilities_[decision];
   }
-  int64_t trained(int edge, int op) const { return trained_[edge][op]; }
-  double accuracy(int edge, int op) const { return accuracy_[edge][op]; }
+  // Every decision's distribution, in decision order.
+  const std::vector<std::vector<double>>& distributions() const {
+    return probabilities_;
+  }
+  int64_t trained(int decision, int choice) const {
+    return trained_[decision][choice];
+  }
+  double accuracy(int decision, int choice) const {
+    return accuracy_[decision][choice];
+  }
 
-  // The mean over edges of the distributions' entropy, in nats.
+  // The mean over decisions of the distributions' entropy, in nats.
   double MeanEntropy() const;
 
   LearnerState ToProto() const;
@@ -94,10 +103,10 @@ class MultinomialLearner {
   absl::Status RestoreFrom(const LearnerState& state);
 
  private:
-  void UpdateVectorClamp(int edge);
-  void UpdatePairwiseTransfer(int edge);
+  void UpdateVectorClamp(int decision);
+  void UpdatePairwiseTransfer(int decision);
 
-  int operations_;
+  std::vector<int> choices_;
   LearnerOptions options_;
   std::vector<std::vector<double>> probabilities_;
   std::vector<std::vector<int64_t>> trained_;

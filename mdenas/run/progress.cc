@@ -1,42 +1,8 @@
 #include "mdenas/run/progress.h"
 
-#include <map>
-
 #include "absl/strings/str_format.h"
 
 namespace mdenas {
-namespace {
-
-char Letter(const std::string& op) {
-  static const auto* const letters = new std::map<std::string, char>{
-      {"none", '-'},         {"max_pool_3x3", 'm'}, {"avg_pool_3x3", 'a'},
-      {"skip_connect", 'k'}, {"sep_conv_3x3", 's'}, {"sep_conv_5x5", 'S'},
-      {"dil_conv_3x3", 'd'}, {"dil_conv_5x5", 'D'}};
-  const auto it = letters->find(op);
-  return it == letters->end() ? '?' : it->second;
-}
-
-}  // namespace
-
-std::string ShortCellPath(absl::Span<const int> cell_path,
-                          const std::vector<std::string>& operations,
-                          int nodes) {
-  std::string text;
-  size_t edge = 0;
-  for (int node = 2; node < nodes + 2; ++node) {
-    if (node > 2) text += '|';
-    for (int input = 0; input < node && edge < cell_path.size(); ++input) {
-      text += Letter(operations[cell_path[edge++]]);
-    }
-  }
-  return text;
-}
-
-std::string ShortPathLegend() {
-  return "path letters: - none, m max_pool_3x3, a avg_pool_3x3, k "
-         "skip_connect, s sep_conv_3x3, S sep_conv_5x5, d dil_conv_3x3, D "
-         "dil_conv_5x5; n normal cell, r reduction cell, | between nodes";
-}
 
 std::string FormatDuration(double seconds) {
   const int64_t total = static_cast<int64_t>(seconds + 0.5);

@@ -1,8 +1,10 @@
 // What a run prints while it works: one line per epoch, and a live progress
 // bar within the epoch when the output is a terminal.
 //
-//   epoch  3/20  n k-|sm-|dSa-|Dmk-a r m-|sSk|... train loss 1.821 acc 31.2%
-//     valid 35.4%  lr 0.0243  412 img/s  0:45 elapsed  ETA 6:30
+//   epoch  3/20  <path>  train loss 1.821 acc 31.2%  valid 35.4%
+//     lr 0.0243  412 img/s  0:45 elapsed  ETA 6:30
+//
+// where <path> is the epoch's sampled path as the search space shows it.
 
 #ifndef MDENAS_RUN_PROGRESS_H_
 #define MDENAS_RUN_PROGRESS_H_
@@ -11,23 +13,11 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
-#include <vector>
 
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "mdenas/proto/run_result.pb.h"
 
 namespace mdenas {
-
-// One letter per edge, the cell's nodes separated by '|':
-// - none, m max_pool_3x3, a avg_pool_3x3, k skip_connect, s sep_conv_3x3,
-// S sep_conv_5x5, d dil_conv_3x3, D dil_conv_5x5, ? anything else.
-std::string ShortCellPath(absl::Span<const int> cell_path,
-                          const std::vector<std::string>& operations,
-                          int nodes);
-
-// The legend of ShortCellPath, for the top of a run's output.
-std::string ShortPathLegend();
 
 // "1:02:03" or "4:05".
 std::string FormatDuration(double seconds);

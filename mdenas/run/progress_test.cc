@@ -4,17 +4,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "mdenas/space/darts/cell_topology.h"
 
 namespace mdenas {
 namespace {
 
 using ::testing::HasSubstr;
-
-TEST(ProgressTest, ShortCellPathGroupsEdgesByNode) {
-  const std::vector<int> cell = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5};
-  EXPECT_EQ(ShortCellPath(cell, DartsOperations(), 4), "-m|aks|SdD-|maksS");
-}
 
 TEST(ProgressTest, FormatDuration) {
   EXPECT_EQ(FormatDuration(0), "0:00");

@@ -8,6 +8,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
 
@@ -38,14 +39,14 @@ absl::Status RunDirectory::CheckCreatable(const std::string& path) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<RunDirectory> RunDirectory::Create(const std::string& path) {
+absl::StatusOr<RunDirectory> RunDirectory::Create(const std::string& path,
+                                                  const google::protobuf::Message& spec) {
   MDENAS_RETURN_IF_ERROR(CheckCreatable(path));
   MDENAS_RETURN_IF_ERROR(MakeDirectories(path));
-  // Fail now, not after hours of training, if nothing can be written here.
-  const std::string probe = JoinPath(path, ".writable");
-  MDENAS_RETURN_IF_ERROR(WriteFileAtomically(probe, ""));
-  std::remove(probe.c_str());
-  return RunDirectory(path);
+  // Also fails now, not after hours of training, if nothing can be written.
+  RunDirectory run(path);
+  MDENAS_RETURN_IF_ERROR(run.WriteText(kSpecFile, ResolvedSpecText(spec)));
+  return run;
 }
 
 absl::StatusOr<RunDirectory> RunDirectory::Open(const std::string& path) {

@@ -5,10 +5,10 @@
 //   spec.textproto    the resolved spec: every value the run used
 //   checkpoint.bin    the latest checkpoint
 //   result.json       RunResult (mdenas/proto/run_result.proto) so far
-//   genotype.txt      the (current) genotype in the DARTS text form
+//   architecture.txt  the (current) architecture in its space's text form
 //   epochs.csv        one row per epoch
-//   distribution.csv  search: p, H^e and H^a of every operation after every
-//                     epoch
+//   distribution.csv  search: p, H^e and H^a of every choice of every
+//                     decision after every epoch
 
 #ifndef MDENAS_RUN_RUN_DIRECTORY_H_
 #define MDENAS_RUN_RUN_DIRECTORY_H_
@@ -25,15 +25,17 @@ namespace mdenas {
 inline constexpr char kSpecFile[] = "spec.textproto";
 inline constexpr char kCheckpointFile[] = "checkpoint.bin";
 inline constexpr char kResultFile[] = "result.json";
-inline constexpr char kGenotypeFile[] = "genotype.txt";
+inline constexpr char kArchitectureFile[] = "architecture.txt";
 inline constexpr char kEpochsFile[] = "epochs.csv";
 inline constexpr char kDistributionFile[] = "distribution.csv";
 
 class RunDirectory {
  public:
-  // A new run in `path`, created with its parents. An existing folder is
-  // refused if it holds a checkpoint: that is a run to --resume.
-  static absl::StatusOr<RunDirectory> Create(const std::string& path);
+  // A new run of `spec` in `path`, created with its parents, holding
+  // spec.textproto: `spec` with every default filled in. An existing folder
+  // is refused if it holds a checkpoint: that is a run to --resume.
+  static absl::StatusOr<RunDirectory> Create(const std::string& path,
+                                             const google::protobuf::Message& spec);
 
   // Whether Create(path) would succeed, checked without creating anything:
   // `path` holds no checkpoint, and it or its nearest existing parent is a

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
 #include "mdenas/proto/run_result.pb.h"
+#include "mdenas/proto/search_spec.pb.h"
 
 namespace mdenas {
 namespace {
@@ -19,13 +20,22 @@ std::string TempPath(const std::string& name) {
   return JoinPath(std::getenv("TEST_TMPDIR"), name);
 }
 
+SearchSpec ThreeEpochs() {
+  SearchSpec spec;
+  spec.set_epochs(3);
+  return spec;
+}
+
 TEST(RunDirectoryTest, CreatesWritesAndRefusesToOverwriteARun) {
   const std::string path = TempPath("runs/a/b");
-  absl::StatusOr<RunDirectory> run = RunDirectory::Create(path);
+  absl::StatusOr<RunDirectory> run = RunDirectory::Create(path, ThreeEpochs());
   ASSERT_TRUE(run.ok()) << run.status();
-  ASSERT_TRUE(run->WriteText(kSpecFile, "epochs: 3\n").ok());
+  // The spec with every value it resolves to.
+  const std::string spec = *ReadFile(run->File(kSpecFile));
+  EXPECT_THAT(spec, HasSubstr("epochs: 3\n"));
+  EXPECT_THAT(spec, HasSubstr("batch_size: 512\n"));
   // Before its first checkpoint a run may start again in place.
-  EXPECT_TRUE(RunDirectory::Create(path).ok());
+  EXPECT_TRUE(RunDirectory::Create(path, ThreeEpochs()).ok());
   ASSERT_TRUE(run->WriteText(kCheckpointFile, "x").ok());
   RunResult result;
   result.set_wall_seconds(12.5);
@@ -35,24 +45,26 @@ TEST(RunDirectoryTest, CreatesWritesAndRefusesToOverwriteARun) {
   EXPECT_THAT(json, HasSubstr("\"wall_seconds\": 12.5"));
   EXPECT_THAT(json, HasSubstr("\"train_images\": \"7\""));
 
-  const absl::StatusOr<RunDirectory> again = RunDirectory::Create(path);
+  SearchSpec other;
+  other.set_epochs(4);
+  const absl::StatusOr<RunDirectory> again = RunDirectory::Create(path, other);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(again.status().message()),
               HasSubstr("continue it with --resume=" + path));
-  EXPECT_EQ(*ReadFile(run->File(kSpecFile)), "epochs: 3\n");
+  EXPECT_EQ(*ReadFile(run->File(kSpecFile)), spec);
   EXPECT_EQ(*ReadFile(run->File(kCheckpointFile)), "x");
 }
 
 TEST(RunDirectoryTest, OpenNeedsACheckpoint) {
   const std::string path = TempPath("started");
-  ASSERT_TRUE(RunDirectory::Create(path).ok());
+  ASSERT_TRUE(RunDirectory::Create(path, ThreeEpochs()).ok());
   EXPECT_THAT(std::string(RunDirectory::Open(path).status().message()),
               HasSubstr("nothing to resume"));
   ASSERT_TRUE(WriteFileAtomically(JoinPath(path, kCheckpointFile), "x").ok());
   // A crash in the middle of a write leaves its temporary file behind.
   ASSERT_TRUE(WriteFileAtomically(JoinPath(path, "checkpoint.bin.tmp.123"), "half").ok());
   EXPECT_TRUE(RunDirectory::Open(path).ok());
-  EXPECT_THAT(*ListDirectory(path), ::testing::ElementsAre(kCheckpointFile));
+  EXPECT_THAT(*ListDirectory(path), ::testing::UnorderedElementsAre(kCheckpointFile, kSpecFile));
   EXPECT_THAT(std::string(RunDirectory::Open(TempPath("nope")).status().message()),
               HasSubstr("no such run directory"));
 }
@@ -61,14 +73,14 @@ TEST(RunDirectoryTest, UnwritableLocationsFailAtCreation) {
   if (::geteuid() == 0) {
     // Root writes anywhere; a path under a plain file fails for everyone.
     ASSERT_TRUE(WriteFileAtomically(TempPath("file"), "x").ok());
-    EXPECT_FALSE(RunDirectory::Create(TempPath("file/run")).ok());
+    EXPECT_FALSE(RunDirectory::Create(TempPath("file/run"), ThreeEpochs()).ok());
     return;
   }
   const std::string locked = TempPath("locked");
   ASSERT_TRUE(MakeDirectories(locked).ok());
   ASSERT_EQ(::chmod(locked.c_str(), 0500), 0);
   const absl::StatusOr<RunDirectory> run =
-      RunDirectory::Create(JoinPath(locked, "run"));
+      RunDirectory::Create(JoinPath(locked, "run"), ThreeEpochs());
   EXPECT_FALSE(run.ok());
   EXPECT_THAT(std::string(run.status().message()), HasSubstr(locked));
 }

@@ -1,22 +1,17 @@
-// What every training run (the search, retraining) shares beyond the run
-// directory: setting up threads and device, and the epoch table.
+// Where and how a run computes: its device, checked to be there, libtorch's
+// intra-op threads, the kernels of the cell operations, and a description
+// of them for logs and results.
 
 #ifndef MDENAS_RUN_RUNTIME_H_
 #define MDENAS_RUN_RUNTIME_H_
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include <c10/core/Device.h>
 
 #include "absl/status/statusor.h"
-#include "data/data_spec.h"
-#include "data/loader.h"
-#include "google/protobuf/repeated_ptr_field.h"
 #include "mdenas/kernels/kernels.h"
-#include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/training.pb.h"
 
 namespace mdenas {
@@ -28,20 +23,6 @@ struct Runtime {
   std::string description;
 };
 
-// The two loaders of a training run: `train` shuffled through the
-// augmenting transform, `eval` in order through the evaluation transform,
-// both with `spec`'s loader threads, `batch_size` and `seed`.
-struct RunLoaders {
-  std::unique_ptr<Loader> train;
-  std::unique_ptr<Loader> eval;
-};
-absl::StatusOr<RunLoaders> MakeRunLoaders(
-    const DataSpec& spec, const DataTransforms& transforms,
-    std::shared_ptr<const ImageSource> train_source,
-    std::vector<int64_t> train_indices,
-    std::shared_ptr<const ImageSource> eval_source,
-    std::vector<int64_t> eval_indices, int batch_size, uint64_t seed);
-
 // Whether runtime.device is there on this machine (a GPU, if it names one).
 absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime);
 
@@ -52,28 +33,6 @@ std::string GpuDescription(int index);
 // Checks the device (CheckDeviceAvailable) and sets libtorch's intra-op threads
 // (runtime.threads, 0 = one per core).
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime);
-
-// The process's peak resident set size. Unit: bytes.
-int64_t PeakResidentBytes();
-
-double SecondsSince(std::chrono::steady_clock::time_point start);
-
-// epochs.csv: one row per epoch. `path_text`, when given, fills a
-// sampled_path column.
-std::string EpochsCsv(
-    const google::protobuf::RepeatedPtrField<EpochRecord>& records,
-    const std::function<std::string(const EpochRecord&)>& path_text);
-
-// Why a run stops at a training step whose loss or gradient is NaN or
-// infinite (OptimizerSpec.on_non_finite = STOP): where it happened, and
-// that the checkpoint of the last finished epoch is intact.
-absl::Status NonFiniteStepError(int epoch, int64_t batch, double loss,
-                                int epochs_done, const std::string& run_path);
-
-// Training images per second over all `records`, each of `images` images.
-double MeanImagesPerSecond(
-    const google::protobuf::RepeatedPtrField<EpochRecord>& records,
-    int64_t images);
 
 }  // namespace mdenas
 

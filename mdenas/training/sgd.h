@@ -1,6 +1,6 @@
 // The optimizer and schedule every training job of the project uses (search
 // and retraining, MDENAS_SPEC.md §2.5 and §3.1): SGD with momentum and weight
-// decay, a per-epoch cosine learning rate, gradient-norm clipping.
+// decay, and a per-epoch cosine learning rate. step.h applies it.
 
 #ifndef MDENAS_TRAINING_SGD_H_
 #define MDENAS_TRAINING_SGD_H_
@@ -21,19 +21,6 @@ std::unique_ptr<torch::optim::SGD> MakeSgd(const OptimizerSpec& spec,
 // from learning_rate to learning_rate_min, stepped once per epoch as DARTS
 // does (CosineAnnealingLR), or constant.
 double LearningRateAt(const OptimizerSpec& spec, int epoch, int epochs);
-
-void SetLearningRate(torch::optim::SGD* optimizer, double learning_rate);
-
-// Sets every gradient to none. A parameter that the next backward pass does
-// not reach (an unsampled operation of the supernet) then has no gradient,
-// and SGD leaves it alone: no weight decay, no stale momentum.
-void ClearGradients(const std::vector<torch::Tensor>& parameters);
-
-// Backpropagates `loss`, clips the gradients' global norm to
-// spec.grad_clip_norm() (when positive) and steps. If the loss or the
-// gradient norm is NaN or infinite, nothing is updated and it returns false.
-bool BackwardAndStep(const torch::Tensor& loss, const OptimizerSpec& spec,
-                     torch::optim::SGD* optimizer);
 
 }  // namespace mdenas
 

@@ -2,13 +2,6 @@
 
 namespace mdenas {
 
-const std::vector<std::string>& DartsOperations() {
-  static const auto* const operations = new std::vector<std::string>{
-      "none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-      "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
-  return *operations;
-}
-
 int CellEdgeCount(int nodes) { return nodes * (nodes + 3) / 2; }
 
 CellEdge CellEdgeAt(int edge) {

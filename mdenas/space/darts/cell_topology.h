@@ -1,6 +1,6 @@
 // The shape of a DARTS cell as plain data (MDENAS_SPEC.md §1.1): two input
 // nodes, intermediate nodes fed by every earlier node, and how the edges are
-// numbered. No libtorch: the learner and the genotype code use it too.
+// numbered. No libtorch: the genotype code uses it too.
 //
 // Nodes are numbered as in DARTS genotypes: 0 = c_{k-2}, 1 = c_{k-1}, and
 // 2, 3, ... the intermediate nodes. Intermediate node n has inputs 0..n-1.
@@ -10,15 +10,7 @@
 #ifndef MDENAS_SPACE_DARTS_CELL_TOPOLOGY_H_
 #define MDENAS_SPACE_DARTS_CELL_TOPOLOGY_H_
 
-#include <string>
-#include <vector>
-
 namespace mdenas {
-
-// The candidate operations of the DARTS space in DARTS's PRIMITIVES order:
-// none, max_pool_3x3, avg_pool_3x3, skip_connect, sep_conv_3x3,
-// sep_conv_5x5, dil_conv_3x3, dil_conv_5x5.
-const std::vector<std::string>& DartsOperations();
 
 struct CellEdge {
   int node;   // The intermediate node the edge feeds (2, 3, ...).

@@ -37,17 +37,11 @@ CellGenotype DeriveCell(absl::Span<const std::vector<double>> probabilities,
   return cell;
 }
 
-Genotype DeriveGenotype(const MultinomialLearner& learner,
-                        const std::vector<std::string>& operations,
-                        int nodes) {
+Genotype DeriveGenotype(absl::Span<const std::vector<double>> distributions,
+                        const std::vector<std::string>& operations, int nodes) {
   const int edges = CellEdgeCount(nodes);
-  std::vector<std::vector<double>> normal, reduce;
-  for (int edge = 0; edge < edges; ++edge) {
-    normal.push_back(learner.probabilities(edge));
-    reduce.push_back(learner.probabilities(edges + edge));
-  }
-  return {DeriveCell(normal, operations, nodes),
-          DeriveCell(reduce, operations, nodes)};
+  return {DeriveCell(distributions.subspan(0, edges), operations, nodes),
+          DeriveCell(distributions.subspan(edges, edges), operations, nodes)};
 }
 
 }  // namespace mdenas

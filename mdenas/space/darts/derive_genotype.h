@@ -1,8 +1,9 @@
-// The final architecture from the learned distributions (MDENAS_SPEC.md
-// §2.4), by DARTS's rule (model_search.py genotype()): on every edge the most
-// probable operation other than `none`; for each intermediate node the two
-// incoming edges whose chosen operations are most probable, the stronger
-// first; the cell's output concatenates every intermediate node.
+// The DARTS space's derivation of the final architecture from the learned
+// distributions (MDENAS_SPEC.md §2.4), by DARTS's rule (model_search.py
+// genotype()): on every edge the most probable operation other than `none`;
+// for each intermediate node the two incoming edges whose chosen operations
+// are most probable, the stronger first; the cell's output concatenates
+// every intermediate node.
 
 #ifndef MDENAS_SPACE_DARTS_DERIVE_GENOTYPE_H_
 #define MDENAS_SPACE_DARTS_DERIVE_GENOTYPE_H_
@@ -11,7 +12,6 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "mdenas/learner/multinomial_learner.h"
 #include "mdenas/space/darts/genotype.h"
 
 namespace mdenas {
@@ -22,9 +22,9 @@ namespace mdenas {
 CellGenotype DeriveCell(absl::Span<const std::vector<double>> probabilities,
                         const std::vector<std::string>& operations, int nodes);
 
-// Both cells from a learner whose first half of edges is the normal cell and
-// second half the reduction cell.
-Genotype DeriveGenotype(const MultinomialLearner& learner,
+// Both cells from the distributions of a search's decisions: the normal
+// cell's edges, then the reduction cell's.
+Genotype DeriveGenotype(absl::Span<const std::vector<double>> distributions,
                         const std::vector<std::string>& operations, int nodes);
 
 }  // namespace mdenas

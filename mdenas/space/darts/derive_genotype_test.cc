@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/primitives.h"
 
 namespace mdenas {
 namespace {
@@ -55,19 +56,12 @@ TEST(DeriveGenotypeTest, TiesGoToLowerIndices) {
   }
 }
 
-TEST(DeriveGenotypeTest, SplitsTheLearnerIntoNormalAndReductionCells) {
-  MultinomialLearner learner(28, 8, {.alpha = 0.1});
-  // Train op 4 (sep_conv_3x3) briefly and well on every normal edge and op 1
-  // (max_pool_3x3) on every reduction edge; the other ops longer and worse.
-  std::vector<int> good(28), bad(28, 7);
-  for (int edge = 0; edge < 28; ++edge) good[edge] = edge < 14 ? kSep3 : kMaxPool;
-  learner.RecordTraining(good, 1);
-  learner.RecordAccuracy(good, 80);
-  learner.RecordTraining(bad, 3);
-  learner.RecordAccuracy(bad, 40);
-  learner.FinishEpoch();
-  learner.Update();
-  const Genotype genotype = DeriveGenotype(learner, DartsOperations(), 4);
+// The first 14 distributions are the normal cell's edges, the next 14 the
+// reduction cell's.
+TEST(DeriveGenotypeTest, SplitsTheDistributionsIntoNormalAndReductionCells) {
+  std::vector<std::vector<double>> p;
+  for (int edge = 0; edge < 28; ++edge) p.push_back(Peaked(edge < 14 ? kSep3 : kMaxPool, 0.5));
+  const Genotype genotype = DeriveGenotype(p, DartsOperations(), 4);
   for (const GenotypeEdge& edge : genotype.normal.edges) {
     EXPECT_EQ(edge.op, "sep_conv_3x3");
   }

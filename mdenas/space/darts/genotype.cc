@@ -12,7 +12,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/space/darts/cell_topology.h"
 
@@ -375,72 +374,6 @@ absl::StatusOr<Genotype> BuiltinGenotype(absl::string_view name) {
                      absl::StrJoin(BuiltinGenotypeNames(), ", ")));
   }
   return ParseDartsGenotype(it->second);
-}
-
-bool IsGenotypePath(const std::string& name_or_path) {
-  return Builtins().count(name_or_path) == 0 &&
-         !absl::StartsWith(absl::StripLeadingAsciiWhitespace(name_or_path),
-                           "Genotype(");
-}
-
-absl::StatusOr<Genotype> LoadGenotype(const std::string& name_or_path) {
-  if (Builtins().count(name_or_path) > 0) return BuiltinGenotype(name_or_path);
-  if (!IsGenotypePath(name_or_path)) {
-    MDENAS_ASSIGN_OR_RETURN(Genotype genotype, ParseDartsGenotype(name_or_path));
-    MDENAS_RETURN_IF_ERROR(ValidateGenotype(genotype, DartsOperations()));
-    return genotype;
-  }
-  const std::string path = IsDirectory(name_or_path)
-                               ? JoinPath(name_or_path, "genotype.txt")
-                               : name_or_path;
-  if (!PathExists(path)) {
-    return absl::NotFoundError(absl::StrCat(
-        "genotype '", name_or_path, "' is neither a built-in (",
-        absl::StrJoin(BuiltinGenotypeNames(), ", "),
-        ") nor a file or run directory", path == name_or_path ? "" : " with ",
-        path == name_or_path ? "" : path));
-  }
-  MDENAS_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
-  absl::StatusOr<Genotype> genotype = ParseDartsGenotype(text);
-  absl::Status status = genotype.status();
-  if (status.ok()) status = ValidateGenotype(*genotype, DartsOperations());
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", status.message()));
-  }
-  return genotype;
-}
-
-GenotypeProto ToProto(const Genotype& genotype) {
-  GenotypeProto proto;
-  for (const GenotypeEdge& edge : genotype.normal.edges) {
-    GenotypeProto::Edge* out = proto.add_normal();
-    out->set_op(edge.op);
-    out->set_input(edge.input);
-  }
-  for (const GenotypeEdge& edge : genotype.reduce.edges) {
-    GenotypeProto::Edge* out = proto.add_reduce();
-    out->set_op(edge.op);
-    out->set_input(edge.input);
-  }
-  for (int node : genotype.normal.concat) proto.add_normal_concat(node);
-  for (int node : genotype.reduce.concat) proto.add_reduce_concat(node);
-  return proto;
-}
-
-Genotype FromProto(const GenotypeProto& proto) {
-  Genotype genotype;
-  for (const GenotypeProto::Edge& edge : proto.normal()) {
-    genotype.normal.edges.push_back({edge.op(), edge.input()});
-  }
-  for (const GenotypeProto::Edge& edge : proto.reduce()) {
-    genotype.reduce.edges.push_back({edge.op(), edge.input()});
-  }
-  genotype.normal.concat.assign(proto.normal_concat().begin(),
-                                proto.normal_concat().end());
-  genotype.reduce.concat.assign(proto.reduce_concat().begin(),
-                                proto.reduce_concat().end());
-  return genotype;
 }
 
 }  // namespace mdenas

@@ -14,7 +14,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "mdenas/proto/genotype.pb.h"
 
 namespace mdenas {
 
@@ -68,18 +67,6 @@ absl::Status ValidateGenotype(const Genotype& genotype,
 // and MDENAS (MDENAS_SPEC.md §4).
 const std::vector<std::string>& BuiltinGenotypeNames();
 absl::StatusOr<Genotype> BuiltinGenotype(absl::string_view name);
-
-// A genotype of the DARTS space named by the user: a built-in name, the
-// DARTS text form itself ("Genotype(...)"), a file holding it, or a search
-// run directory (its genotype.txt); validated against DartsOperations().
-absl::StatusOr<Genotype> LoadGenotype(const std::string& name_or_path);
-
-// Whether LoadGenotype reads `name_or_path` from the file system (it is
-// neither a built-in name nor the text form).
-bool IsGenotypePath(const std::string& name_or_path);
-
-GenotypeProto ToProto(const Genotype& genotype);
-Genotype FromProto(const GenotypeProto& proto);
 
 }  // namespace mdenas
 

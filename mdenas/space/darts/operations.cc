@@ -317,4 +317,10 @@ void FactorizedReduceImpl::CountMacs(int64_t output_elements) const {
   conv2_->CountMacs(output_elements / 2);
 }
 
+Operation OlderInputPreprocessing(int64_t in_channels, int64_t channels, bool reduction_prev,
+                                  const OperationOptions& options) {
+  if (reduction_prev) return FactorizedReduce(in_channels, channels, options).ptr();
+  return ReLUConvBN(in_channels, channels, 1, options).ptr();
+}
+
 }  // namespace mdenas

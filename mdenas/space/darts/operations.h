@@ -116,6 +116,12 @@ class FactorizedReduceImpl : public OperationImpl {
 };
 TORCH_MODULE(FactorizedReduce);
 
+// The preprocessing of a cell's older input, c_{k-2}, to `channels`: a
+// FactorizedReduce where the cell before is a reduction cell (c_{k-2} then
+// has twice the resolution of c_{k-1}), else a ReLUConvBN.
+Operation OlderInputPreprocessing(int64_t in_channels, int64_t channels, bool reduction_prev,
+                                  const OperationOptions& options);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_SPACE_DARTS_OPERATIONS_H_

@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/primitives.h"
 #include "mdenas/nn/layers.h"
 
 namespace mdenas {

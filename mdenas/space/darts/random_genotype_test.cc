@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/primitives.h"
 
 namespace mdenas {
 namespace {

@@ -12,7 +12,7 @@ std::string EdgeOperationName(int edge, const std::string& op_name) {
   return absl::StrCat("edge", edge, "_", op_name);
 }
 
-SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
+DartsSearchCellImpl::DartsSearchCellImpl(const DartsSupernetOptions& options,
                                int64_t channels_prev_prev,
                                int64_t channels_prev, int64_t channels,
                                bool reduction, bool reduction_prev,
@@ -26,15 +26,9 @@ SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
                               .affine(false)
                               .pool_bn(true)
                               .kernels(options.kernels());
-  if (reduction_prev) {
-    preprocess0_ = register_module(
-        "preprocess0",
-        FactorizedReduce(channels_prev_prev, channels, op_options).ptr());
-  } else {
-    preprocess0_ = register_module(
-        "preprocess0",
-        ReLUConvBN(channels_prev_prev, channels, 1, op_options).ptr());
-  }
+  preprocess0_ = register_module(
+      "preprocess0",
+      OlderInputPreprocessing(channels_prev_prev, channels, reduction_prev, op_options));
   preprocess1_ = register_module(
       "preprocess1", ReLUConvBN(channels_prev, channels, 1, op_options));
   const int edges = CellEdgeCount(static_cast<int>(nodes_));
@@ -56,7 +50,7 @@ SearchCellImpl::SearchCellImpl(const SupernetOptions& options,
 }
 
 template <typename EdgeOutput>
-torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
+torch::Tensor DartsSearchCellImpl::Compute(const torch::Tensor& s0,
                                       const torch::Tensor& s1,
                                       EdgeOutput&& edge_output) {
   std::vector<torch::Tensor> states = {preprocess0_->forward(s0),
@@ -87,14 +81,14 @@ torch::Tensor SearchCellImpl::Compute(const torch::Tensor& s0,
       std::vector<torch::Tensor>(states.begin() + 2, states.end()), kernels_);
 }
 
-const Operation& SearchCellImpl::PickedOperation(int edge, CellPath ops) const {
+const Operation& DartsSearchCellImpl::PickedOperation(int edge, CellPath ops) const {
   const Operation& op = edge_ops_[edge][ops[edge]];
   TORCH_CHECK(op != nullptr, "operation ", ops[edge], " on edge ", edge,
               " is not part of this network");
   return op;
 }
 
-std::optional<FusedCellSpec> SearchCellImpl::FusedSpec(CellPath ops) {
+std::optional<FusedCellSpec> DartsSearchCellImpl::FusedSpec(CellPath ops) {
   std::optional<FusedOperation> preprocess0 = preprocess0_->fused();
   std::optional<FusedOperation> preprocess1 = preprocess1_->fused();
   if (!preprocess0 || !preprocess1) return std::nullopt;
@@ -117,7 +111,7 @@ std::optional<FusedCellSpec> SearchCellImpl::FusedSpec(CellPath ops) {
   return spec;
 }
 
-void SearchCellImpl::CountFusedMacs(CellPath ops, const torch::Tensor& s1,
+void DartsSearchCellImpl::CountFusedMacs(CellPath ops, const torch::Tensor& s1,
                                     const torch::Tensor& output) const {
   // The preprocessed states keep s1's size; every edge's output is a node's.
   const int64_t state_elements = output.size(0) * channels_ * s1.size(2) * s1.size(3);
@@ -128,7 +122,7 @@ void SearchCellImpl::CountFusedMacs(CellPath ops, const torch::Tensor& s1,
   }
 }
 
-torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
+torch::Tensor DartsSearchCellImpl::forward(const torch::Tensor& s0,
                                       const torch::Tensor& s1, CellPath ops) {
   if (kernels_ == Kernels::kFast) {
     if (std::optional<FusedCellSpec> spec = FusedSpec(ops)) {
@@ -144,7 +138,7 @@ torch::Tensor SearchCellImpl::forward(const torch::Tensor& s0,
   });
 }
 
-torch::Tensor SearchCellImpl::forward_mixed(const torch::Tensor& s0,
+torch::Tensor DartsSearchCellImpl::forward_mixed(const torch::Tensor& s0,
                                             const torch::Tensor& s1,
                                             const torch::Tensor& weights) {
   return Compute(s0, s1, [&](int edge, const torch::Tensor& state) {
@@ -161,7 +155,7 @@ torch::Tensor SearchCellImpl::forward_mixed(const torch::Tensor& s0,
   });
 }
 
-SupernetImpl::SupernetImpl(const SupernetOptions& options)
+DartsSupernetImpl::DartsSupernetImpl(const DartsSupernetOptions& options)
     : options_(options) {
   const int64_t edges = edges_per_cell();
   const std::vector<int>& fixed = options.fixed_path();
@@ -187,7 +181,7 @@ SupernetImpl::SupernetImpl(const SupernetOptions& options)
     }
     cells_.push_back(register_module(
         absl::StrCat("cell", i),
-        SearchCell(options, channels_prev_prev, channels_prev, channels,
+        DartsSearchCell(options, channels_prev_prev, channels_prev, channels,
                    reduction, reduction_prev, fixed_ops)));
     reduction_prev = reduction;
     channels_prev_prev = channels_prev;
@@ -200,7 +194,7 @@ SupernetImpl::SupernetImpl(const SupernetOptions& options)
 }
 
 template <typename CellForward>
-torch::Tensor SupernetImpl::Compute(const torch::Tensor& images,
+torch::Tensor DartsSupernetImpl::Compute(const torch::Tensor& images,
                                     CellForward&& cell_forward) {
   // The fast kernels work in channels-last layout; so does the stem's
   // convolution then.
@@ -211,7 +205,7 @@ torch::Tensor SupernetImpl::Compute(const torch::Tensor& images,
   torch::Tensor s0 = BatchNorm2d(stem_conv_->forward(input),
                                  BatchNormArgsOf(*stem_bn_), options_.kernels());
   torch::Tensor s1 = s0;
-  for (SearchCell& cell : cells_) {
+  for (DartsSearchCell& cell : cells_) {
     torch::Tensor next = cell_forward(cell, s0, s1);
     s0 = std::move(s1);
     s1 = std::move(next);
@@ -221,7 +215,7 @@ torch::Tensor SupernetImpl::Compute(const torch::Tensor& images,
   return classifier_->forward(pooled);
 }
 
-torch::Tensor SupernetImpl::forward(const torch::Tensor& images,
+torch::Tensor DartsSupernetImpl::forward(const torch::Tensor& images,
                                     absl::Span<const int> path) {
   const int64_t edges = edges_per_cell();
   TORCH_CHECK(static_cast<int64_t>(path.size()) == 2 * edges, "path has ",
@@ -233,13 +227,13 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& images,
   }
   const CellPath normal = path.subspan(0, edges);
   const CellPath reduce = path.subspan(edges, edges);
-  return Compute(images, [&](SearchCell& cell, const torch::Tensor& s0,
+  return Compute(images, [&](DartsSearchCell& cell, const torch::Tensor& s0,
                              const torch::Tensor& s1) {
     return cell->forward(s0, s1, cell->reduction() ? reduce : normal);
   });
 }
 
-torch::Tensor SupernetImpl::forward_mixed(const torch::Tensor& images,
+torch::Tensor DartsSupernetImpl::forward_mixed(const torch::Tensor& images,
                                           const torch::Tensor& weights) {
   const int64_t edges = edges_per_cell();
   const int64_t op_count = static_cast<int64_t>(options_.operations().size());
@@ -249,7 +243,7 @@ torch::Tensor SupernetImpl::forward_mixed(const torch::Tensor& images,
               2 * edges, ", ", op_count, "]");
   const torch::Tensor normal = weights.slice(0, 0, edges);
   const torch::Tensor reduce = weights.slice(0, edges);
-  return Compute(images, [&](SearchCell& cell, const torch::Tensor& s0,
+  return Compute(images, [&](DartsSearchCell& cell, const torch::Tensor& s0,
                              const torch::Tensor& s1) {
     return cell->forward_mixed(s0, s1, cell->reduction() ? reduce : normal);
   });

@@ -1,11 +1,12 @@
-// The single-path supernet of the search (MDENAS_SPEC.md §1.3): a stack of
-// cells in which every edge holds one module per candidate operation, and a
-// forward pass that runs only the operation the sampled path picks on each
-// edge. Unpicked operations cost no compute and hold no activations, so the
-// learner may change the path every batch. For comparison, forward_mixed
-// runs the DARTS-style supernet: every operation on every edge, mixed.
+// The single-path supernet of the DARTS space (MDENAS_SPEC.md §1.3): a
+// stack of cells in which every edge holds one module per candidate
+// operation, and a forward pass that runs only the operation the sampled
+// path picks on each edge. Unpicked operations cost no compute and hold no
+// activations, so the learner may change the path every batch. For
+// comparison, forward_mixed runs the DARTS-style supernet: every operation
+// on every edge, mixed.
 //
-//   Supernet net(SupernetOptions().layers(8).init_channels(16));
+//   DartsSupernet net(DartsSupernetOptions().layers(8).init_channels(16));
 //   std::vector<int> path = ...;  // One op index per edge: normal, reduce.
 //   torch::Tensor logits = net->forward(images, path);
 
@@ -23,12 +24,14 @@
 #include "absl/types/span.h"
 #include "mdenas/kernels/fused_cell.h"
 #include "mdenas/space/darts/cell_topology.h"
+#include "mdenas/space/darts/primitives.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/space/darts/operations.h"
+#include "mdenas/space/search_space.h"
 
 namespace mdenas {
 
-struct SupernetOptions {
+struct DartsSupernetOptions {
   // Image channels (3 for CIFAR, 1 for Fashion-MNIST).
   TORCH_ARG(int64_t, input_channels) = 3;
   TORCH_ARG(int64_t, num_classes) = 10;
@@ -53,10 +56,10 @@ struct SupernetOptions {
 // One cell type's edges of a path: the operation index of each edge.
 using CellPath = absl::Span<const int>;
 
-class SearchCellImpl : public torch::nn::Module {
+class DartsSearchCellImpl : public torch::nn::Module {
  public:
   // `fixed_ops`, when not empty, restricts each edge to that one operation.
-  SearchCellImpl(const SupernetOptions& options, int64_t channels_prev_prev,
+  DartsSearchCellImpl(const DartsSupernetOptions& options, int64_t channels_prev_prev,
                  int64_t channels_prev, int64_t channels, bool reduction,
                  bool reduction_prev, CellPath fixed_ops);
 
@@ -89,21 +92,21 @@ class SearchCellImpl : public torch::nn::Module {
   int64_t channels_;
   bool reduction_;
   Kernels kernels_;
-  std::shared_ptr<OperationImpl> preprocess0_;
+  Operation preprocess0_;
   ReLUConvBN preprocess1_{nullptr};
   // edge_ops_[edge][op]: null where the operation was not built.
   std::vector<std::vector<Operation>> edge_ops_;
 };
-TORCH_MODULE(SearchCell);
+TORCH_MODULE(DartsSearchCell);
 
-class SupernetImpl : public torch::nn::Module {
+class DartsSupernetImpl : public Supernet {
  public:
-  explicit SupernetImpl(const SupernetOptions& options);
+  explicit DartsSupernetImpl(const DartsSupernetOptions& options);
 
   // Logits for `images` through `path`: edges_per_cell() operation indices
   // for the normal cells, then as many for the reduction cells.
   torch::Tensor forward(const torch::Tensor& images,
-                        absl::Span<const int> path);
+                        absl::Span<const int> path) override;
 
   // Logits of the DARTS-style supernet: each edge's output is the sum of
   // all its operations' outputs weighted by `weights` [2 * edges_per_cell(),
@@ -112,10 +115,10 @@ class SupernetImpl : public torch::nn::Module {
   // one-hot row picks that edge's operation as forward() does. Not for
   // networks built with a fixed_path.
   torch::Tensor forward_mixed(const torch::Tensor& images,
-                              const torch::Tensor& weights);
+                              const torch::Tensor& weights) override;
 
   int64_t edges_per_cell() const { return CellEdgeCount(options_.nodes()); }
-  const SupernetOptions& options() const { return options_; }
+  const DartsSupernetOptions& options() const { return options_; }
 
  private:
   // Runs the stem, then cell(cell, s0, s1) for every cell, then the
@@ -123,13 +126,13 @@ class SupernetImpl : public torch::nn::Module {
   template <typename CellForward>
   torch::Tensor Compute(const torch::Tensor& images, CellForward&& cell);
 
-  SupernetOptions options_;
+  DartsSupernetOptions options_;
   CountedConv2d stem_conv_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr};
-  std::vector<SearchCell> cells_;
+  std::vector<DartsSearchCell> cells_;
   CountedLinear classifier_{nullptr};
 };
-TORCH_MODULE(Supernet);
+TORCH_MODULE(DartsSupernet);
 
 // The name under which a supernet registers the module of operation
 // `op_name` on cell edge `edge` ("edge5_sep_conv_3x3"); parameter names are

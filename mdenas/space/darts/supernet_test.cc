@@ -44,9 +44,9 @@ ParameterSite SiteOf(const std::string& name) {
   return site;
 }
 
-TEST(SupernetTest, OutputShapeForAnyPath) {
+TEST(DartsSupernetTest, OutputShapeForAnyPath) {
   torch::manual_seed(0);
-  Supernet net(SupernetOptions().layers(3).init_channels(4));
+  DartsSupernet net(DartsSupernetOptions().layers(3).init_channels(4));
   const torch::Tensor images = torch::randn({2, 3, 16, 16});
   for (uint32_t seed = 0; seed < 4; ++seed) {
     const std::vector<int> path = RandomPath(14, 8, seed);
@@ -54,10 +54,10 @@ TEST(SupernetTest, OutputShapeForAnyPath) {
   }
 }
 
-TEST(SupernetTest, GradientsReachExactlyTheSampledOperations) {
+TEST(DartsSupernetTest, GradientsReachExactlyTheSampledOperations) {
   torch::manual_seed(1);
-  const SupernetOptions options = SupernetOptions().layers(3).init_channels(4);
-  Supernet net(options);
+  const DartsSupernetOptions options = DartsSupernetOptions().layers(3).init_channels(4);
+  DartsSupernet net(options);
   const int edges = static_cast<int>(net->edges_per_cell());
   const std::vector<std::string>& names = options.operations();
   for (uint32_t seed = 0; seed < 3; ++seed) {
@@ -88,20 +88,20 @@ TEST(SupernetTest, GradientsReachExactlyTheSampledOperations) {
   }
 }
 
-TEST(SupernetTest, AllNoneNodesStillProduceAnOutput) {
+TEST(DartsSupernetTest, AllNoneNodesStillProduceAnOutput) {
   torch::manual_seed(2);
-  Supernet net(SupernetOptions().layers(3).init_channels(4));
+  DartsSupernet net(DartsSupernetOptions().layers(3).init_channels(4));
   const std::vector<int> all_none(28, 0);
   const torch::Tensor logits = net->forward(torch::randn({2, 3, 8, 8}), all_none);
   EXPECT_EQ(logits.sizes(), torch::IntArrayRef({2, 10}));
 }
 
-TEST(SupernetTest, StandaloneNetworkOfAPathComputesTheSameFunction) {
+TEST(DartsSupernetTest, StandaloneNetworkOfAPathComputesTheSameFunction) {
   torch::manual_seed(3);
   const std::vector<int> path = RandomPath(14, 8, 7);
-  const SupernetOptions options = SupernetOptions().layers(4).init_channels(4);
-  Supernet supernet(options);
-  Supernet standalone(SupernetOptions(options).fixed_path(path));
+  const DartsSupernetOptions options = DartsSupernetOptions().layers(4).init_channels(4);
+  DartsSupernet supernet(options);
+  DartsSupernet standalone(DartsSupernetOptions(options).fixed_path(path));
   // Same names, a subset of the parameters: copy the supernet's weights.
   auto source = supernet->named_parameters();
   int64_t copied = 0;
@@ -122,11 +122,11 @@ TEST(SupernetTest, StandaloneNetworkOfAPathComputesTheSameFunction) {
   EXPECT_THROW(standalone->forward(images, RandomPath(14, 8, 8)), c10::Error);
 }
 
-TEST(SupernetTest, AtenAndFastKernelsTrainTheSame) {
+TEST(DartsSupernetTest, AtenAndFastKernelsTrainTheSame) {
   torch::manual_seed(5);
-  const SupernetOptions options = SupernetOptions().layers(3).init_channels(4);
-  Supernet aten(SupernetOptions(options).kernels(Kernels::kAten));
-  Supernet fast(SupernetOptions(options).kernels(Kernels::kFast));
+  const DartsSupernetOptions options = DartsSupernetOptions().layers(3).init_channels(4);
+  DartsSupernet aten(DartsSupernetOptions(options).kernels(Kernels::kAten));
+  DartsSupernet fast(DartsSupernetOptions(options).kernels(Kernels::kFast));
   ASSERT_TRUE(LoadModuleState(ModuleState(*aten), fast.get()).ok());
   const torch::Tensor images = torch::randn({4, 3, 12, 12});
   for (uint32_t seed : {21u, 22u}) {
@@ -145,9 +145,9 @@ TEST(SupernetTest, AtenAndFastKernelsTrainTheSame) {
   }
 }
 
-TEST(SupernetTest, MixedForwardWithOneHotWeightsIsTheSinglePath) {
+TEST(DartsSupernetTest, MixedForwardWithOneHotWeightsIsTheSinglePath) {
   torch::manual_seed(6);
-  Supernet net(SupernetOptions().layers(3).init_channels(4));
+  DartsSupernet net(DartsSupernetOptions().layers(3).init_channels(4));
   net->eval();
   const torch::Tensor images = torch::randn({2, 3, 8, 8});
   const std::vector<int> path = RandomPath(14, 8, 31);
@@ -157,9 +157,9 @@ TEST(SupernetTest, MixedForwardWithOneHotWeightsIsTheSinglePath) {
                               net->forward(images, path), 1e-5, 1e-6));
 }
 
-TEST(SupernetTest, MixedForwardTrainsEveryOperationAndTheWeights) {
+TEST(DartsSupernetTest, MixedForwardTrainsEveryOperationAndTheWeights) {
   torch::manual_seed(7);
-  Supernet net(SupernetOptions().layers(3).init_channels(4));
+  DartsSupernet net(DartsSupernetOptions().layers(3).init_channels(4));
   const torch::Tensor alpha = torch::randn({28, 8}).requires_grad_(true);
   net->forward_mixed(torch::randn({2, 3, 8, 8}), torch::softmax(alpha, 1))
       .pow(2)
@@ -172,17 +172,17 @@ TEST(SupernetTest, MixedForwardTrainsEveryOperationAndTheWeights) {
   }
 }
 
-TEST(SupernetTest, MixedForwardRejectsBadWeightsAndFixedPathNetworks) {
-  const SupernetOptions options = SupernetOptions().layers(3).init_channels(4);
-  Supernet net(options);
+TEST(DartsSupernetTest, MixedForwardRejectsBadWeightsAndFixedPathNetworks) {
+  const DartsSupernetOptions options = DartsSupernetOptions().layers(3).init_channels(4);
+  DartsSupernet net(options);
   const torch::Tensor images = torch::randn({1, 3, 8, 8});
   EXPECT_THROW(net->forward_mixed(images, torch::ones({28, 7})), c10::Error);
-  Supernet standalone(SupernetOptions(options).fixed_path(RandomPath(14, 8, 9)));
+  DartsSupernet standalone(DartsSupernetOptions(options).fixed_path(RandomPath(14, 8, 9)));
   EXPECT_THROW(standalone->forward_mixed(images, torch::ones({28, 8})), c10::Error);
 }
 
-TEST(SupernetTest, RejectsMalformedPaths) {
-  Supernet net(SupernetOptions().layers(3).init_channels(4));
+TEST(DartsSupernetTest, RejectsMalformedPaths) {
+  DartsSupernet net(DartsSupernetOptions().layers(3).init_channels(4));
   const torch::Tensor images = torch::randn({1, 3, 8, 8});
   EXPECT_THROW(net->forward(images, std::vector<int>(27, 1)), c10::Error);
   std::vector<int> bad(28, 1);
@@ -194,26 +194,26 @@ TEST(SupernetTest, RejectsMalformedPaths) {
 // the stand-alone network of the sampled path, plus 15 %: unsampled
 // operations hold parameters but no activations and no gradients. Measured
 // as libtorch's peak CPU bytes (CpuAllocationTracker), network included.
-int64_t PeakBytesOfOneStep(const SupernetOptions& options,
+int64_t PeakBytesOfOneStep(const DartsSupernetOptions& options,
                            const std::vector<int>& path) {
   torch::manual_seed(4);
   const torch::Tensor images = torch::randn({16, 3, 32, 32});
   const torch::Tensor labels = torch::randint(10, {16});
   CpuAllocationTracker tracker;
-  Supernet net(options);
+  DartsSupernet net(options);
   torch::nn::functional::cross_entropy(net->forward(images, path), labels)
       .backward();
   return tracker.peak_bytes();
 }
 
-TEST(SupernetTest, PeakMemoryIsWithinFifteenPercentOfTheStandaloneNetwork) {
+TEST(DartsSupernetTest, PeakMemoryIsWithinFifteenPercentOfTheStandaloneNetwork) {
   at::set_num_threads(1);
-  const SupernetOptions options = SupernetOptions().layers(5).init_channels(8);
+  const DartsSupernetOptions options = DartsSupernetOptions().layers(5).init_channels(8);
   for (uint32_t seed : {11u, 12u, 13u}) {
     const std::vector<int> path = RandomPath(14, 8, seed);
     const int64_t supernet = PeakBytesOfOneStep(options, path);
     const int64_t standalone =
-        PeakBytesOfOneStep(SupernetOptions(options).fixed_path(path), path);
+        PeakBytesOfOneStep(DartsSupernetOptions(options).fixed_path(path), path);
     EXPECT_GT(standalone, 0);
     EXPECT_LE(supernet, standalone * 115 / 100)
         << "supernet " << supernet << " B, stand-alone " << standalone << " B";

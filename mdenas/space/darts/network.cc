@@ -1,4 +1,4 @@
-#include "mdenas/space/darts/eval_network.h"
+#include "mdenas/space/darts/network.h"
 
 #include <numeric>
 
@@ -18,8 +18,8 @@ torch::nn::BatchNorm2d BatchNorm(int64_t channels) {
 // ReLU, avg-pool 5x5, 1x1 conv to 128, BN, ReLU, 2x2 conv to 768 (BN), ReLU:
 // DARTS's AuxiliaryHeadCIFAR (stride 3, on 8x8) and AuxiliaryHeadImageNet
 // (stride 2, on 14x14; its BN after the 768 conv is left out, as in DARTS).
-torch::nn::Sequential AuxiliaryHead(int64_t channels, EvalStem stem) {
-  const bool imagenet = stem == EvalStem::kImageNet;
+torch::nn::Sequential AuxiliaryHead(int64_t channels, DartsStem stem) {
+  const bool imagenet = stem == DartsStem::kImageNet;
   torch::nn::Sequential head(
       torch::nn::ReLU(),
       torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(5)
@@ -42,21 +42,15 @@ torch::Tensor DropPath(const torch::Tensor& input, double drop_prob) {
   return input.div(keep).mul(mask);
 }
 
-EvalCellImpl::EvalCellImpl(const CellGenotype& genotype,
+DartsCellImpl::DartsCellImpl(const CellGenotype& genotype,
                            int64_t channels_prev_prev, int64_t channels_prev,
                            int64_t channels, bool reduction,
                            bool reduction_prev,
                            const OperationOptions& op_options)
     : genotype_(genotype), channels_(channels), kernels_(op_options.kernels()) {
-  if (reduction_prev) {
-    preprocess0_ = register_module(
-        "preprocess0",
-        FactorizedReduce(channels_prev_prev, channels, op_options).ptr());
-  } else {
-    preprocess0_ = register_module(
-        "preprocess0",
-        ReLUConvBN(channels_prev_prev, channels, 1, op_options).ptr());
-  }
+  preprocess0_ = register_module(
+      "preprocess0",
+      OlderInputPreprocessing(channels_prev_prev, channels, reduction_prev, op_options));
   preprocess1_ = register_module(
       "preprocess1", ReLUConvBN(channels_prev, channels, 1, op_options));
   for (size_t i = 0; i < genotype.edges.size(); ++i) {
@@ -68,11 +62,11 @@ EvalCellImpl::EvalCellImpl(const CellGenotype& genotype,
   }
 }
 
-int64_t EvalCellImpl::output_channels() const {
+int64_t DartsCellImpl::output_channels() const {
   return channels_ * static_cast<int64_t>(genotype_.concat.size());
 }
 
-torch::Tensor EvalCellImpl::forward(const torch::Tensor& s0,
+torch::Tensor DartsCellImpl::forward(const torch::Tensor& s0,
                                     const torch::Tensor& s1,
                                     double drop_path_prob) {
   std::vector<torch::Tensor> states = {preprocess0_->forward(s0),
@@ -102,14 +96,14 @@ torch::Tensor EvalCellImpl::forward(const torch::Tensor& s0,
   return ConcatChannels(outputs, kernels_);
 }
 
-EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
-                                 const EvalNetworkOptions& options)
+DartsNetworkImpl::DartsNetworkImpl(const Genotype& genotype,
+                                 const DartsNetworkOptions& options)
     : options_(options) {
   const int64_t c = options.init_channels();
   const int64_t in = options.input_channels();
   int64_t channels_prev_prev, channels_prev;
   bool reduction_prev;
-  if (options.stem() == EvalStem::kCifar) {
+  if (options.stem() == DartsStem::kCifar) {
     constexpr int64_t kStemMultiplier = 3;
     stem0_ = register_module(
         "stem0", torch::nn::Sequential(Conv(in, kStemMultiplier * c, 3, 1, 1),
@@ -137,7 +131,7 @@ EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
   for (int i = 0; i < layers; ++i) {
     const bool reduction = IsReductionCell(i, layers);
     if (reduction) channels *= 2;
-    EvalCell cell(reduction ? genotype.reduce : genotype.normal,
+    DartsCell cell(reduction ? genotype.reduce : genotype.normal,
                   channels_prev_prev, channels_prev, channels, reduction,
                   reduction_prev, op_options);
     cells_.push_back(register_module(absl::StrCat("cell", i), cell));
@@ -160,8 +154,8 @@ EvalNetworkImpl::EvalNetworkImpl(const Genotype& genotype,
                         channels_prev, options.num_classes())));
 }
 
-EvalOutput EvalNetworkImpl::forward(const torch::Tensor& images) {
-  EvalOutput output;
+NetworkOutput DartsNetworkImpl::forward(const torch::Tensor& images) {
+  NetworkOutput output;
   // The fast kernels work in channels-last layout; so does the stem then.
   torch::Tensor s0 = stem0_->forward(
       options_.kernels() == Kernels::kFast
@@ -175,6 +169,7 @@ EvalOutput EvalNetworkImpl::forward(const torch::Tensor& images) {
     if (static_cast<int64_t>(i) == auxiliary_after_ && is_training()) {
       output.auxiliary_logits = auxiliary_classifier_->forward(
           auxiliary_head_->forward(s1).flatten(1));
+      output.auxiliary_weight = options_.auxiliary_weight();
     }
   }
   const torch::Tensor pooled =
@@ -183,15 +178,19 @@ EvalOutput EvalNetworkImpl::forward(const torch::Tensor& images) {
   return output;
 }
 
-int64_t CountMacs(EvalNetworkImpl& network, int64_t height, int64_t width) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = network.is_training();
-  network.eval();
-  MacCounter counter;
-  network.forward(torch::zeros(
-      {1, network.options().input_channels(), height, width}));
-  network.train(was_training);
-  return counter.total();
+std::string DartsNetworkImpl::Description() const {
+  std::string text = absl::StrCat(options_.stem() == DartsStem::kImageNet ? "ImageNet" : "CIFAR",
+                                  " network, ", options_.layers(), " cells x ",
+                                  options_.init_channels(), " channels, drop-path ",
+                                  options_.drop_path_prob());
+  if (options_.auxiliary()) {
+    absl::StrAppend(&text, ", auxiliary weight ", options_.auxiliary_weight());
+  }
+  if (options_.classifier_dropout() > 0) {
+    absl::StrAppend(&text, ", dropout ", options_.classifier_dropout());
+  }
+  absl::StrAppend(&text, options_.pool_bn() ? ", BN after pooling" : "");
+  return text;
 }
 
 }  // namespace mdenas

@@ -1,4 +1,4 @@
-#include "mdenas/space/darts/eval_network.h"
+#include "mdenas/space/darts/network.h"
 
 #include <torch/torch.h>
 
@@ -6,23 +6,24 @@
 #include "mdenas/space/darts/genotype.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/nn/module_test_util.h"
+#include "mdenas/space/network_size.h"
 #include "mdenas/training/tensor_state.h"
 
 namespace mdenas {
 namespace {
 
-EvalNetwork Cifar(const std::string& genotype, bool pool_bn, bool auxiliary) {
-  return EvalNetwork(*BuiltinGenotype(genotype), EvalNetworkOptions()
+DartsNetwork Cifar(const std::string& genotype, bool pool_bn, bool auxiliary) {
+  return DartsNetwork(*BuiltinGenotype(genotype), DartsNetworkOptions()
                                                      .layers(20)
                                                      .init_channels(36)
                                                      .pool_bn(pool_bn)
                                                      .auxiliary(auxiliary));
 }
 
-EvalNetwork ImageNet(const std::string& genotype, bool auxiliary) {
-  return EvalNetwork(*BuiltinGenotype(genotype),
-                     EvalNetworkOptions()
-                         .stem(EvalStem::kImageNet)
+DartsNetwork ImageNet(const std::string& genotype, bool auxiliary) {
+  return DartsNetwork(*BuiltinGenotype(genotype),
+                     DartsNetworkOptions()
+                         .stem(DartsStem::kImageNet)
                          .num_classes(1000)
                          .layers(14)
                          .init_channels(48)
@@ -32,35 +33,35 @@ EvalNetwork ImageNet(const std::string& genotype, bool auxiliary) {
 
 // DARTS reports 3.3M for DARTS_V2; its own count, without the auxiliary head
 // and with plain pooling, is 3,349,342.
-TEST(EvalNetworkTest, DartsV2ParameterCountIsDartsOwn) {
+TEST(DartsNetworkTest, DartsV2ParameterCountIsDartsOwn) {
   EXPECT_EQ(CountParameters(*Cifar("DARTS_V2", false, true), false), 3349342);
 }
 
 // MDENAS_SPEC.md §3.1 (equal to uninas' counts): with BN after pooling.
-TEST(EvalNetworkTest, MdenasParameterCountsMatchTheSpec) {
-  const EvalNetwork with_aux = Cifar("MDENAS", true, true);
+TEST(DartsNetworkTest, MdenasParameterCountsMatchTheSpec) {
+  const DartsNetwork with_aux = Cifar("MDENAS", true, true);
   EXPECT_EQ(CountParameters(*with_aux, false), 3786742);
   EXPECT_EQ(CountParameters(*with_aux, true), 4263168);
   EXPECT_EQ(CountParameters(*Cifar("MDENAS", false, false), false), 3783286);
 }
 
 // MDENAS_SPEC.md §3.3 (a): 14 cells, 48 channels, 1000 classes.
-TEST(EvalNetworkTest, ImageNetTransferParameterCountsMatchTheSpec) {
+TEST(DartsNetworkTest, ImageNetTransferParameterCountsMatchTheSpec) {
   EXPECT_EQ(CountParameters(*ImageNet("MDENAS", false), true), 5329024);
   EXPECT_EQ(CountParameters(*ImageNet("MDENAS", true), true), 6589800);
 }
 
-TEST(EvalNetworkTest, OutputShapesForBothStems) {
+TEST(DartsNetworkTest, OutputShapesForBothStems) {
   torch::manual_seed(0);
-  EvalNetwork cifar(*BuiltinGenotype("DARTS_V1"),
-                    EvalNetworkOptions().layers(5).init_channels(8).auxiliary(true));
+  DartsNetwork cifar(*BuiltinGenotype("DARTS_V1"),
+                    DartsNetworkOptions().layers(5).init_channels(8).auxiliary(true));
   cifar->train();
-  const EvalOutput out = cifar->forward(torch::randn({2, 3, 32, 32}));
+  const NetworkOutput out = cifar->forward(torch::randn({2, 3, 32, 32}));
   EXPECT_EQ(out.logits.sizes(), torch::IntArrayRef({2, 10}));
   EXPECT_EQ(out.auxiliary_logits.sizes(), torch::IntArrayRef({2, 10}));
 
-  EvalNetwork imagenet(*BuiltinGenotype("MDENAS"), EvalNetworkOptions()
-                                                      .stem(EvalStem::kImageNet)
+  DartsNetwork imagenet(*BuiltinGenotype("MDENAS"), DartsNetworkOptions()
+                                                      .stem(DartsStem::kImageNet)
                                                       .num_classes(7)
                                                       .layers(3)
                                                       .init_channels(8));
@@ -69,15 +70,15 @@ TEST(EvalNetworkTest, OutputShapesForBothStems) {
             torch::IntArrayRef({1, 7}));
 }
 
-TEST(EvalNetworkTest, AtenAndFastKernelsTrainTheSame) {
+TEST(DartsNetworkTest, AtenAndFastKernelsTrainTheSame) {
   torch::manual_seed(3);
   // DARTS_V2 concatenates its nodes in order (summed into the output);
   // a reduction cell whose concat skips a node is concatenated by copy.
   Genotype genotype = *BuiltinGenotype("DARTS_V2");
   genotype.reduce.concat = {2, 4, 5};
-  const auto options = EvalNetworkOptions().layers(3).init_channels(8).pool_bn(true);
-  EvalNetwork aten(genotype, EvalNetworkOptions(options).kernels(Kernels::kAten));
-  EvalNetwork fast(genotype, EvalNetworkOptions(options).kernels(Kernels::kFast));
+  const auto options = DartsNetworkOptions().layers(3).init_channels(8).pool_bn(true);
+  DartsNetwork aten(genotype, DartsNetworkOptions(options).kernels(Kernels::kAten));
+  DartsNetwork fast(genotype, DartsNetworkOptions(options).kernels(Kernels::kFast));
   ASSERT_TRUE(LoadModuleState(ModuleState(*aten), fast.get()).ok());
   const torch::Tensor images = torch::randn({4, 3, 16, 16});
   const torch::Tensor aten_logits = aten->forward(images).logits;
@@ -88,10 +89,10 @@ TEST(EvalNetworkTest, AtenAndFastKernelsTrainTheSame) {
   ExpectSameGradients(*aten, *fast, 1e-2, 1e-3);
 }
 
-TEST(EvalNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {
+TEST(DartsNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {
   torch::manual_seed(1);
-  EvalNetwork net(*BuiltinGenotype("MDENAS"),
-                  EvalNetworkOptions().layers(5).init_channels(8).auxiliary(true));
+  DartsNetwork net(*BuiltinGenotype("MDENAS"),
+                  DartsNetworkOptions().layers(5).init_channels(8).auxiliary(true));
   const torch::Tensor images = torch::randn({2, 3, 32, 32});
   net->train();
   EXPECT_TRUE(net->forward(images).auxiliary_logits.defined());
@@ -99,10 +100,10 @@ TEST(EvalNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {
   EXPECT_FALSE(net->forward(images).auxiliary_logits.defined());
 }
 
-TEST(EvalNetworkTest, DropPathActsInTrainingModeOnly) {
+TEST(DartsNetworkTest, DropPathActsInTrainingModeOnly) {
   torch::manual_seed(2);
-  EvalNetwork net(*BuiltinGenotype("DARTS_V2"),
-                  EvalNetworkOptions().layers(3).init_channels(8));
+  DartsNetwork net(*BuiltinGenotype("DARTS_V2"),
+                  DartsNetworkOptions().layers(3).init_channels(8));
   const torch::Tensor images = torch::randn({4, 3, 16, 16});
   net->eval();
   net->set_drop_path_prob(0.5);
@@ -119,7 +120,7 @@ TEST(EvalNetworkTest, DropPathActsInTrainingModeOnly) {
                               net->forward(images).logits));
 }
 
-TEST(EvalNetworkTest, DropPathZeroesWholeExamplesAndKeepsTheMean) {
+TEST(DartsNetworkTest, DropPathZeroesWholeExamplesAndKeepsTheMean) {
   torch::manual_seed(3);
   const torch::Tensor out = DropPath(torch::ones({4000, 2, 3, 3}), 0.25);
   const torch::Tensor per_example = out.flatten(1);
@@ -152,12 +153,12 @@ TEST(MacsTest, SingleConvolutionAndLinear) {
 // genotypes (20 cells, 36 channels, 32x32): 599M for MDENAS, 528M for
 // DARTS_V2. BatchNorm, pooling and the auxiliary head add none.
 TEST(MacsTest, NetworkMacsMatchPublishedCounts) {
-  EvalNetwork mdenas = Cifar("MDENAS", true, true);
-  const int64_t macs = CountMacs(*mdenas, 32, 32);
+  DartsNetwork mdenas = Cifar("MDENAS", true, true);
+  const NetworkInputs cifar;
+  const int64_t macs = NetworkMacs(*mdenas, cifar);
   EXPECT_NEAR(macs / 1e6, 599, 0.5);
-  EXPECT_EQ(CountMacs(*Cifar("MDENAS", false, false), 32, 32), macs);
-  EXPECT_NEAR(CountMacs(*Cifar("DARTS_V2", false, false), 32, 32) / 1e6, 528,
-              0.5);
+  EXPECT_EQ(NetworkMacs(*Cifar("MDENAS", false, false), cifar), macs);
+  EXPECT_NEAR(NetworkMacs(*Cifar("DARTS_V2", false, false), cifar) / 1e6, 528, 0.5);
 }
 
 }  // namespace

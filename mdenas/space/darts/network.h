@@ -1,12 +1,13 @@
-// Networks built from a genotype for retraining and testing
+// The stand-alone networks of DARTS genotypes, for retraining and testing
 // (MDENAS_SPEC.md §3): the DARTS CIFAR network (NetworkCIFAR) and the
 // ImageNet transfer network (NetworkImageNet), with the auxiliary head at 2/3
-// of the depth, drop-path on every non-identity operation and dropout before
-// the classifier.
+// of the depth, drop-path on every non-identity operation, ramped over the
+// epochs, and dropout before the classifier.
 
-#ifndef MDENAS_SPACE_DARTS_EVAL_NETWORK_H_
-#define MDENAS_SPACE_DARTS_EVAL_NETWORK_H_
+#ifndef MDENAS_SPACE_DARTS_NETWORK_H_
+#define MDENAS_SPACE_DARTS_NETWORK_H_
 
+#include <string>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -14,21 +15,22 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/pimpl.h>
 
-#include "mdenas/space/darts/genotype.h"
 #include "mdenas/nn/layers.h"
+#include "mdenas/space/darts/genotype.h"
 #include "mdenas/space/darts/operations.h"
+#include "mdenas/space/search_space.h"
 
 namespace mdenas {
 
-enum class EvalStem {
+enum class DartsStem {
   // Conv 3x3 (3 -> 3C) + BN, at the input resolution (CIFAR).
   kCifar,
   // Two stride-2 stages down to 1/8 of the input (ImageNet, 224 -> 28).
   kImageNet,
 };
 
-struct EvalNetworkOptions {
-  TORCH_ARG(EvalStem, stem) = EvalStem::kCifar;
+struct DartsNetworkOptions {
+  TORCH_ARG(DartsStem, stem) = DartsStem::kCifar;
   TORCH_ARG(int64_t, input_channels) = 3;
   TORCH_ARG(int64_t, num_classes) = 10;
   // Cells; reduction cells at layers/3 and 2*layers/3. CIFAR: 20; ImageNet: 14.
@@ -36,8 +38,12 @@ struct EvalNetworkOptions {
   // CIFAR: 36; ImageNet: 48.
   TORCH_ARG(int64_t, init_channels) = 36;
   // The auxiliary classifier after cell 2*layers/3; its logits are computed
-  // in training mode only.
+  // in training mode only, and weigh auxiliary_weight in the loss.
   TORCH_ARG(bool, auxiliary) = false;
+  TORCH_ARG(double, auxiliary_weight) = 0.4;
+  // Drop-path's probability in the last epoch; StartEpoch ramps it up
+  // linearly from 0 in the first.
+  TORCH_ARG(double, drop_path_prob) = 0.0;
   // Dropout on the pooled features before the classifier.
   TORCH_ARG(double, classifier_dropout) = 0.0;
   // BatchNorm after pooling operations (pt.darts; OperationOptions).
@@ -46,15 +52,9 @@ struct EvalNetworkOptions {
   TORCH_ARG(Kernels, kernels) = Kernels::kFast;
 };
 
-struct EvalOutput {
-  torch::Tensor logits;
-  // Defined only in training mode with the auxiliary head on.
-  torch::Tensor auxiliary_logits;
-};
-
-class EvalCellImpl : public torch::nn::Module {
+class DartsCellImpl : public torch::nn::Module {
  public:
-  EvalCellImpl(const CellGenotype& genotype, int64_t channels_prev_prev,
+  DartsCellImpl(const CellGenotype& genotype, int64_t channels_prev_prev,
                int64_t channels_prev, int64_t channels, bool reduction,
                bool reduction_prev, const OperationOptions& op_options);
 
@@ -69,48 +69,53 @@ class EvalCellImpl : public torch::nn::Module {
   CellGenotype genotype_;
   int64_t channels_;
   Kernels kernels_;
-  std::shared_ptr<OperationImpl> preprocess0_;
+  Operation preprocess0_;
   ReLUConvBN preprocess1_{nullptr};
   std::vector<Operation> ops_;
 };
-TORCH_MODULE(EvalCell);
+TORCH_MODULE(DartsCell);
 
-class EvalNetworkImpl : public torch::nn::Module {
+class DartsNetworkImpl : public Network {
  public:
   // `genotype` must be valid (ValidateGenotype) for the registered operations.
-  EvalNetworkImpl(const Genotype& genotype, const EvalNetworkOptions& options);
+  DartsNetworkImpl(const Genotype& genotype, const DartsNetworkOptions& options);
 
-  EvalOutput forward(const torch::Tensor& images);
+  NetworkOutput forward(const torch::Tensor& images) override;
 
-  // The drop-path probability of the current epoch (ramped by the trainer).
+  // DARTS ramps drop-path linearly: 0 in the first epoch.
+  void StartEpoch(int epoch, int epochs) override {
+    drop_path_prob_ = options_.drop_path_prob() * (epoch - 1) / epochs;
+  }
+
+  // "CIFAR network, 20 cells x 36 channels, drop-path 0.2, auxiliary
+  // weight 0.4, BN after pooling"
+  std::string Description() const override;
+
+  // The drop-path probability from now on.
   void set_drop_path_prob(double probability) {
     drop_path_prob_ = probability;
   }
 
-  const EvalNetworkOptions& options() const { return options_; }
+  const DartsNetworkOptions& options() const { return options_; }
 
  private:
-  EvalNetworkOptions options_;
+  DartsNetworkOptions options_;
   double drop_path_prob_ = 0.0;
   torch::nn::Sequential stem0_{nullptr};
   torch::nn::Sequential stem1_{nullptr};  // ImageNet only.
-  std::vector<EvalCell> cells_;
+  std::vector<DartsCell> cells_;
   int64_t auxiliary_after_ = -1;
   torch::nn::Sequential auxiliary_head_{nullptr};
   CountedLinear auxiliary_classifier_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
   CountedLinear classifier_{nullptr};
 };
-TORCH_MODULE(EvalNetwork);
+TORCH_MODULE(DartsNetwork);
 
 // Zeroes each example of `input` with probability `drop_prob` and scales the
 // rest by 1 / (1 - drop_prob) (DARTS's drop_path).
 torch::Tensor DropPath(const torch::Tensor& input, double drop_prob);
 
-// Multiply-accumulates of one evaluation-mode forward pass of `network` on a
-// single image of the given size.
-int64_t CountMacs(EvalNetworkImpl& network, int64_t height, int64_t width);
-
 }  // namespace mdenas
 
-#endif  // MDENAS_SPACE_DARTS_EVAL_NETWORK_H_
+#endif  // MDENAS_SPACE_DARTS_NETWORK_H_

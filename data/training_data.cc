@@ -1,0 +1,76 @@
+#include "data/training_data.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "data/split.h"
+#include "mdenas/base/status_macros.h"
+
+namespace mdenas {
+namespace {
+
+// Fills what both kinds of job take from the opened data set, and the
+// description, which calls the measuring images `eval_part`.
+void Describe(const DataSpec& spec, const SpecData& opened, const char* eval_part,
+              TrainingData* data) {
+  data->shape = data->transforms.train->output_shape();
+  data->classes = static_cast<int64_t>(opened.dataset.train->class_names().size());
+  data->description = absl::StrCat(
+      DataSpec::Dataset_Name(spec.dataset()), ", ",
+      DataFormatName(opened.dataset.location.format), " at ",
+      opened.dataset.location.directory, ": ", data->train_images.size(), " training and ",
+      data->eval_images.size(), " ", eval_part, " images");
+}
+
+}  // namespace
+
+absl::StatusOr<TrainingData> OpenSearchData(const DataSpec& spec, double train_fraction,
+                                            uint64_t split_seed) {
+  MDENAS_ASSIGN_OR_RETURN(const SpecData opened, OpenDataSpec(spec, spec.path(), split_seed));
+  MDENAS_ASSIGN_OR_RETURN(
+      TrainValidationSplit split,
+      SplitTrainValidation(opened.train, opened.dataset.train->labels(), train_fraction,
+                           split_seed));
+  if (split.train.empty() || split.validation.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        spec.path(), ": splitting ", opened.train.size(), " images with train_fraction ",
+        train_fraction, " leaves one side empty"));
+  }
+  TrainingData data;
+  data.train_source = opened.dataset.train;
+  data.train_images = std::move(split.train);
+  data.eval_source = opened.dataset.train;
+  data.eval_images = std::move(split.validation);
+  MDENAS_ASSIGN_OR_RETURN(data.transforms, MakeDataTransforms(spec.dataset(), 0));
+  Describe(spec, opened, "validation", &data);
+  return data;
+}
+
+absl::StatusOr<TrainingData> OpenRetrainingData(const DataSpec& spec, int cutout_length) {
+  MDENAS_ASSIGN_OR_RETURN(const SpecData opened, OpenDataSpec(spec, spec.path(), 0));
+  TrainingData data;
+  data.train_source = opened.dataset.train;
+  data.train_images = opened.train;
+  data.eval_source = opened.dataset.test;
+  data.eval_images = opened.test;
+  MDENAS_ASSIGN_OR_RETURN(data.transforms, MakeDataTransforms(spec.dataset(), cutout_length));
+  Describe(spec, opened, "test", &data);
+  return data;
+}
+
+absl::StatusOr<TrainingLoaders> MakeTrainingLoaders(const TrainingData& data, int threads,
+                                                    int batch_size, uint64_t seed) {
+  LoaderOptions options;
+  options.batch_size = batch_size;
+  options.threads = threads;
+  options.seed = seed;
+  TrainingLoaders loaders;
+  MDENAS_ASSIGN_OR_RETURN(loaders.train, Loader::Create(data.train_source, data.train_images,
+                                                        data.transforms.train, options));
+  options.shuffle = false;
+  MDENAS_ASSIGN_OR_RETURN(loaders.eval, Loader::Create(data.eval_source, data.eval_images,
+                                                       data.transforms.eval, options));
+  return loaders;
+}
+
+}  // namespace mdenas

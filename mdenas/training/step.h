@@ -1,0 +1,73 @@
+// One optimisation step of every training job (the search, the retraining,
+// the step benchmark): the loss backpropagated, the gradients combined
+// across the processes that train the network together, their global norm
+// clipped and checked, and SGD applied. Combining is the one place where
+// processes meet in a step; a single process has nothing to combine.
+//
+//   TrainingStep step(spec.optimizer(), net->parameters(), &single_process);
+//   step.ClearGradients();
+//   torch::Tensor loss = ...;
+//   if (!step.Apply(loss)) { ... the loss or the gradient was not finite ... }
+
+#ifndef MDENAS_TRAINING_STEP_H_
+#define MDENAS_TRAINING_STEP_H_
+
+#include <memory>
+#include <vector>
+
+#include <torch/optim/sgd.h>
+#include <torch/types.h>
+
+#include "mdenas/proto/training.pb.h"
+
+namespace mdenas {
+
+// Combines the gradients that the processes training one network together
+// computed on their shares of a batch, before the update.
+class GradientCombiner {
+ public:
+  virtual ~GradientCombiner() = default;
+  // Makes every parameter's gradient the whole batch's, in place; a
+  // parameter without a gradient has none in any process (the sampled path
+  // is the same everywhere).
+  virtual void Combine(const std::vector<torch::Tensor>& parameters) = 0;
+};
+
+// The gradients of a single process are already the whole batch's.
+class SingleProcess final : public GradientCombiner {
+ public:
+  void Combine(const std::vector<torch::Tensor>&) override {}
+};
+
+class TrainingStep {
+ public:
+  // SGD over `parameters` as `spec` says; `combiner` must outlive the step.
+  TrainingStep(const OptimizerSpec& spec, std::vector<torch::Tensor> parameters,
+               GradientCombiner* combiner);
+
+  void SetLearningRate(double learning_rate);
+
+  // Sets every gradient to none. A parameter that the next backward pass
+  // does not reach (an unsampled choice of the supernet) then has no
+  // gradient, and SGD leaves it alone: no weight decay, no stale momentum.
+  void ClearGradients();
+
+  // Backpropagates `loss`, combines the gradients, clips their global norm
+  // to grad_clip_norm (when positive) and steps. If the loss or the
+  // gradient norm is NaN or infinite, nothing is updated and it returns
+  // false.
+  bool Apply(const torch::Tensor& loss);
+
+  torch::optim::SGD& optimizer() { return *optimizer_; }
+  const torch::optim::SGD& optimizer() const { return *optimizer_; }
+
+ private:
+  OptimizerSpec spec_;
+  std::vector<torch::Tensor> parameters_;
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  GradientCombiner* combiner_;
+};
+
+}  // namespace mdenas
+
+#endif  // MDENAS_TRAINING_STEP_H_

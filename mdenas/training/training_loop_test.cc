@@ -1,0 +1,235 @@
+#include "mdenas/training/training_loop.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "data/cifar_transform.h"
+#include "data/image_source.h"
+#include "data/test_fixtures.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mdenas/proto/search_spec.pb.h"
+#include "mdenas/run/checkpoint.h"
+
+namespace mdenas {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int kImages = 12;
+
+// Image i is 2x2 grey, every pixel 20 * i, with label 1 for the brighter
+// half: a linear classifier learns it.
+std::shared_ptr<const ImageSource> Images() {
+  ImageSet set;
+  set.height = 2;
+  set.width = 2;
+  set.channels = 1;
+  set.class_names = {"dark", "bright"};
+  for (int i = 0; i < kImages; ++i) {
+    set.pixels.insert(set.pixels.end(), 4, static_cast<uint8_t>(20 * i));
+    set.labels.push_back(i < kImages / 2 ? 0 : 1);
+  }
+  return std::make_shared<ImageSetSource>(std::move(set));
+}
+
+std::unique_ptr<Loader> MakeLoader(bool shuffle) {
+  CifarTransformOptions options = EvalOptions({});
+  options.height = 2;
+  options.width = 2;
+  options.channels = 1;
+  options.normalization = {{0.5f}, {0.25f}};
+  LoaderOptions loader;
+  loader.batch_size = 4;
+  loader.shuffle = shuffle;
+  std::vector<int64_t> indices(kImages);
+  for (int i = 0; i < kImages; ++i) indices[i] = i;
+  return *Loader::Create(Images(), indices, *CifarTransform::Create(options), loader);
+}
+
+// A job that trains a linear classifier and records what the loop asks of
+// it, in order.
+class LinearJob : public TrainingJob {
+ public:
+  explicit LinearJob(int nan_at_step = -1) : nan_at_step_(nan_at_step) {
+    torch::manual_seed(3);
+    net = torch::nn::Linear(4, 2);
+  }
+
+  void StartEpoch(int epoch, EpochRecord* record) override {
+    calls.push_back(absl::StrCat("start ", epoch));
+    record->add_sampled_ops(epoch);
+  }
+  TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
+    torch::Tensor logits = net->forward(images.flatten(1));
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+    if (steps++ == nan_at_step_) loss = loss * std::numeric_limits<float>::quiet_NaN();
+    return {loss, logits};
+  }
+  void AfterStep() override { ++updates; }
+  absl::Status EndEpoch(EpochRecord* record) override {
+    calls.push_back(absl::StrCat("end ", record->epoch()));
+    record->set_valid_top1(50);
+    return absl::OkStatus();
+  }
+  void SaveState(Checkpoint* checkpoint) const override {
+    checkpoint->mutable_search()->set_sampler_rng(absl::StrCat("updates ", updates));
+  }
+  absl::Status WriteResults() const override {
+    calls.push_back("results");
+    return absl::OkStatus();
+  }
+  std::string PathText(const EpochRecord& record) const override {
+    return absl::StrCat("path", record.epoch());
+  }
+
+  torch::nn::Linear net{nullptr};
+  mutable std::vector<std::string> calls;
+  int steps = 0;
+  int updates = 0;
+
+ private:
+  int nan_at_step_;
+};
+
+OptimizerSpec Sgd() {
+  OptimizerSpec spec;
+  spec.set_learning_rate(0.5);
+  return spec;
+}
+
+RunDirectory NewRun(const std::string& name) {
+  return *RunDirectory::Create(MakeTestDir(name), SearchSpec());
+}
+
+TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
+  LinearJob job;
+  const RunDirectory run = NewRun("whole");
+  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, torch::kCPU, MakeLoader(true), run);
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 3);
+  ASSERT_TRUE(loop.Run(&progress).ok());
+  EXPECT_THAT(job.calls, ElementsAre("start 1", "end 1", "results", "start 2", "end 2",
+                                     "results", "start 3", "end 3", "results"));
+  EXPECT_EQ(job.updates, 9);  // 3 batches of 4 images, 3 epochs.
+  ASSERT_EQ(loop.epochs_done(), 3);
+  ASSERT_EQ(loop.records().size(), 3);
+  // The cosine schedule, one rate per epoch.
+  EXPECT_DOUBLE_EQ(loop.records()[0].learning_rate(), 0.5);
+  EXPECT_LT(loop.records()[2].learning_rate(), loop.records()[1].learning_rate());
+  EXPECT_EQ(loop.records()[1].sampled_ops(0), 2);
+  EXPECT_GT(loop.records()[2].train_top1(), 0);
+  EXPECT_EQ(loop.records()[2].valid_top1(), 50);
+  EXPECT_THAT(lines.str(), HasSubstr("epoch   3/3  path3  train loss"));
+
+  // The checkpoint holds the loop's state and the job's.
+  const absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint(run);
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+  EXPECT_EQ(checkpoint->training().epochs_done(), 3);
+  EXPECT_EQ(checkpoint->training().epochs_size(), 3);
+  EXPECT_EQ(checkpoint->search().sampler_rng(), "updates 9");
+  EXPECT_DOUBLE_EQ(checkpoint->training().seconds(), loop.seconds());
+}
+
+// Stopped after epoch 2 and restored into new objects, the run ends with the
+// weights of the run that did not stop.
+TEST(TrainingLoopTest, ARestoredRunEndsAsTheUninterruptedOne) {
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 4);
+  LinearJob whole_job;
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
+                     MakeLoader(true), NewRun("uninterrupted"));
+  ASSERT_TRUE(whole.Run(&progress).ok());
+
+  const RunDirectory run = NewRun("stopped");
+  LinearJob first_job;
+  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
+                     MakeLoader(true), run);
+  ASSERT_TRUE(first.Run(&progress, /*stop_after=*/2).ok());
+  EXPECT_EQ(first.epochs_done(), 2);
+
+  LinearJob second_job;
+  TrainingLoop second(&second_job, second_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
+                      MakeLoader(true), run);
+  ASSERT_TRUE(second.Restore(ReadCheckpoint(run)->training()).ok());
+  EXPECT_EQ(second.epochs_done(), 2);
+  ASSERT_TRUE(second.Run(&progress).ok());
+  EXPECT_THAT(second_job.calls, ElementsAre("start 3", "end 3", "results", "start 4", "end 4",
+                                            "results"));
+  EXPECT_TRUE(torch::equal(second_job.net->weight, whole_job.net->weight));
+  EXPECT_EQ(second.records()[3].train_loss(), whole.records()[3].train_loss());
+
+  // A state that does not fit the run is refused.
+  TrainingState shorter = ReadCheckpoint(run)->training();
+  EXPECT_THAT(std::string(RestoreTrainingState(shorter, 1, whole_job.net.ptr().get(),
+                                               nullptr)
+                              .message()),
+              HasSubstr("inconsistent epoch count 4"));
+  TrainingState reshaped = ReadCheckpoint(run)->training();
+  reshaped.mutable_network()->mutable_tensors(0)->add_shape(2);
+  EXPECT_THAT(std::string(RestoreTrainingState(reshaped, 4, whole_job.net.ptr().get(),
+                                               nullptr)
+                              .message()),
+              HasSubstr("has shape"));
+}
+
+TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 2);
+  // Step 4 is the second batch of epoch 2.
+  LinearJob stopping(4);
+  const RunDirectory run = NewRun("stop");
+  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU,
+                       MakeLoader(true), run);
+  const absl::Status status = stopped.Run(&progress);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("epoch 2, batch 2: the loss or the gradient is not finite"));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("The checkpoint of epoch 1 in " + run.path() + " is intact"));
+  EXPECT_EQ(ReadCheckpoint(run)->training().epochs_done(), 1);
+
+  OptimizerSpec skip = Sgd();
+  skip.set_on_non_finite(OptimizerSpec::SKIP_STEP);
+  LinearJob skipping(4);
+  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU,
+                       MakeLoader(true), NewRun("skip"));
+  ASSERT_TRUE(skipped.Run(&progress).ok());
+  EXPECT_EQ(skipped.records()[1].skipped_steps(), 1);
+  EXPECT_EQ(skipping.updates, 5);
+}
+
+// Logits that predict class 0 for the first two images of each batch of 4
+// and class 1 for the other two.
+TEST(TrainingLoopTest, EvaluationCountsTopOneAndTopFive) {
+  std::unique_ptr<Loader> loader = MakeLoader(false);
+  torch::nn::Linear net(4, 2);
+  std::vector<int64_t> batch_correct;
+  const absl::StatusOr<EvaluationCounts> counts = Evaluate(
+      *net, *loader, torch::kCPU,
+      [](const torch::Tensor& images) {
+        return torch::tensor({{1.0f, 0.0f}, {1.0f, 0.0f}, {0.0f, 1.0f}, {0.0f, 1.0f}})
+            .expand({images.size(0), 2});
+      },
+      [&](int64_t correct, int64_t images) {
+        EXPECT_EQ(images, 4);
+        batch_correct.push_back(correct);
+      });
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_FALSE(net->is_training());
+  // Labels 0 for images 0-5, 1 for 6-11: batches (0-3), (4-7), (8-11).
+  EXPECT_THAT(batch_correct, ElementsAre(2, 4, 2));
+  EXPECT_EQ(counts->images, 12);
+  EXPECT_EQ(counts->top1, 8);
+  EXPECT_EQ(counts->top5, 12);  // Two classes: every label is in the top 5.
+  EXPECT_DOUBLE_EQ(counts->top1_percent(), 100.0 * 8 / 12);
+}
+
+}  // namespace
+}  // namespace mdenas

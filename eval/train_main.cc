@@ -16,7 +16,6 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -152,7 +151,7 @@ int main(int argc, char** argv) {
       "  train [--spec=FILE] [--genotype=NAME|FILE|RUN_DIR] [--epochs=N] "
       "[--set=field=value,...]\n"
       "  train --resume=RUN_DIRECTORY");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseRunCommandLine(argc, argv);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {

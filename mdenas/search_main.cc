@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -134,7 +133,7 @@ int main(int argc, char** argv) {
       "Neural architecture search by multinomial distribution learning.\n"
       "  search [--spec=FILE] [--epochs=N] [--set=field=value,...]\n"
       "  search --resume=RUN_DIRECTORY");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseRunCommandLine(argc, argv);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {

@@ -1,7 +1,9 @@
 #include "mdenas/run/run_flags.h"
 
 #include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "data/data_location.h"
 #include "data/data_spec.h"
 #include "mdenas/base/file.h"
@@ -9,6 +11,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/run/runtime.h"
+#include "mdenas/spec/flag_occurrences.h"
 
 ABSL_FLAG(std::string, spec, "",
           "The spec in text format; default: the binary's CPU preset.");
@@ -29,9 +32,19 @@ ABSL_FLAG(std::string, data_dir, "",
           "Fashion-MNIST from /usr/share/datasets/fashion-mnist.");
 ABSL_FLAG(std::string, set, "",
           "Comma-separated field=value overrides of any spec field, e.g. "
-          "--set=optimizer.learning_rate=0.05,data.max_train_images=2000");
+          "--set=optimizer.learning_rate=0.05,data.max_train_images=2000. "
+          "May be given more than once: all apply, in order, so a later "
+          "value for a field wins.");
 
 namespace mdenas {
+
+std::vector<char*> ParseRunCommandLine(int argc, char** argv) {
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  // Abseil keeps the last --set; every one counts.
+  const std::vector<std::string> sets = FlagOccurrences("set", argc, argv);
+  if (!sets.empty()) absl::SetFlag(&FLAGS_set, absl::StrJoin(sets, ","));
+  return positional;
+}
 
 std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
   std::vector<FieldFlag> flags = {

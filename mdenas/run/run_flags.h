@@ -18,6 +18,10 @@
 
 namespace mdenas {
 
+// Parses the command line as absl::ParseCommandLine does, except that every
+// --set counts, not only the last: their pairs apply in order.
+std::vector<char*> ParseRunCommandLine(int argc, char** argv);
+
 // The field flags above with the values given, and a binary's own `extra`.
 std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra = {});
 

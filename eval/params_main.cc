@@ -10,10 +10,10 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/space/darts/eval_network.h"
 #include "mdenas/space/darts/genotype.h"
@@ -108,6 +108,6 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Parameters and multiply-accumulates of a genotype's evaluation "
       "network.");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseCommandLine(argc, argv);
   return mdenas::Main();
 }

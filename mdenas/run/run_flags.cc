@@ -1,11 +1,11 @@
 #include "mdenas/run/run_flags.h"
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "data/data_location.h"
 #include "data/data_spec.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
@@ -39,7 +39,7 @@ ABSL_FLAG(std::string, set, "",
 namespace mdenas {
 
 std::vector<char*> ParseRunCommandLine(int argc, char** argv) {
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = ParseCommandLine(argc, argv);
   // Abseil keeps the last --set; every one counts.
   const std::vector<std::string> sets = FlagOccurrences("set", argc, argv);
   if (!sets.empty()) absl::SetFlag(&FLAGS_set, absl::StrJoin(sets, ","));

@@ -18,8 +18,9 @@
 
 namespace mdenas {
 
-// Parses the command line as absl::ParseCommandLine does, except that every
-// --set counts, not only the last: their pairs apply in order.
+// Parses the command line as ParseCommandLine (mdenas/base/command_line.h)
+// does, except that every --set counts, not only the last (Abseil's rule):
+// their pairs apply in order.
 std::vector<char*> ParseRunCommandLine(int argc, char** argv);
 
 // The field flags above with the values given, and a binary's own `extra`.

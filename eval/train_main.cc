@@ -60,6 +60,9 @@ absl::Status Main(const char* argv0) {
   Genotype genotype;
   const std::vector<FieldFlag> flags = RunFieldFlags(
       {{"--genotype", "architecture", absl::GetFlag(FLAGS_genotype)}});
+  if (PrintSpecFlag()) {
+    return PrintSpecFromFlags(argv0, kDefaultSpec, flags, &spec);
+  }
   const std::string resume = ResumeFlag();
   std::optional<RunDirectory> run;
   if (!resume.empty()) {
@@ -150,7 +153,8 @@ int main(int argc, char** argv) {
       "Retrains a genotype from scratch and tests it.\n"
       "  train [--spec=FILE] [--genotype=NAME|FILE|RUN_DIR] [--epochs=N] "
       "[--set=field=value,...]\n"
-      "  train --resume=RUN_DIRECTORY");
+      "  train --resume=RUN_DIRECTORY\n"
+      "  train --print_spec [--spec=FILE] [--set=field=value,...]");
   mdenas::ParseRunCommandLine(argc, argv);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);

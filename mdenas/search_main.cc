@@ -70,6 +70,9 @@ absl::Status Main(const char* argv0) {
   SearchSpec spec;
   SpecOrigins origins;
   const std::vector<FieldFlag> flags = RunFieldFlags();
+  if (PrintSpecFlag()) {
+    return PrintSpecFromFlags(argv0, kDefaultSpec, flags, &spec);
+  }
   const std::string resume = ResumeFlag();
   std::optional<RunDirectory> run;
   if (!resume.empty()) {
@@ -132,7 +135,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Neural architecture search by multinomial distribution learning.\n"
       "  search [--spec=FILE] [--epochs=N] [--set=field=value,...]\n"
-      "  search --resume=RUN_DIRECTORY");
+      "  search --resume=RUN_DIRECTORY\n"
+      "  search --print_spec [--spec=FILE] [--set=field=value,...]");
   mdenas::ParseRunCommandLine(argc, argv);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);

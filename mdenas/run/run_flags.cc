@@ -1,5 +1,8 @@
 #include "mdenas/run/run_flags.h"
 
+#include <iostream>
+#include <memory>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
@@ -11,6 +14,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/run/runtime.h"
+#include "mdenas/spec/commented_spec.h"
 #include "mdenas/spec/flag_occurrences.h"
 
 ABSL_FLAG(std::string, spec, "",
@@ -35,6 +39,10 @@ ABSL_FLAG(std::string, set, "",
           "--set=optimizer.learning_rate=0.05,data.max_train_images=2000. "
           "May be given more than once: all apply, in order, so a later "
           "value for a field wins.");
+ABSL_FLAG(bool, print_spec, false,
+          "Prints the spec that --spec, the field flags and --set give, every "
+          "field with its default filled in and its documentation, and exits "
+          "without running.");
 
 namespace mdenas {
 
@@ -60,6 +68,24 @@ std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
   };
   flags.insert(flags.end(), extra.begin(), extra.end());
   return flags;
+}
+
+bool PrintSpecFlag() { return absl::GetFlag(FLAGS_print_spec); }
+
+absl::Status PrintSpecFromFlags(const char* argv0,
+                                const std::string& default_preset,
+                                const std::vector<FieldFlag>& flags,
+                                google::protobuf::Message* spec) {
+  SpecOrigins origins;
+  MDENAS_RETURN_IF_ERROR(
+      SpecFromFlags(argv0, default_preset, flags, spec, &origins));
+  MDENAS_ASSIGN_OR_RETURN(
+      const std::unique_ptr<google::protobuf::DescriptorPool> documented,
+      LoadSpecDescriptors(argv0));
+  MDENAS_ASSIGN_OR_RETURN(const std::string text,
+                          CommentedSpecText(*spec, *documented));
+  std::cout << text;
+  return absl::OkStatus();
 }
 
 std::string ResumeFlag() { return UserPath(absl::GetFlag(FLAGS_resume)); }

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "benchmarks/regression.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 
@@ -65,6 +65,6 @@ int Main(const char* argv0, const std::vector<char*>& args) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("compare <search_step.json> [--baseline=FILE]");
-  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const std::vector<char*> args = mdenas::ParseCommandLine(argc, argv);
   return mdenas::Main(argv[0], args);
 }

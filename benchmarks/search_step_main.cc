@@ -47,8 +47,8 @@
 #include <c10/util/Exception.h>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -56,6 +56,7 @@
 #include "benchmarks/search_step.pb.h"
 #include "benchmarks/search_step_runner.h"
 #include "google/protobuf/util/json_util.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/status_macros.h"
@@ -408,7 +409,10 @@ absl::Status RunAll(const std::string& argv0) {
 }  // namespace mdenas
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  absl::SetProgramUsageMessage(
+      "The search's training step on aten and fast kernels side by side, "
+      "as JSON (benchmarks/search_step.proto).");
+  mdenas::ParseCommandLine(argc, argv);
   const std::string one = absl::GetFlag(FLAGS_run_configuration);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::CheckFlags();

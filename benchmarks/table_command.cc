@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "benchmarks/quick_pipeline.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
@@ -88,7 +88,7 @@ int TableMain(PaperTable table, int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "The paper's table with this project's rows beside it.\n"
       "  [--runs=RUN_DIR_OR_RESULT_JSON,...] [--json_out=FILE] [--quick]");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseCommandLine(argc, argv);
   const absl::Status status = Run(table, argv[0]);
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";

@@ -11,11 +11,11 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "data/dataset.h"
 #include "data/dataset_writer.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     absl::StrAppend(&usage, "  ", writer.name, ": ", writer.description, "\n");
   }
   absl::SetProgramUsageMessage(usage);
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseCommandLine(argc, argv);
   const std::string from = absl::GetFlag(FLAGS_from);
   const std::string to = absl::GetFlag(FLAGS_to);
   if (from.empty() || to.empty() || absl::GetFlag(FLAGS_format).empty()) {

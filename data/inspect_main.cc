@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "data/dataset.h"
 #include "data/image_stats.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Prints the format, class counts, image sizes and pixel statistics of "
       "a data set.\nUsage: inspect --data=<folder>");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseCommandLine(argc, argv);
   const std::string data = absl::GetFlag(FLAGS_data);
   if (data.empty()) {
     std::fprintf(stderr, "inspect: --data=<folder> is required\n");

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -64,6 +67,78 @@ std::shared_ptr<const Transform> Augmentation() {
   options.cutout_length = 4;
   return *CifarTransform::Create(options);
 }
+
+// The worker threads that run a CountingTransform, each counted from its
+// first Apply until it has exited.
+class WorkerCount {
+ public:
+  explicit WorkerCount(int workers) : workers_(workers) {}
+
+  // Counts the calling thread in; returns once all the workers are in, so
+  // that every one of them runs the transform.
+  void Arrive() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++arrived_;
+    ++alive_;
+    all_arrived_.notify_all();
+    all_arrived_.wait(lock, [this] { return arrived_ == workers_; });
+  }
+
+  // Counts an arrived thread out, as it exits.
+  void Exit() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --alive_;
+  }
+
+  void WaitForAll() {
+    std::unique_lock<std::mutex> lock(mu_);
+    all_arrived_.wait(lock, [this] { return arrived_ == workers_; });
+  }
+
+  // Arrived threads that have not exited.
+  int alive() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return alive_;
+  }
+
+ private:
+  const int workers_;
+  mutable std::mutex mu_;
+  std::condition_variable all_arrived_;
+  int arrived_ = 0;
+  int alive_ = 0;
+};
+
+// Identity(), which counts the threads that run it in a WorkerCount.
+class CountingTransform : public Transform {
+ public:
+  explicit CountingTransform(std::shared_ptr<WorkerCount> workers)
+      : identity_(Identity()), workers_(std::move(workers)) {}
+
+  ChwShape output_shape() const override { return identity_->output_shape(); }
+
+  absl::Status Apply(const ImageView& image, Random* random,
+                     float* output) const override {
+    // Destroyed as its thread exits, after the thread's last Apply.
+    thread_local ThreadMark mark;
+    if (mark.workers == nullptr) {
+      mark.workers = workers_;
+      workers_->Arrive();
+    }
+    return identity_->Apply(image, random, output);
+  }
+
+ private:
+  struct ThreadMark {
+    ~ThreadMark() {
+      if (workers != nullptr) workers->Exit();
+    }
+    std::shared_ptr<WorkerCount> workers;
+  };
+
+  const std::shared_ptr<const Transform> identity_;
+  const std::shared_ptr<WorkerCount> workers_;
+};
 
 std::unique_ptr<Loader> MakeLoader(std::shared_ptr<const ImageSource> source,
                                    std::shared_ptr<const Transform> transform,
@@ -209,9 +284,17 @@ TEST(LoaderTest, DestroyedMidEpochStopsItsThreads) {
   options.threads = 2;
   options.prefetch_batches = 2;
   for (int taken = 0; taken < 3; ++taken) {
-    const auto loader = MakeLoader(PatternImages(), Augmentation(), options);
+    const auto workers = std::make_shared<WorkerCount>(options.threads);
+    auto loader = MakeLoader(
+        NumberedImages(), std::make_shared<CountingTransform>(workers),
+        options);
     loader->StartEpoch(0);
     for (int i = 0; i < taken; ++i) ASSERT_TRUE(loader->Next().has_value());
+    // Both workers are in the epoch: making a batch, or waiting for room
+    // once the window is full.
+    workers->WaitForAll();
+    loader.reset();
+    EXPECT_EQ(workers->alive(), 0) << "after " << taken << " batches";
   }
   // Destroyed before any epoch started, too.
   MakeLoader(PatternImages(), Augmentation(), options);

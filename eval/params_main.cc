@@ -11,10 +11,10 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
@@ -115,7 +115,7 @@ absl::Status Main() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Parameters and multiply-accumulates of an architecture's stand-alone network.");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseCommandLine(argc, argv);
   const absl::Status status = mdenas::Main();
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";

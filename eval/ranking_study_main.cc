@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "data/data_location.h"
 #include "eval/kendall_tau.h"
 #include "eval/retrain.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/search.h"
@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "The performance-ranking hypothesis: Kendall's tau of architectures' "
       "rankings across training epochs.");
-  absl::ParseCommandLine(argc, argv);
+  mdenas::ParseCommandLine(argc, argv);
   const absl::Status status = mdenas::Main();
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";

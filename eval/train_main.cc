@@ -15,7 +15,6 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -65,12 +64,11 @@ void CheckArchitecture(google::protobuf::Message* message, const SpecOrigins& or
 
 absl::Status Main(const char* argv0) {
   EvalSpec spec;
-  MDENAS_ASSIGN_OR_RETURN(
-      const RunStart start,
-      StartRun(argv0, kDefaultSpec,
-               RunFieldFlags({{"--architecture", "architecture",
-                               absl::GetFlag(FLAGS_architecture)}}),
-               "retraining", &spec, CheckArchitecture));
+  const std::vector<FieldFlag> flags =
+      RunFieldFlags({{"--architecture", "architecture", absl::GetFlag(FLAGS_architecture)}});
+  if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, flags, &spec);
+  MDENAS_ASSIGN_OR_RETURN(const RunStart start, StartRun(argv0, kDefaultSpec, flags, "retraining",
+                                                         &spec, CheckArchitecture));
   if (!start.notice.empty()) std::cout << start.notice << "\n";
   MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
                           SearchSpaceOf(spec.network()));
@@ -122,8 +120,9 @@ int main(int argc, char** argv) {
       "Retrains an architecture from scratch and tests it.\n"
       "  train [--spec=FILE] [--architecture=NAME|TEXT|FILE|RUN_DIR] [--epochs=N] "
       "[--set=field=value,...]\n"
-      "  train --resume=RUN_DIRECTORY");
-  absl::ParseCommandLine(argc, argv);
+      "  train --resume=RUN_DIRECTORY\n"
+      "  train --print_spec [--spec=FILE] [--set=field=value,...]");
+  mdenas::ParseRunCommandLine(argc, argv);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {

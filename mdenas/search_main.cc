@@ -16,7 +16,6 @@
 #include <numeric>
 #include <string>
 
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
 #include "data/training_data.h"
@@ -69,6 +68,7 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
 
 absl::Status Main(const char* argv0) {
   SearchSpec spec;
+  if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, RunFieldFlags(), &spec);
   MDENAS_ASSIGN_OR_RETURN(const RunStart start,
                           StartRun(argv0, kDefaultSpec, RunFieldFlags(), "search", &spec));
   if (!start.notice.empty()) std::cout << start.notice << "\n";
@@ -98,8 +98,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Neural architecture search by multinomial distribution learning.\n"
       "  search [--spec=FILE] [--epochs=N] [--set=field=value,...]\n"
-      "  search --resume=RUN_DIRECTORY");
-  absl::ParseCommandLine(argc, argv);
+      "  search --resume=RUN_DIRECTORY\n"
+      "  search --print_spec [--spec=FILE] [--set=field=value,...]");
+  mdenas::ParseRunCommandLine(argc, argv);
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {

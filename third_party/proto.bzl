@@ -34,3 +34,29 @@ def cc_proto(name, srcs, deps = [], visibility = None):
         deps = deps + ["@protobuf"],
         visibility = visibility,
     )
+
+def proto_descriptor_set(name, srcs, deps, visibility = None):
+    """Declares `name`, whose output `name`.desc is a FileDescriptorSet.
+
+    It holds `srcs` and every file they import, each after its imports, with
+    their comments (source info): what a binary reads at run time to show a
+    message's documentation, which the descriptors compiled into a cc_proto
+    library lack.
+
+    Args:
+      name: the target to define.
+      srcs: .proto files in this package.
+      deps: the cc_proto targets of `srcs`, whose .proto files and imports
+        protoc reads.
+      visibility: visibility of the target.
+    """
+    native.genrule(
+        name = name,
+        srcs = srcs + [dep + "_proto_files" for dep in deps],
+        outs = [name + ".desc"],
+        tools = ["@protobuf//:protoc"],
+        cmd = "$(location @protobuf//:protoc) -I. --include_imports " +
+              "--include_source_info --descriptor_set_out=$@ " +
+              " ".join(["$(location %s)" % src for src in srcs]),
+        visibility = visibility,
+    )

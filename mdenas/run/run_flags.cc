@@ -1,14 +1,21 @@
 #include "mdenas/run/run_flags.h"
 
+#include <iostream>
+#include <memory>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "data/data_location.h"
 #include "data/data_spec.h"
+#include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/run/runtime.h"
+#include "mdenas/spec/commented_spec.h"
+#include "mdenas/spec/flag_occurrences.h"
 
 ABSL_FLAG(std::string, spec, "",
           "The spec in text format; default: the binary's CPU preset.");
@@ -29,9 +36,23 @@ ABSL_FLAG(std::string, data_dir, "",
           "Fashion-MNIST from /usr/share/datasets/fashion-mnist.");
 ABSL_FLAG(std::string, set, "",
           "Comma-separated field=value overrides of any spec field, e.g. "
-          "--set=optimizer.learning_rate=0.05,data.max_train_images=2000");
+          "--set=optimizer.learning_rate=0.05,data.max_train_images=2000. "
+          "May be given more than once: all apply, in order, so a later "
+          "value for a field wins.");
+ABSL_FLAG(bool, print_spec, false,
+          "Prints the spec that --spec, the field flags and --set give, every "
+          "field with its default filled in and its documentation, and exits "
+          "without running.");
 
 namespace mdenas {
+
+std::vector<char*> ParseRunCommandLine(int argc, char** argv) {
+  std::vector<char*> positional = ParseCommandLine(argc, argv);
+  // Abseil keeps the last --set; every one counts.
+  const std::vector<std::string> sets = FlagOccurrences("set", argc, argv);
+  if (!sets.empty()) absl::SetFlag(&FLAGS_set, absl::StrJoin(sets, ","));
+  return positional;
+}
 
 std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
   std::vector<FieldFlag> flags = {
@@ -47,6 +68,24 @@ std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
   };
   flags.insert(flags.end(), extra.begin(), extra.end());
   return flags;
+}
+
+bool PrintSpecFlag() { return absl::GetFlag(FLAGS_print_spec); }
+
+absl::Status PrintSpecFromFlags(const char* argv0,
+                                const std::string& default_preset,
+                                const std::vector<FieldFlag>& flags,
+                                google::protobuf::Message* spec) {
+  SpecOrigins origins;
+  MDENAS_RETURN_IF_ERROR(
+      SpecFromFlags(argv0, default_preset, flags, spec, &origins));
+  MDENAS_ASSIGN_OR_RETURN(
+      const std::unique_ptr<google::protobuf::DescriptorPool> documented,
+      LoadSpecDescriptors(argv0));
+  MDENAS_ASSIGN_OR_RETURN(const std::string text,
+                          CommentedSpecText(*spec, *documented));
+  std::cout << text;
+  return absl::OkStatus();
 }
 
 std::string ResumeFlag() { return UserPath(absl::GetFlag(FLAGS_resume)); }

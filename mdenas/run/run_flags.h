@@ -2,7 +2,7 @@
 // flags that override its fields, --resume, and the checks a new run makes
 // before it starts. The flags are defined once, here:
 //   --spec --resume --epochs --batch_size --seed --threads --device --out
-//   --data_dir --set
+//   --data_dir --set --print_spec
 
 #ifndef MDENAS_RUN_RUN_FLAGS_H_
 #define MDENAS_RUN_RUN_FLAGS_H_
@@ -18,8 +18,23 @@
 
 namespace mdenas {
 
+// Parses the command line as ParseCommandLine (mdenas/base/command_line.h)
+// does, except that every --set counts, not only the last (Abseil's rule):
+// their pairs apply in order.
+std::vector<char*> ParseRunCommandLine(int argc, char** argv);
+
 // The field flags above with the values given, and a binary's own `extra`.
 std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra = {});
+
+// Whether --print_spec was given.
+bool PrintSpecFlag();
+
+// Prints the spec from the flags (SpecFromFlags) with every field's default
+// and documentation (CommentedSpecText); `spec` names its type.
+absl::Status PrintSpecFromFlags(const char* argv0,
+                                const std::string& default_preset,
+                                const std::vector<FieldFlag>& flags,
+                                google::protobuf::Message* spec);
 
 // --resume, made absolute; empty when not given.
 std::string ResumeFlag();

@@ -39,7 +39,8 @@ def cc_fuzz_target(name, srcs, corpus, deps = []):
         name = name + "_corpus",
         srcs = native.glob([corpus + "/*"]),
         testonly = True,
-        visibility = ["//visibility:public"],
+        # Seeds that tests of the parsers read as real inputs.
+        visibility = ["//:__subpackages__"],
     )
     native.cc_test(
         name = name + "_replay_test",

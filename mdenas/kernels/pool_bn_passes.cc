@@ -1,4 +1,4 @@
-#include "mdenas/kernels/pool_bn_unit.h"
+#include "mdenas/kernels/pool_bn_passes.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "mdenas/kernels/conv_bn_unit.h"
+#include "mdenas/kernels/conv_bn_passes.h"
 
 #include <algorithm>
 #include <vector>

@@ -4,7 +4,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
 
 namespace mdenas {
 namespace {

@@ -1,9 +1,9 @@
-// The joins of a cell: a node is the sum of its incoming edges' outputs,
-// and the cell's output concatenates its nodes' channels. The fast kernels
-// write each result in one pass into memory from CachingCpuAllocator, where
-// ATen adds pairwise, into a new tensor per addition; their gradients are
-// those of ATen's sum and cat: the output's gradient, and its channel
-// slices.
+// The joins of a cell, the two places where its paths meet: a node sums
+// its incoming edges' outputs, and the cell's output concatenates its
+// nodes' channels. The fast kernels write each result in one pass into
+// memory from CachingCpuAllocator, where ATen adds pairwise, into a new
+// tensor per addition; their gradients are those of ATen's sum and cat:
+// the output's gradient, and its channel slices.
 
 #ifndef MDENAS_KERNELS_CELL_JOINS_H_
 #define MDENAS_KERNELS_CELL_JOINS_H_

@@ -5,8 +5,8 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/conv_bn_unit.h"
-#include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/conv_bn_passes.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
 
 namespace mdenas {
 namespace {

@@ -214,12 +214,14 @@ TEST(ConvBnTest, FastResultsAreTheSameOnOneAndTwoThreads) {
              return Reduce(b, false, Kernels::kFast);
            }},
       };
-  // Seven images: the threads cannot split them evenly.
-  const at::Tensor input = InLayout(torch::randn({7, 5, 8, 6}), Layout::kChannelsLast);
+  // Seven images: the threads cannot split them evenly. Images of 32x32
+  // pixels and 8 channels give each operation work for two threads
+  // (kMinParallelWork each, stealing_parallel_for.h).
+  const at::Tensor input = InLayout(torch::randn({7, 8, 32, 32}), Layout::kChannelsLast);
   const std::vector<std::vector<at::Tensor>> weights = {
-      {torch::randn({5, 1, 3, 3}), torch::randn({6, 5, 1, 1})},
-      {torch::randn({6, 5, 1, 1})},
-      {torch::randn({3, 5, 1, 1}), torch::randn({3, 5, 1, 1})}};
+      {torch::randn({8, 1, 3, 3}), torch::randn({6, 8, 1, 1})},
+      {torch::randn({6, 8, 1, 1})},
+      {torch::randn({3, 8, 1, 1}), torch::randn({3, 8, 1, 1})}};
   for (size_t op = 0; op < operations.size(); ++op) {
     std::vector<at::Tensor> inputs = {input};
     inputs.insert(inputs.end(), weights[op].begin(), weights[op].end());

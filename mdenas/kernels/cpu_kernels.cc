@@ -10,7 +10,8 @@
 
 namespace mdenas {
 
-// The variants of cpu_kernels_impl.cc (see BUILD).
+// The variants' tables (cpu_kernels_table.cc, compiled once per variant:
+// see BUILD).
 namespace avx512 {
 template <typename T>
 const CpuKernelTable<T>& Table();

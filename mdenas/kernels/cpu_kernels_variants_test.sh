@@ -23,10 +23,11 @@ fail() {
 }
 
 for library in "$@"; do
-  # The path names the variant: Bazel's lib..cpu_kernels_<variant>.a,
-  # CMake's mdenas_cpu_kernels_<variant>.dir/.../cpu_kernels_impl.cc.o.
-  variant=$(grep -o 'cpu_kernels_[a-z0-9]*' <<<"${library}" | grep -v '_impl$' | tail -n 1 || true)
+  # The path names the variant: Bazel's libcpu_kernels_<variant>.a (.pic.a,
+  # .so), CMake's mdenas_cpu_kernels_<variant>.dir/.../cpu_kernels_<family>.cc.o.
+  variant=$(grep -oE 'cpu_kernels_[a-z0-9]+(\.a|\.pic\.a|\.so|\.dir/)' <<<"${library}" | tail -n 1 || true)
   variant=${variant#cpu_kernels_}
+  variant=${variant%%.*}
   if [[ -z "${variant}" ]]; then
     fail "${library}: no cpu_kernels_<variant> in the path"
     continue

@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
 
 namespace mdenas {
 namespace {

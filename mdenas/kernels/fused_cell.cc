@@ -11,10 +11,10 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/functions/utils.h>
 
-#include "mdenas/kernels/conv_bn_unit.h"
+#include "mdenas/kernels/conv_bn_passes.h"
 #include "mdenas/kernels/cpu_kernels.h"
 #include "mdenas/kernels/pixel_matrix.h"
-#include "mdenas/kernels/pool_bn_unit.h"
+#include "mdenas/kernels/pool_bn_passes.h"
 
 namespace mdenas {
 namespace {

@@ -416,8 +416,11 @@ TEST(FusedCellTest, GradientsMatchFiniteDifferencesInDouble) {
 TEST(FusedCellTest, ResultsAreTheSameOnOneAndTwoThreads) {
   torch::manual_seed(4);
   CellRecipe cell;
+  // Work for two threads in every unit (kMinParallelWork each,
+  // stealing_parallel_for.h).
   cell.batch = 5;
-  cell.size = 8;
+  cell.size = 32;
+  cell.channels = 8;
   cell.edges = {{0, 2, Op::kSepConv, 5}, {1, 2, Op::kIdentity, 0}, {2, 3, Op::kMaxPool, 0},
                 {0, 3, Op::kDilConv, 3}, {3, 4, Op::kAvgPool, 0}, {1, 4, Op::kSepConv, 3}};
   const std::vector<BatchNormArgs> bns = RandomBatchNorms(cell);

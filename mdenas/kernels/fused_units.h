@@ -1,8 +1,10 @@
-// The fused operation units of the cells, as data: the tensors and
-// settings of a ReLU -> convolutions -> BatchNorm unit (conv_bn.h) and of
-// a pooling -> BatchNorm unit (pool_bn.h). conv_bn_unit.h and
-// pool_bn_unit.h compute them; the fused search cell (fused_cell.h) takes
-// an operation as a list of them.
+// The units of the cell operations, as data. A unit is a chain of layers
+// that the fast kernels run as one, in one pass per image: ReLU ->
+// convolutions -> BatchNorm (conv_bn.h), or pooling -> BatchNorm
+// (pool_bn.h). An operation is one unit, or two in a row (sep_conv).
+// conv_bn_passes.h and pool_bn_passes.h compute a unit's forward and
+// backward passes; the fused search cell (fused_cell.h) takes an operation
+// as a list of units.
 
 #ifndef MDENAS_KERNELS_FUSED_UNITS_H_
 #define MDENAS_KERNELS_FUSED_UNITS_H_

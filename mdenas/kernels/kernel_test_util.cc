@@ -50,8 +50,11 @@ ForwardBackward RunWithGradients(const TensorFunction& fn,
   // libtorch's oneDNN convolution backward writes past the end of small
   // gradients on some machines (valgrind, fused_cell_test_baseline on an
   // AMD EPYC: "Invalid write of size 8 ... 0 bytes after a block of size
-  // 256" under at::native::convolution_backward). The fast kernels never
-  // call oneDNN.
+  // 256" under at::native::convolution_backward), and on two threads with
+  // its AVX-512 kernels it corrupts the heap (conv_bn_test's factorized
+  // reduce in ATen alone, channels-last: glibc's "corrupted size vs.
+  // prev_size"; clean on one thread, or with DNNL_MAX_CPU_ISA=AVX2). The
+  // fast kernels never call oneDNN.
   const bool previous_mkldnn = at::globalContext().userEnabledMkldnn();
   at::globalContext().setUserEnabledMkldnn(false);
   std::vector<at::Tensor> leaves;

@@ -44,9 +44,8 @@ struct ForwardBackward {
 };
 
 // The tests run the fast kernels on two intra-op threads, so that their
-// parallel paths run (where a shape is large enough to split), and ATen's
-// reference on one: at two, Debian's libtorch corrupts the heap in
-// conv_bn_test's factorized-reduce reference.
+// parallel paths run (where a shape has work for two), and ATen's
+// reference on one: it has no parallel paths of ours to test.
 inline constexpr int kFastThreads = 2;
 inline constexpr int kReferenceThreads = 1;
 

@@ -3,8 +3,8 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "mdenas/kernels/fast_stages.h"
-#include "mdenas/kernels/pool_bn_unit.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
+#include "mdenas/kernels/pool_bn_passes.h"
 
 namespace mdenas {
 namespace {

@@ -78,11 +78,13 @@ TEST(PoolBnTest, FastEqualsAtenWithAndWithoutBatchNorm) {
 // one thread or two, every bit of the results is the same.
 TEST(PoolBnTest, FastResultsAreTheSameOnOneAndTwoThreads) {
   torch::manual_seed(4);
-  // Seven images: the threads cannot split them evenly.
+  // Seven images: the threads cannot split them evenly. Images of 32x32
+  // pixels and 8 channels give the pooling work for two threads
+  // (kMinParallelWork each, stealing_parallel_for.h).
   const std::vector<at::Tensor> inputs = {
-      InLayout(torch::randn({7, 5, 8, 6}), Layout::kChannelsLast), torch::randn({5}),
-      torch::randn({5})};
-  const BatchNormArgs bn = RandomBatchNorm(5, true, torch::kFloat);
+      InLayout(torch::randn({7, 8, 32, 32}), Layout::kChannelsLast), torch::randn({8}),
+      torch::randn({8})};
+  const BatchNormArgs bn = RandomBatchNorm(8, true, torch::kFloat);
   for (PoolKind kind : {PoolKind::kMax, PoolKind::kAverage}) {
     const std::optional<BatchNormArgs> one_bn = CopyOf(bn), two_bn = CopyOf(bn);
     const ForwardBackward one =

@@ -1,8 +1,9 @@
 // Portable SIMD for the CPU kernels: GCC vector extensions, which
 // compile to AVX-512, AVX2 or SSE instructions as the variant's target
 // allows, and a walk over a channel count in register-sized chunks.
-// Internal to the kernels: cpu_kernels_impl.cc, compiled once per variant
-// (-DMDENAS_CPU_VARIANT=<name>), is its only includer.
+// Internal to the kernels: cpu_kernels_internal.h, whose includers are
+// compiled once per variant (-DMDENAS_CPU_VARIANT=<name>), is its only
+// includer.
 
 #ifndef MDENAS_KERNELS_SIMD_H_
 #define MDENAS_KERNELS_SIMD_H_

@@ -15,6 +15,13 @@
 // Deterministic where each index writes only its own results: which thread
 // ran an index then changes nothing.
 //
+// It starts no more threads than get kMinParallelWork each. Below that a
+// parallel region costs more than it saves: microseconds on idle cores,
+// and up to milliseconds where other processes share them, as libgomp's
+// threads spin while they wait for each other (conv_bn_test's finite
+// differences, 14,448 regions of a few microseconds' work each: 0.5 s on
+// one thread, 5 s on two, 50 s beside two more copies of the test).
+//
 // at::parallel_for is inline in libtorch's headers: code that includes this
 // must be compiled with -fopenmp, or it runs on one thread.
 
@@ -30,18 +37,25 @@
 
 namespace mdenas {
 
-// Runs worker(next) once on each of up to `count` of libtorch's threads
-// (once in all inside another parallel region); next() returns each of the
-// indices 0 .. count - 1 to one caller, its own share first, and then
-// `count`. So a worker sets up what it needs once and then loops:
+// The least work, in multiply-adds (or element visits), worth a thread of
+// its own: the CPU kernels' task size (cpu_kernels_internal.h, GrainFor).
+inline constexpr int64_t kMinParallelWork = int64_t{1} << 15;
+
+// Runs worker(next) once on each of up to `count` of libtorch's threads,
+// as many as get kMinParallelWork of the indices' work each, each index
+// `work_per_index` (once in all inside another parallel region); next()
+// returns each of the indices 0 .. count - 1 to one caller, its own share
+// first, and then `count`. So a worker sets up what it needs once and then
+// loops:
 //
-//   StealingParallelFor(batch, [&](const auto& next) {
+//   StealingParallelFor(batch, image_work, [&](const auto& next) {
 //     ...
 //     for (int64_t n = next(); n < batch; n = next()) { ... }
 //   });
 template <typename Worker>
-void StealingParallelFor(int64_t count, const Worker& worker) {
-  const int64_t workers = std::min<int64_t>(count, at::get_num_threads());
+void StealingParallelFor(int64_t count, int64_t work_per_index, const Worker& worker) {
+  const int64_t worth = std::max<int64_t>(1, count * work_per_index / kMinParallelWork);
+  const int64_t workers = std::min({count, worth, static_cast<int64_t>(at::get_num_threads())});
   if (workers <= 0) return;
   const int64_t share = (count + workers - 1) / workers;
   std::vector<std::atomic<int64_t>> next_of_share(workers);

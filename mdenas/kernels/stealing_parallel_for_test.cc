@@ -14,16 +14,18 @@
 namespace mdenas {
 namespace {
 
-// Runs StealingParallelFor(count) on two threads and returns, per index,
-// the thread that ran it (-1 where none did); `workers` gets the number of
-// workers started. An index that two threads ran fails the test.
+// Runs StealingParallelFor(count, work_per_index) on two threads and
+// returns, per index, the thread that ran it (-1 where none did); `workers`
+// gets the number of workers started. An index that two threads ran fails
+// the test.
 std::vector<int> ThreadOfEachIndex(int64_t count, int* workers,
-                                   std::chrono::milliseconds thread0_pause = {}) {
+                                   std::chrono::milliseconds thread0_pause = {},
+                                   int64_t work_per_index = kMinParallelWork) {
   at::set_num_threads(2);
   std::vector<int> thread(count, -1);
   std::vector<std::atomic<int>> runs(count);
   std::atomic<int> started{0};
-  StealingParallelFor(count, [&](const auto& next) {
+  StealingParallelFor(count, work_per_index, [&](const auto& next) {
     ++started;
     const int me = at::get_thread_num();
     for (int64_t i = next(); i < count; i = next()) {
@@ -52,6 +54,19 @@ TEST(StealingParallelForTest, StartsNoMoreWorkersThanIndices) {
   EXPECT_EQ(workers, 0);
 }
 
+// A second thread only where there is work for two, kMinParallelWork
+// each: 64 indices of kMinParallelWork / 32.
+TEST(StealingParallelForTest, StartsAWorkerPerThreadsWorthOfWork) {
+  int workers = 0;
+  const std::vector<int> thread = ThreadOfEachIndex(64, &workers, {}, kMinParallelWork / 32 - 1);
+  EXPECT_EQ(workers, 1);
+  EXPECT_EQ(thread, std::vector<int>(64, 0));
+  ThreadOfEachIndex(64, &workers, {}, kMinParallelWork / 32);
+  EXPECT_EQ(workers, 2);
+  ThreadOfEachIndex(64, &workers, {}, 0);
+  EXPECT_EQ(workers, 1);
+}
+
 // Thread 1 starts with its share (10 .. 19), and, what fixed shares cannot
 // do, the thread that is held up runs fewer indices.
 TEST(StealingParallelForTest, AHeldUpThreadRunsFewerIndices) {
@@ -70,7 +85,7 @@ TEST(StealingParallelForTest, InsideAParallelRegionOneWorkerRunsAll) {
   std::vector<std::vector<int64_t>> claimed(2);
   at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
     for (int64_t outer = begin; outer < end; ++outer) {
-      StealingParallelFor(5, [&](const auto& next) {
+      StealingParallelFor(5, kMinParallelWork, [&](const auto& next) {
         ++workers[outer];
         for (int64_t i = next(); i < 5; i = next()) claimed[outer].push_back(i);
       });

@@ -1,4 +1,4 @@
-#include "mdenas/kernels/conv_bn_unit.h"
+#include "mdenas/kernels/conv_bn_passes.h"
 
 #include <algorithm>
 #include <vector>
@@ -33,6 +33,13 @@ struct Plan {
   int64_t out_pixels() const { return out_height * out_width; }
   int64_t in_channels() const { return image.channels; }
   int64_t branches() const { return static_cast<int64_t>(out_channels.size()); }
+  // The multiply-adds of an image's forward pass, the depthwise
+  // convolution's and the 1x1 convolutions'; its backward pass does about
+  // twice as many.
+  int64_t image_work() const {
+    const int64_t taps = front.depthwise ? front.kernel * front.kernel : 0;
+    return out_pixels() * in_channels() * (taps + total_out_channels);
+  }
 };
 
 Plan PlanOf(const PixelMatrix& x, const FrontEnd& front, at::TensorList weights) {
@@ -111,7 +118,7 @@ Moments ForwardImages(const Plan& plan, const PixelMatrix& x, const T* depthwise
     }
   }
   std::vector<double> means(plan.batch * channels), variances(plan.batch * channels);
-  StealingParallelFor(plan.batch, [&](const auto& next) {
+  StealingParallelFor(plan.batch, plan.image_work(), [&](const auto& next) {
     thread_local ScratchBuffer<T> buffer, features_scratch;
     T* const features =
         features_scratch.Get(plan.front.depthwise ? plan.out_pixels() * plan.in_channels() : 0);
@@ -187,7 +194,7 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
   std::vector<double> image_sum_dy(input_sums ? plan.batch * c_in : 0);
   std::vector<double> image_sum_dy_x(image_sum_dy.size());
   const std::vector<T> zero_center(input_sums ? c_in : 0);
-  StealingParallelFor(plan.batch, [&](const auto& next) {
+  StealingParallelFor(plan.batch, 2 * plan.image_work(), [&](const auto& next) {
     thread_local ScratchBuffer<T> grad_conv_scratch, grad_features_scratch, features_scratch,
         buffer;
     T* const grad_conv = grad_conv_scratch.Get(plan.out_pixels() * channels);

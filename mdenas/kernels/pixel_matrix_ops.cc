@@ -1,4 +1,4 @@
-#include "mdenas/kernels/fast_stages.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>

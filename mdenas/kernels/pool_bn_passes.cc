@@ -1,5 +1,6 @@
-#include "mdenas/kernels/pool_bn_unit.h"
+#include "mdenas/kernels/pool_bn_passes.h"
 
+#include <cstdint>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -11,6 +12,11 @@
 namespace mdenas {
 namespace {
 
+// The window taps an image's pooling visits.
+int64_t ImageWork(const WindowGeometry& image) {
+  return image.out_height() * image.out_width() * image.channels * image.kernel * image.kernel;
+}
+
 // Forward, image by image: the pooling into `pooled`, and (for the batch
 // norm) the moments of each image's channels, merged in order.
 template <typename T>
@@ -19,7 +25,7 @@ Moments PoolImages(PoolKind kind, const WindowGeometry& image, int64_t batch,
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   std::vector<double> means(batch * channels), variances(batch * channels);
-  StealingParallelFor(batch, [&](const auto& next) {
+  StealingParallelFor(batch, ImageWork(image), [&](const auto& next) {
     for (int64_t n = next(); n < batch; n = next()) {
       T* out = pooled.data<T>() + n * out_pixels * pooled.ld;
       kernels.pool_forward(kind, image, x.data<T>() + n * image.height * image.width * x.ld, x.ld,
@@ -45,7 +51,7 @@ void PoolGradientImages(PoolKind kind, const WindowGeometry& image, int64_t batc
   const CpuKernelTable<T>& kernels = CpuKernels<T>();
   const int64_t channels = image.channels, out_pixels = image.out_height() * image.out_width();
   const int64_t in_pixels = image.height * image.width;
-  StealingParallelFor(batch, [&](const auto& next) {
+  StealingParallelFor(batch, ImageWork(image), [&](const auto& next) {
     thread_local ScratchBuffer<T> grad_pooled_scratch;
     T* const grad_pooled = grad_pooled_scratch.Get(bn ? out_pixels * channels : 0);
     ImageGradient<T> grad(grad_input, in_pixels);

@@ -1,20 +1,21 @@
-// One fused ReLU -> convolutions -> BatchNorm unit of the cell operations
-// (conv_bn.h) on the fast kernels, as plain forward and backward passes on
-// pixel matrices, outside autograd: what conv_bn.cc's autograd node runs,
-// and what the fused search cell (fused_cell.h) strings together. Both
-// passes run image by image, so that an image's intermediate results stay
-// in cache from one step to the next. Internal to the kernels.
+// The forward and backward passes of a ReLU -> convolutions -> BatchNorm
+// unit (ConvBatchNormUnit, fused_units.h) on the fast kernels: plain
+// functions on pixel matrices, outside autograd, which conv_bn.cc's
+// autograd node runs and the fused search cell (fused_cell.h) strings
+// together. Both passes run image by image, so that an image's
+// intermediate results stay in cache from one step to the next. Internal
+// to the kernels.
 
-#ifndef MDENAS_KERNELS_CONV_BN_UNIT_H_
-#define MDENAS_KERNELS_CONV_BN_UNIT_H_
+#ifndef MDENAS_KERNELS_CONV_BN_PASSES_H_
+#define MDENAS_KERNELS_CONV_BN_PASSES_H_
 
 #include <vector>
 
 #include <ATen/core/Tensor.h>
 
-#include "mdenas/kernels/fast_stages.h"
 #include "mdenas/kernels/fused_units.h"
 #include "mdenas/kernels/pixel_matrix.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
 
 namespace mdenas {
 
@@ -73,4 +74,4 @@ ConvBatchNormGradients ConvBatchNormBackward(const ConvBatchNormUnit& unit,
 
 }  // namespace mdenas
 
-#endif  // MDENAS_KERNELS_CONV_BN_UNIT_H_
+#endif  // MDENAS_KERNELS_CONV_BN_PASSES_H_

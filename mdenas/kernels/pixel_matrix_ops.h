@@ -1,13 +1,13 @@
-// The steps the fast cell kernels are composed of, each a typed call of a
-// CPU kernel (cpu_kernels.h) on whole pixel matrices: depthwise
-// convolution, batch normalisation; and what the image-by-image passes of
-// conv_bn_unit.cc and pool_bn_unit.cc share: the batch-normalisation maps
-// and where an input's gradient goes. The autograd functions of
-// depthwise_conv2d.cc and batch_norm.cc string the steps together.
-// Internal to the kernels; float and double.
+// Operations on whole pixel matrices (pixel_matrix.h), each a typed call
+// of the CPU kernels (cpu_kernels.h): depthwise convolution and batch
+// normalisation, which the autograd functions of depthwise_conv2d.cc and
+// batch_norm.cc string together; and what the image-by-image passes of
+// conv_bn_passes.cc and pool_bn_passes.cc share: the batch-normalisation
+// maps and where an input's gradient goes. Internal to the kernels; float
+// and double.
 
-#ifndef MDENAS_KERNELS_FAST_STAGES_H_
-#define MDENAS_KERNELS_FAST_STAGES_H_
+#ifndef MDENAS_KERNELS_PIXEL_MATRIX_OPS_H_
+#define MDENAS_KERNELS_PIXEL_MATRIX_OPS_H_
 
 #include <cstdint>
 #include <vector>
@@ -214,4 +214,4 @@ BatchNormGradients BatchNormBackward(const PixelMatrix& grad_output,
 
 }  // namespace mdenas
 
-#endif  // MDENAS_KERNELS_FAST_STAGES_H_
+#endif  // MDENAS_KERNELS_PIXEL_MATRIX_OPS_H_

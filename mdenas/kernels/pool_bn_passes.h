@@ -1,17 +1,17 @@
-// One fused 3x3 pooling -> BatchNorm unit of the cell operations
-// (pool_bn.h) on the fast kernels, as plain forward and backward passes on
-// pixel matrices, outside autograd: what pool_bn.cc's autograd node runs,
-// and what the fused search cell (fused_cell.h) strings together. Both
+// The forward and backward passes of a 3x3 pooling -> BatchNorm unit
+// (PoolBatchNormUnit, fused_units.h) on the fast kernels: plain functions
+// on pixel matrices, outside autograd, which pool_bn.cc's autograd node
+// runs and the fused search cell (fused_cell.h) strings together. Both
 // passes run image by image. Internal to the kernels.
 
-#ifndef MDENAS_KERNELS_POOL_BN_UNIT_H_
-#define MDENAS_KERNELS_POOL_BN_UNIT_H_
+#ifndef MDENAS_KERNELS_POOL_BN_PASSES_H_
+#define MDENAS_KERNELS_POOL_BN_PASSES_H_
 
 #include <ATen/core/Tensor.h>
 
-#include "mdenas/kernels/fast_stages.h"
 #include "mdenas/kernels/fused_units.h"
 #include "mdenas/kernels/pixel_matrix.h"
+#include "mdenas/kernels/pixel_matrix_ops.h"
 
 namespace mdenas {
 
@@ -53,4 +53,4 @@ PoolBatchNormGradients PoolBatchNormBackward(const PoolBatchNormUnit& unit,
 
 }  // namespace mdenas
 
-#endif  // MDENAS_KERNELS_POOL_BN_UNIT_H_
+#endif  // MDENAS_KERNELS_POOL_BN_PASSES_H_

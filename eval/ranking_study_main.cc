@@ -118,8 +118,10 @@ absl::StatusOr<std::vector<double>> TrainStandAlone(const Architecture& architec
   ProgressReporter progress(&discard, &discard, false, spec.epochs(), "test");
   MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<Retraining> retraining,
                           RunNewRetraining(spec, architecture, &progress));
+  // result() returns a copy: keep it alive for the loop.
+  const RunResult result = retraining->result();
   std::vector<double> accuracy;
-  for (const EpochRecord& record : retraining->result().epochs()) {
+  for (const EpochRecord& record : result.epochs()) {
     accuracy.push_back(record.valid_top1());
   }
   return accuracy;

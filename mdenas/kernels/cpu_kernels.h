@@ -20,8 +20,6 @@
 
 namespace mdenas {
 
-enum class PoolKind { kMax, kAverage };
-
 // Positions i * stride + offset inside an axis of `size`: none where the
 // offset is past the end (where C++'s division would round -1 / 2 to 0).
 inline int64_t GatheredSize(int64_t size, int64_t stride, int64_t offset) {

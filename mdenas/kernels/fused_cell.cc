@@ -21,13 +21,12 @@ namespace {
 
 using torch::autograd::variable_list;
 
-// The units of `spec` in a fixed order (the preprocessing, then each
-// edge's conv units and pooling unit): the order of the node's parameter
-// inputs and of their gradients.
+// The units of `spec` in a fixed order (the inputs' preprocessing, then
+// each edge's conv units and pooling unit): the order of the node's
+// parameter inputs and of their gradients.
 template <typename OnConv, typename OnPool>
 void ForEachUnit(const FusedCellSpec& spec, OnConv&& on_conv, OnPool&& on_pool) {
-  on_conv(spec.preprocess0);
-  on_conv(spec.preprocess1);
+  for (const ConvBatchNormUnit& unit : spec.inputs) on_conv(unit);
   for (const FusedCellEdge& edge : spec.edges) {
     for (const ConvBatchNormUnit& unit : edge.operation.convs) on_conv(unit);
     if (edge.operation.pool) on_pool(*edge.operation.pool);
@@ -38,11 +37,11 @@ void AppendIfDefined(const at::Tensor& t, variable_list* out) {
   if (t.defined()) out->push_back(t);
 }
 
-// The inputs the gradients flow to: s0, s1, then every unit's parameters;
-// how many of them each unit has, in ForEachUnit's order.
-variable_list Inputs(const at::Tensor& s0, const at::Tensor& s1, const FusedCellSpec& spec,
+// The inputs the gradients flow to: the cell's inputs, then every unit's
+// parameters; how many of them each unit has, in ForEachUnit's order.
+variable_list Inputs(const std::vector<at::Tensor>& cell_inputs, const FusedCellSpec& spec,
                      std::vector<int>* parameter_counts) {
-  variable_list inputs = {s0, s1};
+  variable_list inputs = cell_inputs;
   auto count = [&](size_t before) {
     parameter_counts->push_back(static_cast<int>(inputs.size() - before));
   };
@@ -75,8 +74,7 @@ struct EdgeSaved {
 // What the backward pass needs: the spec and each unit's saved state.
 struct CellState {
   FusedCellSpec spec;
-  ConvBatchNormSaved preprocess0;
-  ConvBatchNormSaved preprocess1;
+  std::vector<ConvBatchNormSaved> inputs;
   std::vector<EdgeSaved> edges;
   // Per unit in ForEachUnit's order, its parameter inputs.
   std::vector<int> parameter_counts;
@@ -239,22 +237,25 @@ class FusedCellBackward : public torch::autograd::Node {
     if (!grads[0].defined()) return result;
     const PixelMatrix grad_out = AsPixelMatrix(grads[0]);
 
-    std::vector<StateGradient> states(spec.nodes + 2);
-    for (int node = 2; node < spec.nodes + 2; ++node) {
-      states[node].value = ChannelSlice(grad_out, (node - 2) * spec.channels, spec.channels);
+    const int first_node = static_cast<int>(spec.inputs.size());
+    const int end = first_node + spec.nodes;
+    std::vector<StateGradient> states(end);
+    for (int node = first_node; node < end; ++node) {
+      states[node].value =
+          ChannelSlice(grad_out, (node - first_node) * spec.channels, spec.channels);
     }
-    // Per unit in ForEachUnit's order: 0 and 1 the preprocessing, then the
+    // Per unit in ForEachUnit's order: the inputs' preprocessing, then the
     // edges' units.
     std::vector<variable_list> unit_grads(state_->parameter_counts.size());
     std::vector<size_t> first_unit(spec.edges.size());
-    for (size_t e = 0, unit = 2; e < spec.edges.size(); ++e) {
+    for (size_t e = 0, unit = spec.inputs.size(); e < spec.edges.size(); ++e) {
       first_unit[e] = unit;
       unit += spec.edges[e].operation.convs.size() + (spec.edges[e].operation.pool ? 1 : 0);
     }
     // Every edge out of a node feeds a later node, so going through the
     // nodes from the last, a node's gradient is complete when its own edges
     // are reached.
-    for (int node = spec.nodes + 1; node >= 2; --node) {
+    for (int node = end - 1; node >= first_node; --node) {
       for (size_t e = spec.edges.size(); e-- > 0;) {
         const FusedCellEdge& edge = spec.edges[e];
         if (edge.node != node) continue;
@@ -263,16 +264,15 @@ class FusedCellBackward : public torch::autograd::Node {
       }
     }
     // A preprocessing unit whose state no edge read gets no gradients.
-    const ConvBatchNormUnit* preprocess[] = {&spec.preprocess0, &spec.preprocess1};
-    const ConvBatchNormSaved* saved[] = {&state_->preprocess0, &state_->preprocess1};
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < first_node; ++i) {
       if (!states[i].value.tensor.defined()) continue;
-      const GradientTarget target = {EmptyLike(saved[i]->input), PixelMatrix()};
+      const ConvBatchNormSaved& saved = state_->inputs[i];
+      const GradientTarget target = {EmptyLike(saved.input), PixelMatrix()};
       unit_grads[i] = ConvGradients(
-          ConvBatchNormBackward(*preprocess[i], *saved[i], states[i].value, target));
+          ConvBatchNormBackward(spec.inputs[i], saved, states[i].value, target));
       result[i] = target.into.tensor;
     }
-    size_t next = 2;
+    size_t next = first_node;
     for (size_t unit = 0; unit < unit_grads.size(); ++unit) {
       const variable_list& g = unit_grads[unit];
       const int count = state_->parameter_counts[unit];
@@ -290,42 +290,47 @@ class FusedCellBackward : public torch::autograd::Node {
 
 }  // namespace
 
-at::Tensor FusedCell(const at::Tensor& s0, const at::Tensor& s1, const FusedCellSpec& spec) {
-  TORCH_CHECK(spec.nodes >= 1 && spec.channels >= 1, "a fused cell of ", spec.nodes,
-              " nodes of ", spec.channels, " channels");
+at::Tensor FusedCell(const std::vector<at::Tensor>& inputs, const FusedCellSpec& spec) {
+  const int first_node = static_cast<int>(spec.inputs.size());
+  const int end = first_node + spec.nodes;
+  TORCH_CHECK(first_node >= 1 && spec.nodes >= 1 && spec.channels >= 1, "a fused cell of ",
+              first_node, " inputs and ", spec.nodes, " nodes of ", spec.channels, " channels");
+  TORCH_CHECK(inputs.size() == spec.inputs.size(), "a fused cell of ", first_node,
+              " inputs given ", inputs.size());
   for (const FusedCellEdge& edge : spec.edges) {
-    TORCH_CHECK(edge.input >= 0 && edge.input < edge.node && edge.node < spec.nodes + 2,
-                "a fused cell's edge from state ", edge.input, " to node ", edge.node,
-                " in a cell of ", spec.nodes, " nodes");
+    TORCH_CHECK(edge.input >= 0 && edge.input < edge.node && edge.node >= first_node &&
+                    edge.node < end,
+                "a fused cell's edge from state ", edge.input, " to state ", edge.node,
+                " in a cell of ", first_node, " inputs and ", spec.nodes, " nodes");
     TORCH_CHECK(!(edge.operation.pool && !edge.operation.convs.empty()),
                 "an edge's operation is conv units or a pooling unit, not both");
   }
   auto state = std::make_unique<CellState>();
-  const variable_list inputs = Inputs(s0, s1, spec, &state->parameter_counts);
+  const variable_list gradient_inputs = Inputs(inputs, spec, &state->parameter_counts);
   state->spec = spec;
   state->edges.resize(spec.edges.size());
   at::Tensor output;
   {
     c10::NoGradGuard no_grad;
-    const ConvBatchNormForwardResult p0 =
-        ConvBatchNormForward(AsPixelMatrix(s0), spec.preprocess0, BatchNormOutput::kApplied);
-    const ConvBatchNormForwardResult p1 =
-        ConvBatchNormForward(AsPixelMatrix(s1), spec.preprocess1, BatchNormOutput::kApplied);
-    state->preprocess0 = p0.saved;
-    state->preprocess1 = p1.saved;
-    std::vector<PixelMatrix> states = {p0.output, p1.output};
-    const PixelMatrix& like = p1.output;
+    std::vector<PixelMatrix> states;
+    for (int i = 0; i < first_node; ++i) {
+      ConvBatchNormForwardResult r =
+          ConvBatchNormForward(AsPixelMatrix(inputs[i]), spec.inputs[i], BatchNormOutput::kApplied);
+      state->inputs.push_back(std::move(r.saved));
+      states.push_back(r.output);
+    }
+    const PixelMatrix& like = states.back();
     const PixelMatrix out = EmptyPixelMatrix(
         like.batch(), spec.nodes * spec.channels, GatheredSize(like.height(), spec.input_stride, 0),
         GatheredSize(like.width(), spec.input_stride, 0), like.tensor.options());
-    for (int node = 2; node < spec.nodes + 2; ++node) {
+    for (int node = first_node; node < end; ++node) {
       std::vector<Term> terms;
       for (size_t e = 0; e < spec.edges.size(); ++e) {
         const FusedCellEdge& edge = spec.edges[e];
         if (edge.node != node) continue;
         terms.push_back(EdgeForward(states[edge.input], edge.operation, &state->edges[e]));
       }
-      const PixelMatrix sum = ChannelSlice(out, (node - 2) * spec.channels, spec.channels);
+      const PixelMatrix sum = ChannelSlice(out, (node - first_node) * spec.channels, spec.channels);
       if (terms.empty()) {
         sum.tensor.zero_();
       } else {
@@ -335,10 +340,10 @@ at::Tensor FusedCell(const at::Tensor& s0, const at::Tensor& s1, const FusedCell
     }
     output = out.tensor;
   }
-  if (torch::autograd::compute_requires_grad(inputs)) {
+  if (torch::autograd::compute_requires_grad(gradient_inputs)) {
     std::shared_ptr<FusedCellBackward> node(new FusedCellBackward(std::move(state)),
                                             torch::autograd::deleteNode);
-    node->set_next_edges(torch::autograd::collect_next_edges(inputs));
+    node->set_next_edges(torch::autograd::collect_next_edges(gradient_inputs));
     torch::autograd::set_history(output, node);
   }
   return output;

@@ -1,16 +1,16 @@
 // A search cell on its sampled path (MDENAS_SPEC.md §1.1) as one autograd
-// node on the fast kernels. Run operation by operation (supernet.cc's
-// other path), autograd keeps a node per operation and sums the gradients
-// of every state that several edges read pairwise, each sum into new
-// memory: about 90 additions per step of the 8-cell search network, each
-// a pass over an activation and most of them page faults. Here the
-// backward pass adds each edge's input gradient to its state's gradient
-// image by image while the image is in cache, and an edge's closing
-// BatchNorm is applied by the node sum as it reads the edge's output
-// instead of in a pass of its own.
+// node on the fast kernels; the network describes the cell as plain data
+// (fused_units.h). Run operation by operation, autograd keeps a node per
+// operation and sums the gradients of every state that several edges read
+// pairwise, each sum into new memory: about 90 additions per step of the
+// 8-cell search network, each a pass over an activation and most of them
+// page faults. Here the backward pass adds each edge's input gradient to
+// its state's gradient image by image while the image is in cache, and an
+// edge's closing BatchNorm is applied by the node sum as it reads the
+// edge's output instead of in a pass of its own.
 //
-//   FusedCellSpec spec;  // preprocessing, nodes, the sampled edges
-//   at::Tensor out = FusedCell(s0, s1, spec);  // [N, nodes * C, H', W']
+//   FusedCellSpec spec;  // the inputs' preprocessing, nodes, the sampled edges
+//   at::Tensor out = FusedCell({s0, s1}, spec);  // [N, nodes * C, H', W']
 //
 // The results are those of the operations run one by one, to float
 // rounding (fused_cell_test.cc).
@@ -28,40 +28,36 @@
 
 namespace mdenas {
 
-// An edge's operation: its conv units applied in turn, or its pooling
-// unit; the identity where it has neither.
-struct FusedOperation {
-  std::vector<ConvBatchNormUnit> convs;
-  std::optional<PoolBatchNormUnit> pool;
-};
-
+// A cell's states are its inputs, each through its preprocessing unit
+// (states 0 .. inputs - 1), then its nodes, each the sum of the edges that
+// feed it; its output concatenates the nodes.
 struct FusedCellEdge {
-  // The state the edge reads: 0 and 1 are the preprocessed cell inputs,
-  // 2 and on the nodes.
+  // The state the edge reads.
   int input = 0;
-  // The node it feeds, after `input`.
-  int node = 2;
+  // The node it feeds, a state after `input`.
+  int node = 0;
   FusedOperation operation;
 };
 
 struct FusedCellSpec {
-  // From s0 and s1 to the states 0 and 1.
-  ConvBatchNormUnit preprocess0;
-  ConvBatchNormUnit preprocess1;
-  // Intermediate nodes (states 2 .. nodes + 1), each `channels` wide.
-  int nodes = 4;
+  // A unit per input of the cell, which makes it a state.
+  std::vector<ConvBatchNormUnit> inputs;
+  // Nodes (states inputs.size() ..), each `channels` wide.
+  int nodes = 0;
   int64_t channels = 0;
-  // The stride of the edges that read states 0 and 1: 2 in a reduction cell.
+  // The stride of the edges that read the input states: the nodes' size is
+  // theirs divided by it.
   int64_t input_stride = 1;
-  // The edges that compute something (a `none` edge adds nothing and is
-  // left out); a node without edges is zero.
+  // The edges that compute something (an edge that adds nothing is left
+  // out); a node without edges is zero.
   std::vector<FusedCellEdge> edges;
 };
 
-// The cell's nodes concatenated, channels-last; differentiable in s0, s1
-// and the weights and BatchNorm parameters of every unit in `spec`.
-// Updates the BatchNorms' running statistics in training mode.
-at::Tensor FusedCell(const at::Tensor& s0, const at::Tensor& s1, const FusedCellSpec& spec);
+// The cell's nodes concatenated, channels-last; differentiable in `inputs`
+// (one per spec.inputs) and the weights and BatchNorm parameters of every
+// unit in `spec`. Updates the BatchNorms' running statistics in training
+// mode.
+at::Tensor FusedCell(const std::vector<at::Tensor>& inputs, const FusedCellSpec& spec);
 
 }  // namespace mdenas
 

@@ -28,16 +28,22 @@ struct EdgeRecipe {
   int64_t kernel;  // Of kSepConv and kDilConv.
 };
 
-// A cell: its edges, in the order of their nodes, and sizes. The tensors
-// its units take (weights and, when affine, BatchNorm parameters) are the
-// inputs after s0 and s1 of the functions below, in RandomInputs' order.
+// A cell: its inputs' channels, its edges in the order of their nodes, and
+// sizes. Its states are its inputs, then its nodes. The tensors its units
+// take (weights and, when affine, BatchNorm parameters) are the inputs
+// after the cell's own of the functions below, in RandomInputs' order.
 struct CellRecipe {
-  int64_t batch = 2, c_prev_prev = 3, c_prev = 5, channels = 4, size = 6;
+  int64_t batch = 2, channels = 4, size = 6;
+  // DARTS's two inputs: c_{k-2} and c_{k-1}.
+  std::vector<int64_t> input_channels = {3, 5};
   int nodes = 3;
-  bool reduction = false, reduction_prev = false, affine = false, training = true;
+  // Whether input 0 has twice the size (a factorized reduce preprocesses it).
+  bool reduction_prev = false;
+  bool reduction = false, affine = false, training = true;
   std::vector<EdgeRecipe> edges;
 
-  int64_t Stride(const EdgeRecipe& e) const { return reduction && e.input < 2 ? 2 : 1; }
+  int inputs() const { return static_cast<int>(input_channels.size()); }
+  int64_t Stride(const EdgeRecipe& e) const { return reduction && e.input < inputs() ? 2 : 1; }
 };
 
 // The conv units of a cell in order, as the shapes of their weights.
@@ -47,7 +53,7 @@ struct UnitRecipe {
 };
 
 UnitRecipe Preprocess(const CellRecipe& cell, int index) {
-  const int64_t c_in = index == 0 ? cell.c_prev_prev : cell.c_prev;
+  const int64_t c_in = cell.input_channels[index];
   UnitRecipe unit;
   if (index == 0 && cell.reduction_prev) {
     unit.front.stride = 2;
@@ -84,11 +90,13 @@ std::vector<UnitRecipe> EdgeUnits(const CellRecipe& cell, const EdgeRecipe& e) {
 
 bool IsPool(Op op) { return op == Op::kMaxPool || op == Op::kAvgPool; }
 
-// Every unit's BatchNorm, in the order of the units: preprocessing, then
-// each edge's conv units or pooling unit.
+// Every unit's BatchNorm, in the order of the units: the inputs'
+// preprocessing, then each edge's conv units or pooling unit.
 std::vector<BatchNormArgs> RandomBatchNorms(const CellRecipe& cell) {
-  std::vector<BatchNormArgs> bns = {RandomBatchNorm(cell.channels, cell.training, torch::kFloat),
-                                    RandomBatchNorm(cell.channels, cell.training, torch::kFloat)};
+  std::vector<BatchNormArgs> bns;
+  for (int i = 0; i < cell.inputs(); ++i) {
+    bns.push_back(RandomBatchNorm(cell.channels, cell.training, torch::kFloat));
+  }
   for (const EdgeRecipe& e : cell.edges) {
     const size_t units = IsPool(e.op) ? 1 : EdgeUnits(cell, e).size();
     for (size_t u = 0; u < units; ++u) {
@@ -104,14 +112,15 @@ std::vector<BatchNormArgs> CopiesOf(const std::vector<BatchNormArgs>& bns) {
   return copies;
 }
 
-// s0, s1, then per unit its weights and (affine) the BatchNorm's scale and
-// shift, random.
+// The cell's inputs, then per unit its weights and (affine) the
+// BatchNorm's scale and shift, random.
 std::vector<at::Tensor> RandomInputs(const CellRecipe& cell, at::ScalarType dtype) {
   const auto options = torch::TensorOptions().dtype(dtype);
-  const int64_t prev_size = cell.reduction_prev ? 2 * cell.size : cell.size;
-  std::vector<at::Tensor> inputs = {
-      torch::randn({cell.batch, cell.c_prev_prev, prev_size, prev_size}, options),
-      torch::randn({cell.batch, cell.c_prev, cell.size, cell.size}, options)};
+  std::vector<at::Tensor> inputs;
+  for (int i = 0; i < cell.inputs(); ++i) {
+    const int64_t size = i == 0 && cell.reduction_prev ? 2 * cell.size : cell.size;
+    inputs.push_back(torch::randn({cell.batch, cell.input_channels[i], size, size}, options));
+  }
   auto add_unit = [&](const std::vector<std::vector<int64_t>>& weights) {
     for (const auto& shape : weights) inputs.push_back(torch::randn(shape, options) * 0.5);
     if (cell.affine) {
@@ -119,8 +128,7 @@ std::vector<at::Tensor> RandomInputs(const CellRecipe& cell, at::ScalarType dtyp
       inputs.push_back(torch::randn({cell.channels}, options));
     }
   };
-  add_unit(Preprocess(cell, 0).weights);
-  add_unit(Preprocess(cell, 1).weights);
+  for (int i = 0; i < cell.inputs(); ++i) add_unit(Preprocess(cell, i).weights);
   for (const EdgeRecipe& e : cell.edges) {
     if (IsPool(e.op)) add_unit({});
     for (const UnitRecipe& u : EdgeUnits(cell, e)) add_unit(u.weights);
@@ -133,7 +141,7 @@ class Cursor {
  public:
   Cursor(const CellRecipe& cell, const std::vector<at::Tensor>& in,
          const std::vector<BatchNormArgs>& bns)
-      : cell_(cell), in_(in), bns_(bns) {}
+      : cell_(cell), in_(in), bns_(bns), tensor_(cell.inputs()) {}
 
   at::Tensor NextTensor() { return in_[tensor_++]; }
 
@@ -164,7 +172,7 @@ class Cursor {
   const CellRecipe& cell_;
   const std::vector<at::Tensor>& in_;
   const std::vector<BatchNormArgs>& bns_;
-  size_t tensor_ = 2;
+  size_t tensor_;
   size_t bn_ = 0;
 };
 
@@ -175,8 +183,7 @@ TensorFunction Fused(const CellRecipe& cell, const std::vector<BatchNormArgs>& b
   return [=](const std::vector<at::Tensor>& in) {
     Cursor next(cell, in, bns);
     FusedCellSpec spec;
-    spec.preprocess0 = next.NextConv(Preprocess(cell, 0));
-    spec.preprocess1 = next.NextConv(Preprocess(cell, 1));
+    for (int i = 0; i < cell.inputs(); ++i) spec.inputs.push_back(next.NextConv(Preprocess(cell, i)));
     spec.nodes = cell.nodes;
     spec.channels = cell.channels;
     spec.input_stride = cell.reduction ? 2 : 1;
@@ -192,7 +199,7 @@ TensorFunction Fused(const CellRecipe& cell, const std::vector<BatchNormArgs>& b
       }
       spec.edges.push_back(edge);
     }
-    return FusedCell(in[0], in[1], spec);
+    return FusedCell(std::vector<at::Tensor>(in.begin(), in.begin() + cell.inputs()), spec);
   };
 }
 
@@ -216,11 +223,14 @@ TensorFunction OneByOne(const CellRecipe& cell, const std::vector<BatchNormArgs>
       }
       return ReluConv1x1BatchNorm(x, u.pointwise_weights[0], u.front.stride, u.bn, kernels);
     };
-    std::vector<at::Tensor> states = {run(next.NextConv(Preprocess(cell, 0)), in[0]),
-                                      run(next.NextConv(Preprocess(cell, 1)), in[1])};
-    std::vector<std::vector<at::Tensor>> terms(cell.nodes + 2);
+    std::vector<at::Tensor> states;
+    for (int i = 0; i < cell.inputs(); ++i) {
+      states.push_back(run(next.NextConv(Preprocess(cell, i)), in[i]));
+    }
+    const int end = cell.inputs() + cell.nodes;
+    std::vector<std::vector<at::Tensor>> terms(end);
     // Edges in the order of their nodes, as a node's inputs must exist.
-    for (int node = 2; node < cell.nodes + 2; ++node) {
+    for (int node = cell.inputs(); node < end; ++node) {
       for (const EdgeRecipe& e : cell.edges) {
         if (e.node != node) continue;
         at::Tensor x = states[e.input];
@@ -232,10 +242,10 @@ TensorFunction OneByOne(const CellRecipe& cell, const std::vector<BatchNormArgs>
       }
       const int64_t size = cell.reduction ? (cell.size + 1) / 2 : cell.size;
       states.push_back(terms[node].empty()
-                           ? torch::zeros({cell.batch, cell.channels, size, size}, in[1].options())
+                           ? torch::zeros({cell.batch, cell.channels, size, size}, in[0].options())
                            : SumOf(terms[node], kernels));
     }
-    return at::cat(std::vector<at::Tensor>(states.begin() + 2, states.end()), 1);
+    return at::cat(std::vector<at::Tensor>(states.begin() + cell.inputs(), states.end()), 1);
   };
 }
 
@@ -249,8 +259,7 @@ CellRecipe RandomCell(std::mt19937& rng) {
   // At least three input channels: a BatchNorm after a 1x1 convolution of
   // one or two ReLU'd channels is nearly invariant to its weights, whose
   // gradients are then rounding noise of large terms, ATen's and ours.
-  cell.c_prev_prev = pick(3, 6);
-  cell.c_prev = pick(3, 6);
+  cell.input_channels = {pick(3, 6), pick(3, 6)};
   // BatchNorms over at least 18 values per channel after a reduction: over
   // a few, a channel's spread can be tiny, and its BatchNorm's gradient
   // scales float rounding from before it by the inverse (over 2, the
@@ -261,7 +270,7 @@ CellRecipe RandomCell(std::mt19937& rng) {
   cell.affine = rng() % 2 == 0;
   cell.training = rng() % 4 != 0;
   if (cell.reduction && cell.size % 2 == 1) ++cell.size;
-  for (int node = 2; node < cell.nodes + 2; ++node) {
+  for (int node = cell.inputs(); node < cell.inputs() + cell.nodes; ++node) {
     for (int input = 0; input < node; ++input) {
       const int kind = pick(0, 6);
       if (kind == 6) continue;  // none
@@ -365,11 +374,29 @@ TEST(FusedCellTest, IsAsAccurateAsTheOperationsRunOneByOneOnRandomCells) {
     const std::vector<BatchNormArgs> bns = RandomBatchNorms(cell);
     std::vector<at::Tensor> inputs = RandomInputs(cell, torch::kFloat);
     const Layout layout = kAllLayouts[tested % 3];
-    inputs[0] = InLayout(inputs[0], layout);
-    inputs[1] = InLayout(inputs[1], layout);
+    for (int i = 0; i < cell.inputs(); ++i) inputs[i] = InLayout(inputs[i], layout);
     ExpectAsAccurateAsOneByOne(cell, bns, inputs, AsItIs,
                            absl::StrCat(Describe(cell), " (", LayoutName(layout), ")"));
     ++tested;
+  }
+}
+
+// Cells of one input (a NAS-Bench-201-like cell) and of three, on random
+// edges, as accurate as their operations run one by one.
+TEST(FusedCellTest, CellsOfOneAndOfThreeInputs) {
+  torch::manual_seed(7);
+  for (const std::vector<int64_t>& channels :
+       std::vector<std::vector<int64_t>>{{4}, {3, 5, 4}}) {
+    CellRecipe cell;
+    cell.input_channels = channels;
+    cell.nodes = 2;
+    const int n = cell.inputs();
+    cell.edges = {{0, n, Op::kSepConv, 3},     {n - 1, n, Op::kAvgPool, 0},
+                  {0, n + 1, Op::kIdentity, 0}, {n, n + 1, Op::kDilConv, 3},
+                  {n - 1, n + 1, Op::kMaxPool, 0}};
+    const std::vector<BatchNormArgs> bns = RandomBatchNorms(cell);
+    ExpectAsAccurateAsOneByOne(cell, bns, RandomInputs(cell, torch::kFloat), AsItIs,
+                               absl::StrCat(n, " inputs"));
   }
 }
 
@@ -377,7 +404,7 @@ TEST(FusedCellTest, IsAsAccurateAsTheOperationsRunOneByOneOnRandomCells) {
 TEST(FusedCellTest, TheSameTensorAsBothInputs) {
   torch::manual_seed(2);
   CellRecipe cell;
-  cell.c_prev_prev = cell.c_prev = 5;
+  cell.input_channels = {5, 5};
   cell.edges = {{0, 2, Op::kSepConv, 3}, {1, 2, Op::kIdentity, 0}, {0, 3, Op::kMaxPool, 0},
                 {2, 3, Op::kDilConv, 5}, {1, 4, Op::kAvgPool, 0}, {3, 4, Op::kIdentity, 0}};
   const std::vector<BatchNormArgs> bns = RandomBatchNorms(cell);
@@ -397,8 +424,7 @@ TEST(FusedCellTest, GradientsMatchFiniteDifferencesInDouble) {
   torch::manual_seed(3);
   CellRecipe cell;
   cell.batch = 2;
-  cell.c_prev_prev = 2;
-  cell.c_prev = 3;
+  cell.input_channels = {2, 3};
   cell.channels = 2;
   cell.size = 4;
   cell.nodes = 2;

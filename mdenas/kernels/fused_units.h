@@ -1,10 +1,11 @@
-// The units of the cell operations, as data. A unit is a chain of layers
-// that the fast kernels run as one, in one pass per image: ReLU ->
-// convolutions -> BatchNorm (conv_bn.h), or pooling -> BatchNorm
-// (pool_bn.h). An operation is one unit, or two in a row (sep_conv).
+// The units of the cell operations, as data: how a network's operation
+// describes itself to the fast kernels, which fuse a cell's sampled path
+// into one autograd node (fused_cell.h). A unit is a chain of layers that
+// the fast kernels run as one, in one pass per image: ReLU -> convolutions
+// -> BatchNorm (conv_bn.h), or pooling -> BatchNorm (pool_bn.h). An
+// operation is one unit, two in a row (sep_conv), or none (the identity).
 // conv_bn_passes.h and pool_bn_passes.h compute a unit's forward and
-// backward passes; the fused search cell (fused_cell.h) takes an operation
-// as a list of units.
+// backward passes. Plain data: tensors and sizes.
 
 #ifndef MDENAS_KERNELS_FUSED_UNITS_H_
 #define MDENAS_KERNELS_FUSED_UNITS_H_
@@ -16,7 +17,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "mdenas/kernels/batch_norm_args.h"
-#include "mdenas/kernels/cpu_kernels.h"
+#include "mdenas/kernels/window_geometry.h"
 
 namespace mdenas {
 
@@ -48,6 +49,13 @@ struct PoolBatchNormUnit {
   PoolKind kind = PoolKind::kMax;
   int64_t stride = 1;
   std::optional<BatchNormArgs> bn;
+};
+
+// An operation on one edge of a cell: its conv units applied in turn, or
+// its pooling unit; the identity where it has neither.
+struct FusedOperation {
+  std::vector<ConvBatchNormUnit> convs;
+  std::optional<PoolBatchNormUnit> pool;
 };
 
 }  // namespace mdenas

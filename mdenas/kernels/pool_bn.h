@@ -12,8 +12,8 @@
 #include <ATen/core/Tensor.h>
 
 #include "mdenas/kernels/batch_norm.h"
-#include "mdenas/kernels/cpu_kernels.h"
 #include "mdenas/kernels/kernels.h"
+#include "mdenas/kernels/window_geometry.h"
 
 namespace mdenas {
 

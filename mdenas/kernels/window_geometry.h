@@ -8,6 +8,9 @@
 
 namespace mdenas {
 
+// What a pooling window takes of its taps.
+enum class PoolKind { kMax, kAverage };
+
 // A square window sliding over NHWC images: a depthwise convolution or a
 // pooling.
 struct WindowGeometry {

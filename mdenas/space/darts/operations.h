@@ -24,7 +24,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/pimpl.h>
 
-#include "mdenas/kernels/fused_cell.h"
+#include "mdenas/kernels/fused_units.h"
 #include "mdenas/kernels/kernels.h"
 #include "mdenas/nn/layers.h"
 
@@ -54,7 +54,8 @@ class OperationImpl : public torch::nn::Module {
   virtual bool is_identity() const { return false; }
   // The output is all zeros; a cell may skip computing it.
   virtual bool is_zero() const { return false; }
-  // This operation as an edge of a fused search cell (kernels/fused_cell.h)
+  // This operation as the fast kernels fuse it into a search cell
+  // (kernels/fused_units.h)
   // on this module's tensors, its BatchNorms in the module's mode; nullopt
   // where it has no such form (a cell then runs forward()).
   virtual std::optional<FusedOperation> fused() { return std::nullopt; }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "mdenas/kernels/batch_norm.h"
 #include "mdenas/kernels/cell_joins.h"
+#include "mdenas/kernels/fused_cell.h"
 
 namespace mdenas {
 
@@ -93,8 +94,7 @@ std::optional<FusedCellSpec> DartsSearchCellImpl::FusedSpec(CellPath ops) {
   std::optional<FusedOperation> preprocess1 = preprocess1_->fused();
   if (!preprocess0 || !preprocess1) return std::nullopt;
   FusedCellSpec spec;
-  spec.preprocess0 = preprocess0->convs.at(0);
-  spec.preprocess1 = preprocess1->convs.at(0);
+  spec.inputs = {preprocess0->convs.at(0), preprocess1->convs.at(0)};
   spec.nodes = static_cast<int>(nodes_);
   spec.channels = channels_;
   spec.input_stride = reduction_ ? 2 : 1;
@@ -126,7 +126,7 @@ torch::Tensor DartsSearchCellImpl::forward(const torch::Tensor& s0,
                                       const torch::Tensor& s1, CellPath ops) {
   if (kernels_ == Kernels::kFast) {
     if (std::optional<FusedCellSpec> spec = FusedSpec(ops)) {
-      torch::Tensor output = FusedCell(s0, s1, *spec);
+      torch::Tensor output = FusedCell({s0, s1}, *spec);
       CountFusedMacs(ops, s1, output);
       return output;
     }

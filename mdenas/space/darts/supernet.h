@@ -22,7 +22,6 @@
 #include <torch/nn/pimpl.h>
 
 #include "absl/types/span.h"
-#include "mdenas/kernels/fused_cell.h"
 #include "mdenas/space/darts/cell_topology.h"
 #include "mdenas/space/darts/primitives.h"
 #include "mdenas/nn/layers.h"
@@ -30,6 +29,8 @@
 #include "mdenas/space/search_space.h"
 
 namespace mdenas {
+
+struct FusedCellSpec;
 
 struct DartsSupernetOptions {
   // Image channels (3 for CIFAR, 1 for Fashion-MNIST).
@@ -80,8 +81,8 @@ class DartsSearchCellImpl : public torch::nn::Module {
                         EdgeOutput&& edge_output);
   // The operation `ops` picks on `edge`, which this network must have.
   const Operation& PickedOperation(int edge, CellPath ops) const;
-  // The path as one fused cell (fast kernels), or nullopt where an
-  // operation on it has no fused form.
+  // The path as one fused cell (fast kernels: FusedCell), or nullopt where
+  // an operation on it has no fused form.
   std::optional<FusedCellSpec> FusedSpec(CellPath ops);
   // The multiply-accumulates of the path's operations, which FusedCell
   // computed, on inputs s1 and an output `output`.

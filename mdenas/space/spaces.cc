@@ -8,6 +8,7 @@
 #include "google/protobuf/descriptor.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/space/darts/darts_space.h"
+#include "mdenas/space/nb201/nb201_space.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
@@ -20,6 +21,8 @@ const std::map<std::string, Factory>& Registry() {
   static const auto* const registry = new std::map<std::string, Factory>{
       {"darts",
        [](const SearchSpaceSpec& spec) { return std::make_unique<DartsSpace>(spec.darts()); }},
+      {"nb201",
+       [](const SearchSpaceSpec& spec) { return std::make_unique<Nb201Space>(spec.nb201()); }},
   };
   return *registry;
 }

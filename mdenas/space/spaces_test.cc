@@ -28,6 +28,20 @@ TEST(SpacesTest, TheSpecSelectsTheSpaceAndItsSettings) {
   EXPECT_EQ((*small)->Description(), "5 cells x 16 channels");
 }
 
+TEST(SpacesTest, SelectsTheNb201Space) {
+  SearchSpaceSpec spec;
+  spec.mutable_nb201()->set_cells_per_stage(2);
+  const absl::StatusOr<std::unique_ptr<SearchSpace>> space = MakeSearchSpace(spec);
+  ASSERT_TRUE(space.ok()) << space.status();
+  EXPECT_EQ((*space)->name(), "nb201");
+  EXPECT_EQ((*space)->Description(), "3 stages x 2 cells x 16 channels");
+  EXPECT_EQ((*space)->decisions().size(), 6u);
+  NetworkSpec network;
+  ASSERT_TRUE(SelectSpace("nb201", &network).ok());
+  EXPECT_EQ(network.nb201().channels(), 16);
+  EXPECT_EQ((*SearchSpaceOf(network))->name(), "nb201");
+}
+
 TEST(SpacesTest, ANetworkSpecNamesTheSpaceOfItsArchitecture) {
   NetworkSpec spec;
   const absl::StatusOr<std::unique_ptr<SearchSpace>> space = SearchSpaceOf(spec);
@@ -44,7 +58,7 @@ TEST(SpacesTest, SelectSpaceKeepsTheSettingsOfTheSelectedSpace) {
   ASSERT_TRUE(SelectSpace("darts", &search).ok());
   EXPECT_TRUE(search.has_darts());
   EXPECT_THAT(std::string(SelectSpace("nasnet", &search).message()),
-              HasSubstr("no search space 'nasnet'; spaces: darts"));
+              HasSubstr("no search space 'nasnet'; spaces: darts, nb201"));
 }
 
 }  // namespace

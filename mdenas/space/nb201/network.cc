@@ -1,0 +1,65 @@
+#include "mdenas/space/nb201/network.h"
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace mdenas {
+
+Nb201NetworkCellImpl::Nb201NetworkCellImpl(const Nb201Cell& cell, int64_t channels) {
+  auto edges = register_module("edges", std::make_shared<torch::nn::Module>());
+  for (int edge = 0; edge < kNb201EdgeCount; ++edge) {
+    edges_.push_back(edges->register_module(
+        Nb201EdgeName(Nb201Edges()[edge]),
+        Nb201EdgeOperation(cell.ops[edge], channels, Nb201BatchNorm::kAffine)));
+  }
+}
+
+torch::Tensor Nb201NetworkCellImpl::forward(const torch::Tensor& input) {
+  std::vector<torch::Tensor> nodes = {input};
+  int edge = 0;
+  for (int node = 1; node < kNb201Nodes; ++node) {
+    torch::Tensor sum;
+    for (int source = 0; source < node; ++source, ++edge) {
+      // A `none` edge adds zeros; leaving it out saves the pass.
+      if (edges_[edge]->is_zero()) continue;
+      torch::Tensor out = edges_[edge]->forward(nodes[source]);
+      sum = sum.defined() ? sum + out : out;
+    }
+    nodes.push_back(sum.defined() ? sum : torch::zeros_like(input));
+  }
+  return nodes.back();
+}
+
+Nb201NetworkImpl::Nb201NetworkImpl(const Nb201Cell& cell, const Nb201NetworkOptions& options)
+    : options_(options) {
+  stem_ = register_module("stem", Nb201Stem(options.input_channels(), options.channels()));
+  cells_ = register_module("cells", torch::nn::Sequential());
+  int64_t channels = options.channels();
+  for (const Nb201Layer& layer : Nb201Layers(options.channels(), options.cells_per_stage())) {
+    if (layer.residual_block) {
+      cells_->push_back(Nb201ResidualBlock(channels, layer.channels));
+    } else {
+      cells_->push_back(Nb201NetworkCell(cell, layer.channels));
+    }
+    channels = layer.channels;
+  }
+  lastact_ = register_module("lastact", Nb201LastActivation(channels));
+  classifier_ = register_module(
+      "classifier", CountedLinear(torch::nn::LinearOptions(channels, options.num_classes())));
+}
+
+NetworkOutput Nb201NetworkImpl::forward(const torch::Tensor& images) {
+  const torch::Tensor features = lastact_->forward(cells_->forward(stem_->forward(images)));
+  NetworkOutput output;
+  output.logits = classifier_->forward(torch::adaptive_avg_pool2d(features, {1, 1}).flatten(1));
+  return output;
+}
+
+std::string Nb201NetworkImpl::Description() const {
+  const int64_t c = options_.channels();
+  return absl::StrCat("NAS-Bench-201 network, 3 stages x ", options_.cells_per_stage(), " cells, ",
+                      c, "-", 2 * c, "-", 4 * c, " channels");
+}
+
+}  // namespace mdenas

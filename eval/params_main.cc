@@ -29,7 +29,8 @@
 ABSL_FLAG(std::string, space, "darts", "The architecture's search space.");
 ABSL_FLAG(std::string, architecture, "MDENAS",
           "A built-in architecture of the space (DARTS: DARTS_V1, DARTS_V2, MDENAS), "
-          "its text form, a file holding it, or a search run directory.");
+          "its text form (NAS-Bench-201: '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'), a file "
+          "holding it, or a search run directory.");
 ABSL_FLAG(std::string, dataset, "cifar10",
           "cifar10 (32x32, 10 classes) or imagenet (224x224, 1000 classes; DARTS "
           "builds NetworkImageNet's stem for it).");

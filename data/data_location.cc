@@ -17,6 +17,18 @@ std::string Environment(const char* name) {
 
 }  // namespace
 
+std::vector<std::string> SharedDataCandidates(absl::string_view relative) {
+  std::vector<std::string> candidates;
+  if (const std::string shared = Environment("MDENAS_SHARED_DATA"); !shared.empty()) {
+    candidates.push_back(JoinPath(shared, relative));
+  }
+  if (const std::string workspace = Environment("BUILD_WORKSPACE_DIRECTORY");
+      !workspace.empty()) {
+    candidates.push_back(JoinPath(JoinPath(workspace, "../shared/data"), relative));
+  }
+  return candidates;
+}
+
 absl::Status LocateData(absl::string_view path_origin, DataSpec* data,
                         std::string* notice) {
   if (!data->path().empty()) {
@@ -42,15 +54,7 @@ absl::Status LocateData(absl::string_view path_origin, DataSpec* data,
         DataSpec::Dataset_Name(data->dataset()),
         " files are with --data_dir or $MDENAS_DATA"));
   }
-  std::vector<std::string> candidates;
-  if (const std::string shared = Environment("MDENAS_SHARED_DATA");
-      !shared.empty()) {
-    candidates.push_back(JoinPath(shared, "cifar10-jpeg"));
-  }
-  if (const std::string workspace = Environment("BUILD_WORKSPACE_DIRECTORY");
-      !workspace.empty()) {
-    candidates.push_back(JoinPath(workspace, "../shared/data/cifar10-jpeg"));
-  }
+  const std::vector<std::string> candidates = SharedDataCandidates("cifar10-jpeg");
   for (const std::string& candidate : candidates) {
     if (IsDirectory(candidate)) {
       data->set_path(candidate);

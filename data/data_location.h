@@ -7,6 +7,7 @@
 #define MDENAS_DATA_DATA_LOCATION_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -17,6 +18,12 @@ namespace mdenas {
 // Where Debian's dataset-fashion-mnist package puts the IDX files.
 inline constexpr char kDebianFashionMnist[] =
     "/usr/share/datasets/fashion-mnist";
+
+// Where a file or folder of the project's shared data sets (../shared/data,
+// see its README.md) may be, in the order to try: under $MDENAS_SHARED_DATA,
+// then beside the workspace under `bazel run`. `relative` is its path inside
+// the shared data ("nb201/nb201_accuracy.csv").
+std::vector<std::string> SharedDataCandidates(absl::string_view relative);
 
 // Makes data->path() absolute and checks that it is a folder, or, where it
 // is empty, fills it in: $MDENAS_DATA; for CIFAR-10, the shared copy

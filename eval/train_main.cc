@@ -65,7 +65,8 @@ void CheckArchitecture(google::protobuf::Message* message, const SpecOrigins& or
 absl::Status Main(const char* argv0) {
   EvalSpec spec;
   const std::vector<FieldFlag> flags =
-      RunFieldFlags({{"--architecture", "architecture", absl::GetFlag(FLAGS_architecture)}});
+      RunFieldFlags({SpaceFlag("network"),
+                     {"--architecture", "architecture", absl::GetFlag(FLAGS_architecture)}});
   if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, flags, &spec);
   MDENAS_ASSIGN_OR_RETURN(const RunStart start, StartRun(argv0, kDefaultSpec, flags, "retraining",
                                                          &spec, CheckArchitecture));

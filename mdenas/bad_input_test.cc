@@ -170,6 +170,22 @@ TEST_F(BadInputTest, UnusableDeviceLeavesNoRunDirectory) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// A NAS-Bench-201 table that cannot be read stops the search before its
+// directory is made; so does a space that does not exist.
+TEST_F(BadInputTest, Nb201TableMissingOrSpaceUnknown) {
+  const std::string dir = MakeTestDir("nb201_table");
+  const std::string out = JoinPath(dir, "run");
+  const std::string table = JoinPath(dir, "absent.csv");
+  ExpectCleanFailure("mdenas/search",
+                     {"--nb201_table=" + table, "--out=" + out, "--data_dir=" + *cifar_},
+                     "space.nb201.table: NAS-Bench-201 table: " + table + ": cannot open");
+  EXPECT_FALSE(std::filesystem::exists(out));
+  ExpectCleanFailure("mdenas/search", {"--space=nas", "--out=" + out, "--data_dir=" + *cifar_},
+                     "flag --space: mdenas.SearchSpaceSpec has no field 'nas' (it has: darts, "
+                     "nb201)");
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 // The step benchmark checks --device as the search checks runtime.device.
 TEST_F(BadInputTest, StepBenchmarkDevices) {
   ExpectCleanFailure("benchmarks/search_step",

@@ -16,6 +16,7 @@
 #include <numeric>
 #include <string>
 
+#include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
 #include "data/training_data.h"
@@ -27,11 +28,24 @@
 #include "mdenas/run/run_directory.h"
 #include "mdenas/run/run_flags.h"
 #include "mdenas/run/run_start.h"
+#include "mdenas/space/spaces.h"
+
+ABSL_FLAG(std::string, nb201_table, "",
+          "The NAS-Bench-201 accuracy table that gives the found architecture's true "
+          "accuracies; sets space.nb201.table, which selects the nb201 space. Default: "
+          "the shared data's nb201/nb201_accuracy.csv where it exists.");
 
 namespace mdenas {
 namespace {
 
 constexpr char kDefaultSpec[] = "benchmarks/specs/cpu_default.textproto";
+
+// The search's flags: the run's, --space, and the table that judges a
+// NAS-Bench-201 search.
+std::vector<FieldFlag> SearchFlags() {
+  return RunFieldFlags({SpaceFlag("space"),
+                        {"--nb201_table", "space.nb201.table", absl::GetFlag(FLAGS_nb201_table)}});
+}
 
 // The most probable choices of every decision, and what the run cost.
 void PrintSummary(const Search& search, const RunDirectory& run) {
@@ -58,6 +72,14 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
   if (result.has_mean_none_probability()) {
     std::cout << absl::StrFormat(", mean p(none) %.3f", result.mean_none_probability());
   }
+  if (result.known_accuracies_size() > 0) {
+    std::cout << "\nknown test accuracy of the architecture (" << result.known_accuracy_source()
+              << "):";
+    for (const KnownAccuracy& known : result.known_accuracies()) {
+      std::cout << absl::StrFormat("\n  %-15s %.2f %%, percentile %.2f", known.dataset(),
+                                   known.test_accuracy(), known.percentile());
+    }
+  }
   std::cout << absl::StrFormat(
       "\n%d epochs in %s, %.0f training images/s, %.2f device-hours on %s\n"
       "files: %s/{%s,%s,%s,%s,%s,%s}\n",
@@ -68,9 +90,9 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
 
 absl::Status Main(const char* argv0) {
   SearchSpec spec;
-  if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, RunFieldFlags(), &spec);
+  if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, SearchFlags(), &spec);
   MDENAS_ASSIGN_OR_RETURN(const RunStart start,
-                          StartRun(argv0, kDefaultSpec, RunFieldFlags(), "search", &spec));
+                          StartRun(argv0, kDefaultSpec, SearchFlags(), "search", &spec));
   if (!start.notice.empty()) std::cout << start.notice << "\n";
   std::cout << "mdenas search: " << spec.epochs() << " epochs, batch " << spec.batch_size()
             << ", seed " << spec.runtime().seed() << "\n";
@@ -78,6 +100,9 @@ absl::Status Main(const char* argv0) {
       TrainingData data,
       OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
   const std::string description = data.description;
+  // The space's own inputs (NAS-Bench-201's table) are checked before the
+  // run directory is made.
+  MDENAS_RETURN_IF_ERROR(MakeSearchSpace(spec.space()).status());
   MDENAS_ASSIGN_OR_RETURN(const RunDirectory run, start.Directory(spec));
   MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
                           Search::Create(spec, std::move(data), run, start.resume()));

@@ -12,10 +12,10 @@
 #include "mdenas/base/resource_usage.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/search_state.h"
+#include "mdenas/run/checkpoint.h"
 #include "mdenas/run/runtime.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
-#include "mdenas/run/checkpoint.h"
 #include "mdenas/training/epoch_records.h"
 #include "mdenas/training/training_loop.h"
 
@@ -115,6 +115,12 @@ class Search::Impl : public TrainingJob {
       ++with_zero;
     }
     if (with_zero > 0) result.set_mean_none_probability(zero_mass / with_zero);
+    for (const KnownAccuracy& known : space_->KnownAccuracies(architecture())) {
+      *result.add_known_accuracies() = known;
+    }
+    if (result.known_accuracies_size() > 0) {
+      result.set_known_accuracy_source(space_->KnownAccuracySource());
+    }
     return result;
   }
 

@@ -11,6 +11,8 @@
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
 #include "mdenas/run/checkpoint.h"
+#include "mdenas/space/nb201/nb201_table.h"
+#include "mdenas/space/nb201/table_test_util.h"
 #include "mdenas/spec/spec_loader.h"
 
 namespace mdenas {
@@ -171,6 +173,7 @@ TEST_F(SearchTest, RunDirectoryHoldsEveryResult) {
   EXPECT_EQ(result.space(), "darts");
   EXPECT_EQ(result.architecture(), search->architecture().text);
   EXPECT_THAT(result.protocol(), HasSubstr("darts space (3 cells x 4 channels)"));
+  EXPECT_EQ(result.known_accuracies_size(), 0);
   const std::vector<std::string> rows =
       absl::StrSplit(*ReadFile(JoinPath(dir, kDistributionFile)), '\n',
                      absl::SkipEmpty());
@@ -179,6 +182,55 @@ TEST_F(SearchTest, RunDirectoryHoldsEveryResult) {
   const std::vector<std::string> epochs =
       absl::StrSplit(*ReadFile(JoinPath(dir, kEpochsFile)), '\n', absl::SkipEmpty());
   EXPECT_EQ(epochs.size(), 5u);
+}
+
+// A NAS-Bench-201 search, the same driver on another space: its result
+// gives the found cell's accuracies from the table.
+TEST_F(SearchTest, Nb201SearchReportsTheTablesAccuracies) {
+  const std::string table = WriteNb201FixtureTable("nb201", Nb201FixtureTableLines());
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("nb201"),
+                                   {{"space.nb201.channels", "4"},
+                                    {"space.nb201.cells_per_stage", "1"},
+                                    {"space.nb201.table", table}});
+  const auto search = RunSearch(spec, false);
+  RunResult result;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  *ReadFile(JoinPath(spec.runtime().output_dir(), kResultFile)), &result)
+                  .ok());
+  EXPECT_EQ(result.space(), "nb201");
+  EXPECT_EQ(result.distribution().decisions_size(), 6);
+  EXPECT_EQ(result.epochs(0).sampled_ops_size(), 6);
+  const absl::StatusOr<Nb201Table> expected = Nb201Table::Read(table);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  const absl::StatusOr<Nb201Record> found = expected->Lookup(search->architecture().text);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(result.known_accuracies_size(), 3);
+  EXPECT_EQ(result.known_accuracy_source(), table);
+  EXPECT_EQ(result.known_accuracies(0).dataset(), "cifar10");
+  EXPECT_EQ(result.known_accuracies(0).test_accuracy(), found->cifar10.test_accuracy);
+  EXPECT_EQ(result.known_accuracies(0).percentile(), found->cifar10.percentile);
+  EXPECT_EQ(result.known_accuracies(1).dataset(), "cifar100");
+  EXPECT_EQ(result.known_accuracies(1).test_accuracy(), found->cifar100.test_accuracy);
+  EXPECT_EQ(result.known_accuracies(2).dataset(), "imagenet16_120");
+  EXPECT_EQ(result.known_accuracies(2).percentile(), 100);
+}
+
+TEST_F(SearchTest, Nb201SearchRefusesABadTable) {
+  std::vector<std::string> lines = Nb201FixtureTableLines();
+  lines.pop_back();
+  const std::string table = WriteNb201FixtureTable("short", lines);
+  const SearchSpec spec =
+      TinySpec(*data_, MakeTestDir("bad_table"), {{"space.nb201.table", table}});
+  absl::StatusOr<TrainingData> data = Data(spec);
+  ASSERT_TRUE(data.ok()) << data.status();
+  absl::StatusOr<RunDirectory> run = RunDirectory::Create(spec.runtime().output_dir(), spec);
+  ASSERT_TRUE(run.ok()) << run.status();
+  const absl::StatusOr<std::unique_ptr<Search>> search =
+      Search::Create(spec, *std::move(data), *run, false);
+  ASSERT_FALSE(search.ok());
+  EXPECT_THAT(search.status().message(), HasSubstr("space.nb201.table: "));
+  EXPECT_THAT(search.status().message(), HasSubstr(table));
+  EXPECT_THAT(search.status().message(), HasSubstr("missing 1"));
 }
 
 TEST_F(SearchTest, PerBatchSamplingCountsSteps) {

@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "data/data_location.h"
 #include "data/data_spec.h"
@@ -34,6 +35,10 @@ ABSL_FLAG(std::string, data_dir, "",
           "Overrides `data.path`. Default: $MDENAS_DATA, then "
           "../shared/data/cifar10-jpeg beside the workspace, then "
           "Fashion-MNIST from /usr/share/datasets/fashion-mnist.");
+ABSL_FLAG(std::string, space, "",
+          "Selects the search space by name (darts, nb201), with its settings at "
+          "their defaults unless the spec selects it already; --set may then "
+          "change them.");
 ABSL_FLAG(std::string, set, "",
           "Comma-separated field=value overrides of any spec field, e.g. "
           "--set=optimizer.learning_rate=0.05,data.max_train_images=2000. "
@@ -68,6 +73,13 @@ std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
   };
   flags.insert(flags.end(), extra.begin(), extra.end());
   return flags;
+}
+
+FieldFlag SpaceFlag(absl::string_view field) {
+  const std::string name = absl::GetFlag(FLAGS_space);
+  // Text format's empty message: selects the member, keeping what is set.
+  if (!name.empty()) return {"--space", absl::StrCat(field, ".", name), "{}"};
+  return {"--space", std::string(field), ""};
 }
 
 bool PrintSpecFlag() { return absl::GetFlag(FLAGS_print_spec); }

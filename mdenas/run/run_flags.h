@@ -2,7 +2,7 @@
 // flags that override its fields, --resume, and the checks a new run makes
 // before it starts. The flags are defined once, here:
 //   --spec --resume --epochs --batch_size --seed --threads --device --out
-//   --data_dir --set --print_spec
+//   --data_dir --space --set --print_spec
 
 #ifndef MDENAS_RUN_RUN_FLAGS_H_
 #define MDENAS_RUN_RUN_FLAGS_H_
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "mdenas/base/problems.h"
 #include "mdenas/proto/training.pb.h"
 #include "mdenas/spec/spec_flags.h"
@@ -25,6 +26,12 @@ std::vector<char*> ParseRunCommandLine(int argc, char** argv);
 
 // The field flags above with the values given, and a binary's own `extra`.
 std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra = {});
+
+// --space=NAME as a field flag: it selects the member NAME of the oneof
+// `space` in the spec's message `field` ("space" of a SearchSpec, "network"
+// of an EvalSpec), its settings at their defaults where the spec did not
+// select it already. Give it before the flags that set its settings.
+FieldFlag SpaceFlag(absl::string_view field);
 
 // Whether --print_spec was given.
 bool PrintSpecFlag();

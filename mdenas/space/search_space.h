@@ -29,6 +29,7 @@
 #include "absl/types/span.h"
 #include "mdenas/kernels/kernels.h"
 #include "mdenas/proto/eval_spec.pb.h"
+#include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/training.pb.h"
 
 namespace mdenas {
@@ -161,6 +162,16 @@ class SearchSpace {
   // The supernet path that computes `architecture`, where one does.
   virtual absl::StatusOr<std::vector<int>> PathOf(
       const Architecture& architecture) const = 0;
+
+  // What a benchmark that trained every architecture of the space records
+  // of `architecture`, which this space printed or parsed (NAS-Bench-201's
+  // table): the ground truth a search is judged by; none where the space
+  // has no such table.
+  virtual std::vector<KnownAccuracy> KnownAccuracies(const Architecture& architecture) const {
+    return {};
+  }
+  // Where KnownAccuracies come from (a file); empty without them.
+  virtual std::string KnownAccuracySource() const { return ""; }
 
   // The stand-alone network of `architecture` with the settings `spec`
   // holds for this space.

@@ -14,15 +14,20 @@
 namespace mdenas {
 namespace {
 
-using Factory = std::function<std::unique_ptr<SearchSpace>(const SearchSpaceSpec&)>;
+using Factory =
+    std::function<absl::StatusOr<std::unique_ptr<SearchSpace>>(const SearchSpaceSpec&)>;
 
 // By the name of the spec members that select them.
 const std::map<std::string, Factory>& Registry() {
   static const auto* const registry = new std::map<std::string, Factory>{
       {"darts",
-       [](const SearchSpaceSpec& spec) { return std::make_unique<DartsSpace>(spec.darts()); }},
+       [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {
+         return std::make_unique<DartsSpace>(spec.darts());
+       }},
       {"nb201",
-       [](const SearchSpaceSpec& spec) { return std::make_unique<Nb201Space>(spec.nb201()); }},
+       [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {
+         return Nb201Space::Create(spec.nb201());
+       }},
   };
   return *registry;
 }

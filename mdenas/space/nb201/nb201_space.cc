@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "data/data_location.h"
+#include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/space/nb201/network.h"
 #include "mdenas/space/nb201/supernet.h"
@@ -30,7 +32,32 @@ Architecture ArchitectureOf(const Nb201Cell& cell) { return {FormatNb201Cell(cel
 
 }  // namespace
 
-Nb201Space::Nb201Space(const Nb201SupernetSpec& spec) : spec_(spec), decisions_(EdgeDecisions()) {}
+absl::StatusOr<std::unique_ptr<Nb201Space>> Nb201Space::Create(const Nb201SupernetSpec& spec) {
+  std::string path = spec.table();
+  if (path.empty()) {
+    for (const std::string& candidate : SharedDataCandidates("nb201/nb201_accuracy.csv")) {
+      if (PathExists(candidate)) {
+        path = candidate;
+        break;
+      }
+    }
+    if (path.empty()) return std::make_unique<Nb201Space>(spec);
+  }
+  path = UserPath(path);
+  absl::StatusOr<Nb201Table> table = Nb201Table::Read(path);
+  if (!table.ok()) {
+    return absl::Status(table.status().code(),
+                        absl::StrCat("space.nb201.table: ", table.status().message()));
+  }
+  return std::make_unique<Nb201Space>(spec, *std::move(table), path);
+}
+
+Nb201Space::Nb201Space(const Nb201SupernetSpec& spec, std::optional<Nb201Table> table,
+                       std::string table_path)
+    : spec_(spec),
+      decisions_(EdgeDecisions()),
+      table_(std::move(table)),
+      table_path_(std::move(table_path)) {}
 
 std::string Nb201Space::Description() const {
   return absl::StrCat("3 stages x ", spec_.cells_per_stage(), " cells x ", spec_.channels(),
@@ -79,6 +106,23 @@ Architecture Nb201Space::RandomArchitecture(std::mt19937_64* rng) const {
 absl::StatusOr<std::vector<int>> Nb201Space::PathOf(const Architecture& architecture) const {
   MDENAS_ASSIGN_OR_RETURN(const Nb201Cell cell, ParseNb201Cell(architecture.text));
   return std::vector<int>(cell.ops.begin(), cell.ops.end());
+}
+
+std::vector<KnownAccuracy> Nb201Space::KnownAccuracies(const Architecture& architecture) const {
+  if (!table_) return {};
+  // The table holds every architecture of the space, and this space wrote
+  // `architecture`: a failed lookup is a bug, not bad input.
+  const Nb201Record record = table_->Lookup(architecture.text).value();
+  std::vector<KnownAccuracy> known;
+  for (const auto& [dataset, accuracy] :
+       {std::pair{"cifar10", record.cifar10}, std::pair{"cifar100", record.cifar100},
+        std::pair{"imagenet16_120", record.imagenet16_120}}) {
+    KnownAccuracy& entry = known.emplace_back();
+    entry.set_dataset(dataset);
+    entry.set_test_accuracy(accuracy.test_accuracy);
+    entry.set_percentile(accuracy.percentile);
+  }
+  return known;
 }
 
 absl::StatusOr<std::shared_ptr<Network>> Nb201Space::MakeNetwork(

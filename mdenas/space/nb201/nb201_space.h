@@ -2,7 +2,8 @@
 // decision per edge of the one cell every cell shares, each over the 5
 // operations; the benchmark's architecture strings as architectures; the
 // most probable operation of each edge as the derivation (`none` allowed);
-// TinyNetwork for retraining.
+// TinyNetwork for retraining; the benchmark's table as the found
+// architecture's known accuracies.
 
 #ifndef MDENAS_SPACE_NB201_NB201_SPACE_H_
 #define MDENAS_SPACE_NB201_NB201_SPACE_H_
@@ -15,13 +16,21 @@
 #include "absl/status/statusor.h"
 #include "mdenas/space/nb201/cell.h"
 #include "mdenas/space/nb201/nb201_spec.pb.h"
+#include "mdenas/space/nb201/nb201_table.h"
 #include "mdenas/space/search_space.h"
 
 namespace mdenas {
 
 class Nb201Space : public SearchSpace {
  public:
-  explicit Nb201Space(const Nb201SupernetSpec& spec);
+  // The space with `spec`'s settings and the accuracy table it names
+  // (spec.table(), or the shared data's where that is empty and one
+  // exists), read whole; errors name the table's file, line and field.
+  static absl::StatusOr<std::unique_ptr<Nb201Space>> Create(const Nb201SupernetSpec& spec);
+
+  // Without a table, or with `table` read from `table_path`.
+  explicit Nb201Space(const Nb201SupernetSpec& spec, std::optional<Nb201Table> table = std::nullopt,
+                      std::string table_path = "");
 
   std::string name() const override { return "nb201"; }
   // "3 stages x 5 cells x 16 channels"
@@ -46,6 +55,9 @@ class Nb201Space : public SearchSpace {
   bool IsArchitectureText(absl::string_view text) const override;
   Architecture RandomArchitecture(std::mt19937_64* rng) const override;
   absl::StatusOr<std::vector<int>> PathOf(const Architecture& architecture) const override;
+  // CIFAR-10, CIFAR-100 and ImageNet16-120 from the table, where there is one.
+  std::vector<KnownAccuracy> KnownAccuracies(const Architecture& architecture) const override;
+  std::string KnownAccuracySource() const override { return table_path_; }
   absl::StatusOr<std::shared_ptr<Network>> MakeNetwork(const Architecture& architecture,
                                                        const NetworkSpec& spec,
                                                        const NetworkInputs& inputs) const override;
@@ -53,6 +65,8 @@ class Nb201Space : public SearchSpace {
  private:
   Nb201SupernetSpec spec_;
   std::vector<Decision> decisions_;
+  std::optional<Nb201Table> table_;
+  std::string table_path_;
 };
 
 }  // namespace mdenas

@@ -13,44 +13,19 @@
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
 #include "mdenas/space/nb201/cell.h"
+#include "mdenas/space/nb201/table_test_util.h"
 
 namespace mdenas {
 namespace {
 
 using ::testing::HasSubstr;
 
-// The fixture's accuracies, all predictable from a cell's code c: CIFAR-10
-// 50 + c / 1000, all distinct; CIFAR-100 10 * (c % 5), each value 3,125
-// times; ImageNet16-120 30 for all.
-double FakeCifar10(int code) { return 50 + code / 1000.0; }
-double FakeCifar100(int code) { return 10.0 * (code % 5); }
-
-// The lines of a fixture table: the header, then a row per cell of the
-// space, arch_index = 15624 - code.
-std::vector<std::string> TableLines() {
-  std::vector<std::string> lines = {kNb201TableHeader};
-  for (int code = 0; code < kNb201CellCount; ++code) {
-    lines.push_back(absl::StrCat(kNb201CellCount - 1 - code, ",",
-                                 FormatNb201Cell(Nb201CellOfCode(code)), ",", FakeCifar10(code),
-                                 ",", FakeCifar100(code), ",30"));
-  }
-  return lines;
-}
-
-// Writes `lines` (with `line_end` after each) as $TEST_TMPDIR/<name>.csv.
-std::string WriteTable(const std::string& name, const std::vector<std::string>& lines,
-                       const std::string& line_end = "\n") {
-  const std::string path = JoinPath(std::getenv("TEST_TMPDIR"), name + ".csv");
-  WriteTestFile(path, absl::StrCat(absl::StrJoin(lines, line_end), line_end));
-  return path;
-}
-
 // The error of reading the fixture table with `change` made to its lines.
 std::string ReadError(const std::string& name,
                       const std::function<void(std::vector<std::string>*)>& change) {
-  std::vector<std::string> lines = TableLines();
+  std::vector<std::string> lines = Nb201FixtureTableLines();
   change(&lines);
-  const absl::StatusOr<Nb201Table> table = Nb201Table::Read(WriteTable(name, lines));
+  const absl::StatusOr<Nb201Table> table = Nb201Table::Read(WriteNb201FixtureTable(name, lines));
   EXPECT_FALSE(table.ok()) << name;
   return Message(table.status());
 }
@@ -59,7 +34,7 @@ std::string ReadError(const std::string& name,
 TEST(Nb201TableTest, LooksUpAccuraciesAndPercentiles) {
   // CR LF line ends, as in the published file.
   const absl::StatusOr<Nb201Table> table =
-      Nb201Table::Read(WriteTable("good", TableLines(), "\r\n"));
+      Nb201Table::Read(WriteNb201FixtureTable("good", Nb201FixtureTableLines(), "\r\n"));
   ASSERT_TRUE(table.ok()) << table.status();
   const int code = 9999;
   const absl::StatusOr<Nb201Record> record = table->Lookup(FormatNb201Cell(Nb201CellOfCode(code)));

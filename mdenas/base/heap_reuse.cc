@@ -7,6 +7,8 @@
 namespace mdenas {
 
 absl::Status ReuseFreedHeapMemory() {
+  // AddressSanitizer's mallopt refuses every setting.
+  if (kSanitizerAllocator) return absl::OkStatus();
   // mallopt returns 1 on success, 0 on error.
   if (mallopt(M_MMAP_THRESHOLD, kLargestHeapBlock) != 1) {
     return absl::InternalError("mallopt(M_MMAP_THRESHOLD) refused");

@@ -17,8 +17,20 @@
 
 namespace mdenas {
 
+// Whether a sanitizer's allocator has replaced glibc's malloc
+// (AddressSanitizer: --config=asan and --config=fuzz), which glibc's
+// settings do not reach.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitizerAllocator = true;
+#elif defined(__has_feature)
+inline constexpr bool kSanitizerAllocator = __has_feature(address_sanitizer);
+#else
+inline constexpr bool kSanitizerAllocator = false;
+#endif
+
 // Blocks of up to kLargestHeapBlock bytes come from the heap, and the heap
-// is never trimmed: the process's footprint stays at its peak.
+// is never trimmed: the process's footprint stays at its peak. Under a
+// sanitizer's allocator there is nothing to set, and it returns OK.
 absl::Status ReuseFreedHeapMemory();
 
 // glibc's largest mmap threshold on 64-bit machines (32 MiB): larger

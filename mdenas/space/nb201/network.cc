@@ -16,19 +16,10 @@ Nb201NetworkCellImpl::Nb201NetworkCellImpl(const Nb201Cell& cell, int64_t channe
 }
 
 torch::Tensor Nb201NetworkCellImpl::forward(const torch::Tensor& input) {
-  std::vector<torch::Tensor> nodes = {input};
-  int edge = 0;
-  for (int node = 1; node < kNb201Nodes; ++node) {
-    torch::Tensor sum;
-    for (int source = 0; source < node; ++source, ++edge) {
-      // A `none` edge adds zeros; leaving it out saves the pass.
-      if (edges_[edge]->is_zero()) continue;
-      torch::Tensor out = edges_[edge]->forward(nodes[source]);
-      sum = sum.defined() ? sum + out : out;
-    }
-    nodes.push_back(sum.defined() ? sum : torch::zeros_like(input));
-  }
-  return nodes.back();
+  return Nb201CellOutput(input, [&](int edge, const torch::Tensor& state) {
+    // A `none` edge adds zeros; leaving it out saves the pass.
+    return edges_[edge]->is_zero() ? torch::Tensor() : edges_[edge]->forward(state);
+  });
 }
 
 Nb201NetworkImpl::Nb201NetworkImpl(const Nb201Cell& cell, const Nb201NetworkOptions& options)

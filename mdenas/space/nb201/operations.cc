@@ -92,4 +92,20 @@ torch::nn::Sequential Nb201LastActivation(int64_t channels) {
   return torch::nn::Sequential(torch::nn::BatchNorm2d(channels), torch::nn::ReLU());
 }
 
+torch::Tensor Nb201CellOutput(
+    const torch::Tensor& input,
+    const std::function<torch::Tensor(int edge, const torch::Tensor& state)>& edge_output) {
+  std::vector<torch::Tensor> nodes = {input};
+  int edge = 0;
+  for (int node = 1; node < kNb201Nodes; ++node) {
+    torch::Tensor sum;
+    for (int source = 0; source < node; ++source, ++edge) {
+      torch::Tensor out = edge_output(edge, nodes[source]);
+      if (out.defined()) sum = sum.defined() ? sum + out : out;
+    }
+    nodes.push_back(sum.defined() ? sum : torch::zeros_like(input));
+  }
+  return nodes.back();
+}
+
 }  // namespace mdenas

@@ -19,6 +19,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace mdenas {
@@ -89,6 +90,14 @@ struct Nb201Layer {
 // block to twice as many, as many cells there, another residual block,
 // and the last stage's cells at four times `channels`.
 std::vector<Nb201Layer> Nb201Layers(int64_t channels, int64_t cells_per_stage);
+
+// A cell's output on `input`: node 0 is the input, node j the sum of
+// edge_output(edge, node i) over its edges i -> j (edges in Nb201Edges()
+// order), an undefined tensor adding nothing, zeros where nothing adds;
+// the last node is the output.
+torch::Tensor Nb201CellOutput(
+    const torch::Tensor& input,
+    const std::function<torch::Tensor(int edge, const torch::Tensor& state)>& edge_output);
 
 // The stem: a bias-free 3x3 convolution from the images' channels to
 // `channels`, BatchNorm.

@@ -34,24 +34,8 @@ Nb201SearchCellImpl::Nb201SearchCellImpl(int64_t channels, absl::Span<const int>
   }
 }
 
-template <typename EdgeOutput>
-torch::Tensor Nb201SearchCellImpl::Compute(const torch::Tensor& input, EdgeOutput&& edge_output) {
-  std::vector<torch::Tensor> nodes = {input};
-  int edge = 0;
-  for (int node = 1; node < kNb201Nodes; ++node) {
-    torch::Tensor sum;
-    for (int source = 0; source < node; ++source, ++edge) {
-      torch::Tensor out = edge_output(edge, nodes[source]);
-      if (out.defined()) sum = sum.defined() ? sum + out : out;
-    }
-    // Every edge into the node picked `none`.
-    nodes.push_back(sum.defined() ? sum : torch::zeros_like(input));
-  }
-  return nodes.back();
-}
-
 torch::Tensor Nb201SearchCellImpl::forward(const torch::Tensor& input, absl::Span<const int> path) {
-  return Compute(input, [&](int edge, const torch::Tensor& state) {
+  return Nb201CellOutput(input, [&](int edge, const torch::Tensor& state) {
     Nb201EdgeOperation& op = edge_ops_[edge][path[edge]];
     TORCH_CHECK(!op.is_empty(), "operation ", path[edge], " on edge ", edge,
                 " is not part of this network");
@@ -62,7 +46,7 @@ torch::Tensor Nb201SearchCellImpl::forward(const torch::Tensor& input, absl::Spa
 
 torch::Tensor Nb201SearchCellImpl::forward_mixed(const torch::Tensor& input,
                                                  const torch::Tensor& weights) {
-  return Compute(input, [&](int edge, const torch::Tensor& state) {
+  return Nb201CellOutput(input, [&](int edge, const torch::Tensor& state) {
     torch::Tensor sum;
     for (int op = 0; op < kNb201OperationCount; ++op) {
       Nb201EdgeOperation& operation = edge_ops_[edge][op];

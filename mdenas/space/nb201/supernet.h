@@ -60,11 +60,6 @@ class Nb201SearchCellImpl : public torch::nn::Module {
   torch::Tensor forward_mixed(const torch::Tensor& input, const torch::Tensor& weights);
 
  private:
-  // The nodes from the edges' outputs, which edge_output(edge, source
-  // node) gives, undefined where the edge adds nothing.
-  template <typename EdgeOutput>
-  torch::Tensor Compute(const torch::Tensor& input, EdgeOutput&& edge_output);
-
   // edge_ops_[edge][op]: null where the operation was not built.
   std::vector<std::vector<Nb201EdgeOperation>> edge_ops_;
 };

@@ -88,11 +88,20 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
       kEpochsFile, kDistributionFile, kSpecFile, kCheckpointFile);
 }
 
+// The space's own inputs (NAS-Bench-201's table), checked with the rest of
+// a new run's before its directory is made.
+void CheckSpace(google::protobuf::Message* spec, const SpecOrigins& origins, Problems* problems) {
+  problems->Add(
+      MakeSearchSpace(google::protobuf::DynamicCastToGenerated<SearchSpec>(spec)->space())
+          .status());
+}
+
 absl::Status Main(const char* argv0) {
   SearchSpec spec;
   if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, SearchFlags(), &spec);
-  MDENAS_ASSIGN_OR_RETURN(const RunStart start,
-                          StartRun(argv0, kDefaultSpec, SearchFlags(), "search", &spec));
+  MDENAS_ASSIGN_OR_RETURN(
+      const RunStart start,
+      StartRun(argv0, kDefaultSpec, SearchFlags(), "search", &spec, CheckSpace));
   if (!start.notice.empty()) std::cout << start.notice << "\n";
   std::cout << "mdenas search: " << spec.epochs() << " epochs, batch " << spec.batch_size()
             << ", seed " << spec.runtime().seed() << "\n";
@@ -100,9 +109,6 @@ absl::Status Main(const char* argv0) {
       TrainingData data,
       OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
   const std::string description = data.description;
-  // The space's own inputs (NAS-Bench-201's table) are checked before the
-  // run directory is made.
-  MDENAS_RETURN_IF_ERROR(MakeSearchSpace(spec.space()).status());
   MDENAS_ASSIGN_OR_RETURN(const RunDirectory run, start.Directory(spec));
   MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
                           Search::Create(spec, std::move(data), run, start.resume()));

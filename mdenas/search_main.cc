@@ -51,8 +51,19 @@ std::vector<FieldFlag> SearchFlags() {
 void PrintSummary(const Search& search, const RunDirectory& run) {
   const MultinomialLearner& learner = search.learner();
   const std::vector<Decision>& decisions = search.space().decisions();
-  std::cout << "\narchitecture:\n  " << search.architecture().text
-            << "\n\nmost probable choices per decision:\n";
+  const RunResult result = search.result();
+  std::cout << "\narchitecture:\n  " << search.architecture().text << "\n";
+  if (result.candidates_size() > 0) {
+    double best = 0;
+    for (const ValidatedArchitecture& candidate : result.candidates()) {
+      best = std::max(best, candidate.validation_top1());
+    }
+    std::cout << absl::StrFormat(
+        "  the most accurate of %d random candidates through the shared weights "
+        "(validation top-1 %.2f %%)\n",
+        result.candidates_size(), best);
+  }
+  std::cout << "\nmost probable choices per decision:\n";
   double uniform_entropy = 0;
   for (int d = 0; d < learner.decisions(); ++d) {
     const std::vector<double>& p = learner.probabilities(d);
@@ -66,7 +77,6 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
     std::cout << "\n";
     uniform_entropy += std::log(static_cast<double>(p.size()));
   }
-  const RunResult result = search.result();
   std::cout << absl::StrFormat("\nmean entropy %.3f nats (uniform: %.3f)", result.mean_entropy(),
                                uniform_entropy / learner.decisions());
   if (result.has_mean_none_probability()) {

@@ -85,7 +85,14 @@ class Search::Impl : public TrainingJob {
   int epochs_done() const { return loop_->epochs_done(); }
   const SearchSpace& space() const { return *space_; }
   const MultinomialLearner& learner() const { return learner_; }
-  Architecture architecture() const { return space_->Derive(learner_.distributions()); }
+  Architecture architecture() const {
+    if (candidates_.empty()) return space_->Derive(learner_.distributions());
+    const ValidatedArchitecture* best = &candidates_[0];
+    for (const ValidatedArchitecture& candidate : candidates_) {
+      if (candidate.validation_top1() > best->validation_top1()) best = &candidate;
+    }
+    return {best->architecture()};
+  }
 
   RunResult result() const {
     RunResult result;
@@ -111,7 +118,10 @@ class Search::Impl : public TrainingJob {
         " sampling, ", LearnerSpec::Update_Name(spec_.learner().update()), " alpha ",
         spec_.learner().alpha(), ", ", data_.train_images.size(), "/",
         data_.eval_images.size(), " ", DataSpec::Dataset_Name(spec_.data().dataset()),
-        " images"));
+        " images",
+        spec_.random_candidates() > 0
+            ? absl::StrCat(", the best of ", spec_.random_candidates(), " random candidates")
+            : ""));
     // The mean probability of computing nothing, over the decisions that can.
     double zero_mass = 0;
     int with_zero = 0;
@@ -128,6 +138,7 @@ class Search::Impl : public TrainingJob {
     if (result.known_accuracies_size() > 0) {
       result.set_known_accuracy_source(space_->KnownAccuracySource());
     }
+    *result.mutable_candidates() = candidates_;
     return result;
   }
 
@@ -165,6 +176,7 @@ class Search::Impl : public TrainingJob {
     learner_.FinishEpoch();
     if (record->epoch() > spec_.learner().warmup_epochs()) learner_.Update();
     *history_.Add() = learner_.ToProto();
+    if (record->epoch() == spec_.epochs()) return ValidateRandomCandidates();
     return absl::OkStatus();
   }
 
@@ -176,6 +188,7 @@ class Search::Impl : public TrainingJob {
     std::ostringstream rng;
     rng << rng_;
     state->set_sampler_rng(rng.str());
+    *state->mutable_candidates() = candidates_;
   }
 
   absl::Status WriteResults() const override {
@@ -215,6 +228,23 @@ class Search::Impl : public TrainingJob {
     return counts.top1_percent();
   }
 
+  // Draws spec.random_candidates() architectures uniformly and validates
+  // each through the shared weights (SearchSpec.random_candidates).
+  absl::Status ValidateRandomCandidates() {
+    // A stream apart from the sampler's, so the candidates do not depend on
+    // how many paths the epochs drew.
+    Rng rng(spec_.runtime().seed() ^ 0x9e3779b97f4a7c15ULL);
+    for (int i = 0; i < spec_.random_candidates(); ++i) {
+      const Architecture candidate = space_->RandomArchitecture(&rng);
+      MDENAS_ASSIGN_OR_RETURN(const std::vector<int> path, space_->PathOf(candidate));
+      MDENAS_ASSIGN_OR_RETURN(const double top1, ValidationAccuracy(path));
+      ValidatedArchitecture* validated = candidates_.Add();
+      validated->set_architecture(candidate.text);
+      validated->set_validation_top1(top1);
+    }
+    return absl::OkStatus();
+  }
+
   // distribution.csv: every choice of every decision after every epoch,
   // each decision in the space's columns.
   std::string DistributionCsv() const {
@@ -247,6 +277,7 @@ class Search::Impl : public TrainingJob {
       return absl::DataLossError(absl::StrCat(run.File(kCheckpointFile), ": ", status.message()));
     }
     history_ = checkpoint.search().history();
+    candidates_ = checkpoint.search().candidates();
     return absl::OkStatus();
   }
 
@@ -263,6 +294,7 @@ class Search::Impl : public TrainingJob {
   std::unique_ptr<Loader> validation_loader_;
   std::unique_ptr<TrainingLoop> loop_;
   google::protobuf::RepeatedPtrField<LearnerState> history_;
+  google::protobuf::RepeatedPtrField<ValidatedArchitecture> candidates_;
 };
 
 Search::Search(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

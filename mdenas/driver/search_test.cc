@@ -233,6 +233,39 @@ TEST_F(SearchTest, Nb201SearchRefusesABadTable) {
   EXPECT_THAT(search.status().message(), HasSubstr("missing 1"));
 }
 
+// RSPS: with a learner that never updates, the found architecture is the
+// most accurate of the random candidates, each validated through the
+// shared weights; a resumed run ends with the same.
+TEST_F(SearchTest, RandomCandidatesPickTheMostAccurate) {
+  const std::vector<std::pair<std::string, std::string>> rsps = {
+      {"space.nb201.channels", "4"},   {"space.nb201.cells_per_stage", "1"},
+      {"learner.sampling", "PER_BATCH"}, {"learner.warmup_epochs", "4"},
+      {"random_candidates", "5"}};
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("rsps"), rsps);
+  const auto search = RunSearch(spec, false);
+  const RunResult result = search->result();
+  ASSERT_EQ(result.candidates_size(), 5);
+  double best = -1;
+  std::string best_text;
+  for (const ValidatedArchitecture& candidate : result.candidates()) {
+    const absl::StatusOr<std::vector<int>> path =
+        search->space().PathOf({candidate.architecture()});
+    ASSERT_TRUE(path.ok()) << path.status();
+    EXPECT_EQ(*search->ValidationAccuracy(*path), candidate.validation_top1());
+    if (candidate.validation_top1() > best) {
+      best = candidate.validation_top1();
+      best_text = candidate.architecture();
+    }
+  }
+  EXPECT_EQ(search->architecture().text, best_text);
+  for (const std::vector<double>& p : search->learner().distributions()) {
+    for (double value : p) EXPECT_DOUBLE_EQ(value, 0.2);
+  }
+  const SearchSpec parts = TinySpec(*data_, MakeTestDir("rsps_parts"), rsps);
+  RunSearch(parts, false, /*stop_after=*/2);
+  EXPECT_EQ(RunSearch(parts, true)->architecture(), search->architecture());
+}
+
 TEST_F(SearchTest, PerBatchSamplingCountsSteps) {
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("batch"),
                                    {{"learner.sampling", "PER_BATCH"}});

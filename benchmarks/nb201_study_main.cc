@@ -1,0 +1,197 @@
+// //benchmarks:nb201_study: does the search find good architectures? Every
+// method of benchmarks/nb201_study_methods.h searches NAS-Bench-201 under several
+// seeds at one budget (the base spec, benchmarks/specs/nb201_study.textproto
+// unless --spec), and the table gives the true accuracy of what each found.
+// Each search has its run directory under --out, <method>/seed<N>; run the
+// study again with the same --out and it resumes where it stopped, reusing
+// the finished searches. Writes study.json (Nb201Study) and study.md after
+// every search.
+//
+//   bazel run //benchmarks:nb201_study -- --out=benchmarks/results/nb201_study
+//   bazel run //benchmarks:nb201_study -- --methods=paper,rsps --seeds=1
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "benchmarks/nb201_study_methods.h"
+#include "benchmarks/processor.h"
+#include "data/training_data.h"
+#include "google/protobuf/util/json_util.h"
+#include "mdenas/base/file.h"
+#include "mdenas/base/heap_reuse.h"
+#include "mdenas/base/problems.h"
+#include "mdenas/base/status_macros.h"
+#include "mdenas/driver/search.h"
+#include "mdenas/run/progress.h"
+#include "mdenas/run/run_directory.h"
+#include "mdenas/run/run_flags.h"
+#include "mdenas/space/spaces.h"
+
+ABSL_FLAG(int, seeds, 3, "Searches per method, with seeds --seed, --seed + 1, ...");
+ABSL_FLAG(std::string, methods, "",
+          "Comma-separated methods to run (paper, authors_code, per_batch, accuracy_rank, "
+          "rsps); empty: all.");
+ABSL_FLAG(int, candidates, 100, "Random architectures the rsps baseline validates.");
+
+namespace mdenas {
+namespace {
+
+constexpr char kPreset[] = "benchmarks/specs/nb201_study.textproto";
+
+// The fields each method sets: the base spec must leave them alone.
+constexpr const char* kMethodFields[] = {"learner.sampling", "learner.update",
+                                         "learner.warmup_epochs", "random_candidates"};
+
+absl::StatusOr<std::vector<Nb201StudyMethod>> SelectedMethods(int epochs) {
+  std::vector<Nb201StudyMethod> all = Nb201StudyMethods(epochs, absl::GetFlag(FLAGS_candidates));
+  const std::string wanted = absl::GetFlag(FLAGS_methods);
+  if (wanted.empty()) return all;
+  std::vector<Nb201StudyMethod> selected;
+  for (absl::string_view name : absl::StrSplit(wanted, ',')) {
+    bool found = false;
+    std::vector<std::string> names;
+    for (const Nb201StudyMethod& method : all) {
+      names.push_back(method.name());
+      if (method.name() == name) {
+        selected.push_back(method);
+        found = true;
+      }
+    }
+    if (!found) {
+      return absl::InvalidArgumentError(absl::StrCat("flag --methods: no method '", name,
+                                                     "'; the methods are ",
+                                                     absl::StrJoin(names, ", ")));
+    }
+  }
+  return selected;
+}
+
+absl::Status WriteStudy(const std::string& out, const Nb201Study& study) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(study, &json, options).ok()) {
+    return absl::InternalError("the study does not convert to JSON");
+  }
+  MDENAS_RETURN_IF_ERROR(WriteFileAtomically(JoinPath(out, "study.json"), json));
+  return WriteFileAtomically(JoinPath(out, "study.md"), StudyMarkdown(study));
+}
+
+// Runs `spec`'s search in its output directory, resuming it if the
+// directory holds a checkpoint; a finished search is only read back.
+absl::StatusOr<RunResult> RunOrResume(const SearchSpec& spec, const TrainingData& data) {
+  const std::string dir = spec.runtime().output_dir();
+  const bool resume = PathExists(JoinPath(dir, kCheckpointFile));
+  MDENAS_ASSIGN_OR_RETURN(RunDirectory run,
+                          resume ? RunDirectory::Open(dir) : RunDirectory::Create(dir, spec));
+  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
+                          Search::Create(spec, data, std::move(run), resume));
+  if (resume) std::cout << "  resuming after epoch " << search->epochs_done() << "\n";
+  ProgressReporter progress(&std::cout, &std::cerr, false, spec.epochs());
+  MDENAS_RETURN_IF_ERROR(search->Run(&progress));
+  return search->result();
+}
+
+absl::Status Main(const char* argv0) {
+  if (!ResumeFlag().empty()) {
+    return absl::InvalidArgumentError(
+        "flag --resume: the study resumes by itself; run it again with the same --out");
+  }
+  if (absl::GetFlag(FLAGS_seeds) < 1 || absl::GetFlag(FLAGS_candidates) < 1) {
+    return absl::InvalidArgumentError("flags --seeds and --candidates must be at least 1");
+  }
+  SearchSpec base;
+  SpecOrigins origins;
+  MDENAS_RETURN_IF_ERROR(SpecFromFlags(argv0, kPreset, RunFieldFlags(), &base, &origins));
+  Problems problems;
+  for (const char* field : kMethodFields) {
+    const std::string origin = origins.Find(field);
+    if (!origin.empty()) {
+      problems.Add(absl::InvalidArgumentError(
+          absl::StrCat(origin, ": ", field, " is set by each method of the study")));
+    }
+  }
+  std::string notice;
+  CheckNewRun(origins, base.mutable_data(), base.mutable_runtime(), &problems, &notice);
+  absl::StatusOr<std::unique_ptr<SearchSpace>> space = MakeSearchSpace(base.space());
+  problems.Add(space.status());
+  if (space.ok() && (*space)->KnownAccuracySource().empty()) {
+    problems.Add(absl::FailedPreconditionError(
+        "the study needs a space with known accuracies: --space=nb201 with its table "
+        "(--set=space.nb201.table=FILE, or the shared data's nb201/nb201_accuracy.csv)"));
+  }
+  MDENAS_RETURN_IF_ERROR(problems.ToStatus());
+  if (!notice.empty()) std::cout << notice << "\n";
+  MDENAS_ASSIGN_OR_RETURN(const std::vector<Nb201StudyMethod> methods,
+                          SelectedMethods(base.epochs()));
+  const std::string out = base.runtime().output_dir();
+  MDENAS_RETURN_IF_ERROR(MakeDirectories(out));
+
+  MDENAS_ASSIGN_OR_RETURN(
+      const TrainingData data,
+      OpenSearchData(base.data(), base.train_fraction(), base.split_seed()));
+  Nb201Study study;
+  *study.mutable_base_spec() = base;
+  study.mutable_base_spec()->mutable_runtime()->clear_output_dir();
+  for (const Nb201StudyMethod& method : methods) *study.add_methods() = method;
+  for (const PublishedNb201Result& result : PublishedNb201Results()) {
+    *study.add_published() = result;
+  }
+  study.set_table((*space)->KnownAccuracySource());
+  study.set_processor(ThisProcessor());
+  std::cout << "NAS-Bench-201 study: " << methods.size() << " methods x "
+            << absl::GetFlag(FLAGS_seeds) << " seeds, " << base.epochs() << " epochs each\n"
+            << "data: " << data.description << "\nstudy directory: " << out << "\n";
+  for (const Nb201StudyMethod& method : methods) {
+    for (int k = 0; k < absl::GetFlag(FLAGS_seeds); ++k) {
+      const uint64_t seed = base.runtime().seed() + k;
+      const std::string dir = JoinPath(JoinPath(out, method.name()), absl::StrCat("seed", seed));
+      std::cout << "\n" << method.name() << ", seed " << seed << " (" << dir << ")\n";
+      MDENAS_ASSIGN_OR_RETURN(const RunResult result,
+                              RunOrResume(MethodSpec(base, method, seed, dir), data));
+      study.set_device(result.device());
+      const Nb201StudyRun& run = *study.add_runs() = StudyRun(method, seed, result, dir);
+      std::cout << "  found " << run.architecture();
+      for (const KnownAccuracy& known : run.known_accuracies()) {
+        std::cout << absl::StrFormat("\n  %-15s %.2f %% (percentile %.1f)", known.dataset(),
+                                     known.test_accuracy(), known.percentile());
+      }
+      std::cout << absl::StrFormat("\n  search time %.0f s\n", run.wall_seconds());
+      const std::vector<Nb201StudySummary> summaries =
+          Summarize(methods, {study.runs().begin(), study.runs().end()});
+      study.clear_summaries();
+      for (const Nb201StudySummary& summary : summaries) *study.add_summaries() = summary;
+      MDENAS_RETURN_IF_ERROR(WriteStudy(out, study));
+    }
+  }
+  std::cout << "\n" << StudyMarkdown(study) << "\nfiles: " << out << "/{study.json,study.md}\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace mdenas
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Compares MdeNAS variants and random search with weight sharing on NAS-Bench-201.\n"
+      "  nb201_study [--out=DIR] [--methods=a,b] [--seeds=N] [--spec=FILE] "
+      "[--set=field=value,...]");
+  mdenas::ParseRunCommandLine(argc, argv);
+  absl::Status status = mdenas::ReuseFreedHeapMemory();
+  if (status.ok()) status = mdenas::Main(argv[0]);
+  if (!status.ok()) {
+    std::cerr << "error: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}

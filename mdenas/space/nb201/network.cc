@@ -24,18 +24,19 @@ torch::Tensor Nb201NetworkCellImpl::forward(const torch::Tensor& input) {
 
 Nb201NetworkImpl::Nb201NetworkImpl(const Nb201Cell& cell, const Nb201NetworkOptions& options)
     : options_(options) {
-  stem_ = register_module("stem", Nb201Stem(options.input_channels(), options.channels()));
+  stem_ = register_module(
+      "stem", Nb201Stem(options.input_channels(), options.channels(), Nb201BatchNorm::kAffine));
   cells_ = register_module("cells", torch::nn::Sequential());
   int64_t channels = options.channels();
   for (const Nb201Layer& layer : Nb201Layers(options.channels(), options.cells_per_stage())) {
     if (layer.residual_block) {
-      cells_->push_back(Nb201ResidualBlock(channels, layer.channels));
+      cells_->push_back(Nb201ResidualBlock(channels, layer.channels, Nb201BatchNorm::kAffine));
     } else {
       cells_->push_back(Nb201NetworkCell(cell, layer.channels));
     }
     channels = layer.channels;
   }
-  lastact_ = register_module("lastact", Nb201LastActivation(channels));
+  lastact_ = register_module("lastact", Nb201LastActivation(channels, Nb201BatchNorm::kAffine));
   classifier_ = register_module(
       "classifier", CountedLinear(torch::nn::LinearOptions(channels, options.num_classes())));
 }

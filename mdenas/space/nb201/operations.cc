@@ -9,9 +9,9 @@ namespace mdenas {
 namespace {
 
 torch::nn::BatchNorm2d BatchNorm(int64_t channels, Nb201BatchNorm batch_norm) {
-  const bool affine = batch_norm == Nb201BatchNorm::kAffine;
-  return torch::nn::BatchNorm2d(
-      torch::nn::BatchNorm2dOptions(channels).affine(affine).track_running_stats(affine));
+  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels)
+                                    .affine(batch_norm != Nb201BatchNorm::kBatchStatistics)
+                                    .track_running_stats(batch_norm == Nb201BatchNorm::kAffine));
 }
 
 // ReLU, a bias-free convolution (padding kernel / 2), BatchNorm.
@@ -60,11 +60,12 @@ torch::Tensor Nb201EdgeOperationImpl::forward(const torch::Tensor& input) {
 
 bool Nb201EdgeOperationImpl::is_zero() const { return op_ == kNb201None; }
 
-Nb201ResidualBlockImpl::Nb201ResidualBlockImpl(int64_t in_channels, int64_t out_channels)
-    : conv_a_(register_module(
-          "conv_a", Nb201ReLUConvBN(in_channels, out_channels, 3, 2, Nb201BatchNorm::kAffine))),
-      conv_b_(register_module(
-          "conv_b", Nb201ReLUConvBN(out_channels, out_channels, 3, 1, Nb201BatchNorm::kAffine))),
+Nb201ResidualBlockImpl::Nb201ResidualBlockImpl(int64_t in_channels, int64_t out_channels,
+                                               Nb201BatchNorm batch_norm)
+    : conv_a_(
+          register_module("conv_a", Nb201ReLUConvBN(in_channels, out_channels, 3, 2, batch_norm))),
+      conv_b_(
+          register_module("conv_b", Nb201ReLUConvBN(out_channels, out_channels, 3, 1, batch_norm))),
       downsample_(register_module(
           "downsample",
           torch::nn::Sequential(torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(2).stride(2)),
@@ -83,13 +84,14 @@ std::vector<Nb201Layer> Nb201Layers(int64_t channels, int64_t cells_per_stage) {
   return layers;
 }
 
-torch::nn::Sequential Nb201Stem(int64_t image_channels, int64_t channels) {
+torch::nn::Sequential Nb201Stem(int64_t image_channels, int64_t channels,
+                                Nb201BatchNorm batch_norm) {
   return torch::nn::Sequential(Conv(image_channels, channels, 3, 1, 1),
-                               torch::nn::BatchNorm2d(channels));
+                               BatchNorm(channels, batch_norm));
 }
 
-torch::nn::Sequential Nb201LastActivation(int64_t channels) {
-  return torch::nn::Sequential(torch::nn::BatchNorm2d(channels), torch::nn::ReLU());
+torch::nn::Sequential Nb201LastActivation(int64_t channels, Nb201BatchNorm batch_norm) {
+  return torch::nn::Sequential(BatchNorm(channels, batch_norm), torch::nn::ReLU());
 }
 
 torch::Tensor Nb201CellOutput(

@@ -24,7 +24,7 @@
 
 namespace mdenas {
 
-// The BatchNorm of a cell's operations.
+// The kind of a BatchNorm.
 enum class Nb201BatchNorm {
   // Affine, with running statistics: the stand-alone network.
   kAffine,
@@ -32,6 +32,12 @@ enum class Nb201BatchNorm {
   // normalises with the batch's statistics: the benchmark's search cells,
   // whose running statistics would mix the many paths that share them.
   kBatchStatistics,
+  // Affine, without running statistics: the supernet's stem, residual
+  // blocks and head. Their inputs depend on the path too, so running
+  // statistics would mix paths there as well; with batch statistics every
+  // path is validated with its own (an implementation choice: the
+  // benchmark's searches keep running statistics outside the cells).
+  kAffineBatchStatistics,
 };
 
 // ReLU, a bias-free k x k convolution (padding k / 2), BatchNorm: `op.0`,
@@ -67,10 +73,9 @@ TORCH_MODULE(Nb201EdgeOperation);
 // The ResNet basic block of stride 2 between stages: ReLU-Conv3x3(stride
 // 2)-BN (`conv_a`), ReLU-Conv3x3-BN (`conv_b`), plus the shortcut, a 2x2
 // average pool (stride 2) then a bias-free 1x1 convolution (`downsample`).
-// Ordinary BatchNorm, in the supernet too (as the benchmark's searches).
 class Nb201ResidualBlockImpl : public torch::nn::Module {
  public:
-  Nb201ResidualBlockImpl(int64_t in_channels, int64_t out_channels);
+  Nb201ResidualBlockImpl(int64_t in_channels, int64_t out_channels, Nb201BatchNorm batch_norm);
   torch::Tensor forward(const torch::Tensor& input);
 
  private:
@@ -101,10 +106,11 @@ torch::Tensor Nb201CellOutput(
 
 // The stem: a bias-free 3x3 convolution from the images' channels to
 // `channels`, BatchNorm.
-torch::nn::Sequential Nb201Stem(int64_t image_channels, int64_t channels);
+torch::nn::Sequential Nb201Stem(int64_t image_channels, int64_t channels,
+                                Nb201BatchNorm batch_norm);
 
 // The head's BatchNorm and ReLU before global pooling (`lastact`).
-torch::nn::Sequential Nb201LastActivation(int64_t channels);
+torch::nn::Sequential Nb201LastActivation(int64_t channels, Nb201BatchNorm batch_norm);
 
 }  // namespace mdenas
 

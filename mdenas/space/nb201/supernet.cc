@@ -64,18 +64,21 @@ torch::Tensor Nb201SearchCellImpl::forward_mixed(const torch::Tensor& input,
 Nb201SupernetImpl::Nb201SupernetImpl(const Nb201SupernetOptions& options) {
   const std::vector<int>& fixed = options.fixed_path();
   if (!fixed.empty()) CheckPath(fixed);
-  stem_ = register_module("stem", Nb201Stem(options.input_channels(), options.channels()));
+  stem_ = register_module("stem", Nb201Stem(options.input_channels(), options.channels(),
+                                            Nb201BatchNorm::kAffineBatchStatistics));
   cells_ = register_module("cells", torch::nn::ModuleList());
   int64_t channels = options.channels();
   for (const Nb201Layer& layer : Nb201Layers(options.channels(), options.cells_per_stage())) {
     if (layer.residual_block) {
-      cells_->push_back(Nb201ResidualBlock(channels, layer.channels));
+      cells_->push_back(
+          Nb201ResidualBlock(channels, layer.channels, Nb201BatchNorm::kAffineBatchStatistics));
     } else {
       cells_->push_back(Nb201SearchCell(layer.channels, fixed));
     }
     channels = layer.channels;
   }
-  lastact_ = register_module("lastact", Nb201LastActivation(channels));
+  lastact_ = register_module("lastact",
+                             Nb201LastActivation(channels, Nb201BatchNorm::kAffineBatchStatistics));
   classifier_ = register_module(
       "classifier", CountedLinear(torch::nn::LinearOptions(channels, options.num_classes())));
 }

@@ -4,8 +4,10 @@
 // only the operations the path picks, and a `none` edge adds nothing. The
 // cells' BatchNorms have neither affine parameters nor running statistics
 // (Nb201BatchNorm::kBatchStatistics), as in the benchmark's weight-sharing
-// searches; the stem, residual blocks and head are as in the stand-alone
-// network. For comparison, forward_mixed runs the DARTS-style supernet.
+// searches; the stem's, residual blocks' and head's are affine without
+// running statistics (kAffineBatchStatistics), so that every path, whatever
+// paths trained before it, is validated with its own statistics. For
+// comparison, forward_mixed runs the DARTS-style supernet.
 //
 // Parameter names are the benchmark's search cells' (xautodl): operation
 // k on edge j<-i of cell K is `cells.K.edges.<j<-i>.<k>.*`, k indexing

@@ -20,6 +20,7 @@ enum class RandomPurpose : uint64_t {
   kSplit = 2,
   kShuffle = 3,
   kAugment = 4,
+  kValidationOrder = 5,
 };
 
 // SplitMix64 (Steele, Lea and Flood 2014) started from a hash of the seed,

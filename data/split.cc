@@ -62,6 +62,8 @@ absl::StatusOr<TrainValidationSplit> SplitTrainValidation(
   }
   std::sort(split.train.begin(), split.train.end());
   std::sort(split.validation.begin(), split.validation.end());
+  Random order(seed, RandomPurpose::kValidationOrder, {});
+  Shuffle(&order, &split.validation);
   return split;
 }
 

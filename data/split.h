@@ -22,8 +22,12 @@ std::vector<int64_t> RandomSubset(std::vector<int64_t> indices,
                                   int64_t max_count, uint64_t seed);
 
 struct TrainValidationSplit {
-  std::vector<int64_t> train;       // Ascending.
-  std::vector<int64_t> validation;  // Ascending.
+  std::vector<int64_t> train;  // Ascending.
+  // In a seeded order that mixes the classes: a set stored class by class
+  // would otherwise give validation batches of one class, which BatchNorm
+  // with batch statistics (the NAS-Bench-201 supernet) normalises into
+  // chance accuracy.
+  std::vector<int64_t> validation;
 };
 
 // Splits `indices` (into a set whose labels are `labels`) class by class:

@@ -79,6 +79,20 @@ TEST(SplitTest, SameSeedSameSplitOtherSeedOtherSplit) {
   EXPECT_EQ(a.train.size(), c.train.size());
 }
 
+// Of a set stored class by class, every quarter of the validation images
+// holds several classes.
+TEST(SplitTest, ValidationOrderMixesTheClasses) {
+  std::vector<int32_t> labels;
+  for (int i = 0; i < 80; ++i) labels.push_back(i / 20);
+  const TrainValidationSplit split = *SplitTrainValidation(FirstIndices(80), labels, 0.5, 0);
+  ASSERT_EQ(split.validation.size(), 40u);
+  for (int quarter = 0; quarter < 4; ++quarter) {
+    const std::vector<int64_t> part(split.validation.begin() + 10 * quarter,
+                                    split.validation.begin() + 10 * (quarter + 1));
+    EXPECT_GE(ClassCounts(part, labels).size(), 2u) << "quarter " << quarter;
+  }
+}
+
 TEST(SplitTest, SplitsASubset) {
   const std::vector<int32_t> labels = Labels();
   const std::vector<int64_t> subset = RandomSubset(FirstIndices(120), 40, 9);

@@ -23,8 +23,15 @@ namespace mdenas {
 namespace {
 
 UpdateRule RuleOf(LearnerSpec::Update update) {
-  return update == LearnerSpec::PAIRWISE_TRANSFER ? UpdateRule::kPairwiseTransfer
-                                                  : UpdateRule::kVectorClamp;
+  switch (update) {
+    case LearnerSpec::PAIRWISE_TRANSFER:
+      return UpdateRule::kPairwiseTransfer;
+    case LearnerSpec::ACCURACY_RANK:
+      return UpdateRule::kAccuracyRank;
+    case LearnerSpec::VECTOR_CLAMP:
+      break;
+  }
+  return UpdateRule::kVectorClamp;
 }
 
 std::vector<int> ChoiceCounts(const SearchSpace& space) {

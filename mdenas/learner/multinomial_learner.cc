@@ -41,7 +41,8 @@ MultinomialLearner::MultinomialLearner(std::vector<int> choices,
       trained_(Rows<int64_t>(choices_, 0)),
       accuracy_(Rows<double>(choices_, 0.0)),
       pending_sum_(Rows<double>(choices_, 0.0)),
-      pending_count_(Rows<int64_t>(choices_, 0)) {}
+      pending_count_(Rows<int64_t>(choices_, 0)),
+      accuracy_is_latest_(Rows<char>(choices_, false)) {}
 
 std::vector<int> MultinomialLearner::Sample(Rng* rng) const {
   std::vector<int> path(probabilities_.size());
@@ -79,6 +80,7 @@ void MultinomialLearner::RecordAccuracy(absl::Span<const int> path,
 void MultinomialLearner::FinishEpoch() {
   for (int decision = 0; decision < decisions(); ++decision) {
     for (int choice = 0; choice < choices_[decision]; ++choice) {
+      accuracy_is_latest_[decision][choice] = pending_count_[decision][choice] > 0;
       if (pending_count_[decision][choice] == 0) continue;
       accuracy_[decision][choice] = pending_sum_[decision][choice] /
                                     static_cast<double>(pending_count_[decision][choice]);
@@ -90,10 +92,16 @@ void MultinomialLearner::FinishEpoch() {
 
 void MultinomialLearner::Update() {
   for (int decision = 0; decision < decisions(); ++decision) {
-    if (options_.rule == UpdateRule::kVectorClamp) {
-      UpdateVectorClamp(decision);
-    } else {
-      UpdatePairwiseTransfer(decision);
+    switch (options_.rule) {
+      case UpdateRule::kVectorClamp:
+        UpdateVectorClamp(decision);
+        break;
+      case UpdateRule::kPairwiseTransfer:
+        UpdatePairwiseTransfer(decision);
+        break;
+      case UpdateRule::kAccuracyRank:
+        UpdateAccuracyRank(decision);
+        break;
     }
   }
 }
@@ -111,6 +119,29 @@ void MultinomialLearner::UpdateVectorClamp(int decision) {
     }
     p[i] += options_.alpha * (wins - losses);
   }
+  ClampAndNormalize(decision);
+}
+
+void MultinomialLearner::UpdateAccuracyRank(int decision) {
+  const std::vector<double>& accuracy = accuracy_[decision];
+  const std::vector<char>& latest = accuracy_is_latest_[decision];
+  std::vector<double>& p = probabilities_[decision];
+  for (int i = 0; i < choices_[decision]; ++i) {
+    if (!latest[i]) continue;
+    int wins = 0;
+    int losses = 0;
+    for (int j = 0; j < choices_[decision]; ++j) {
+      if (!latest[j]) continue;
+      if (accuracy[i] > accuracy[j]) ++wins;
+      if (accuracy[i] < accuracy[j]) ++losses;
+    }
+    p[i] += options_.alpha * (wins - losses);
+  }
+  ClampAndNormalize(decision);
+}
+
+void MultinomialLearner::ClampAndNormalize(int decision) {
+  std::vector<double>& p = probabilities_[decision];
   // The moves sum to zero, so only clamping can change the total.
   for (double& value : p) value = std::max(value, 0.0);
   const double total = std::accumulate(p.begin(), p.end(), 0.0);
@@ -160,6 +191,7 @@ LearnerState MultinomialLearner::ToProto() const {
       out->add_accuracy(accuracy_[decision][choice]);
       out->add_pending_accuracy_sum(pending_sum_[decision][choice]);
       out->add_pending_accuracy_count(pending_count_[decision][choice]);
+      out->add_accuracy_is_latest(accuracy_is_latest_[decision][choice]);
     }
   }
   return state;
@@ -177,7 +209,9 @@ absl::Status MultinomialLearner::RestoreFrom(const LearnerState& state) {
         in.trained_size() != choices_[decision] ||
         in.accuracy_size() != choices_[decision] ||
         in.pending_accuracy_sum_size() != choices_[decision] ||
-        in.pending_accuracy_count_size() != choices_[decision]) {
+        in.pending_accuracy_count_size() != choices_[decision] ||
+        (in.accuracy_is_latest_size() != choices_[decision] &&
+         in.accuracy_is_latest_size() != 0)) {
       return absl::InvalidArgumentError(
           absl::StrCat("learner state, decision ", decision, ": expected ",
                        choices_[decision], " values per statistic"));
@@ -208,6 +242,8 @@ absl::Status MultinomialLearner::RestoreFrom(const LearnerState& state) {
       accuracy_[decision][choice] = in.accuracy(choice);
       pending_sum_[decision][choice] = in.pending_accuracy_sum(choice);
       pending_count_[decision][choice] = in.pending_accuracy_count(choice);
+      accuracy_is_latest_[decision][choice] =
+          in.accuracy_is_latest_size() > 0 && in.accuracy_is_latest(choice);
     }
   }
   return absl::OkStatus();

@@ -42,6 +42,16 @@ enum class UpdateRule {
   // accurate, alpha of mass moves from i to j, or all of i's mass if it has
   // no more than alpha; and symmetrically. Later pairs see earlier moves.
   kPairwiseTransfer,
+  // Ours, aimed at two weaknesses of the rules above: the choice trained
+  // most can never gain, and accuracies measured in different epochs are
+  // compared while the shared weights are still improving. Among the
+  // choices whose H^a was measured in the latest finished epoch:
+  //   p_i += alpha * (#{j: H^a_i > H^a_j} - #{j: H^a_i < H^a_j}),
+  // H^e playing no part; choices not measured in that epoch neither move
+  // nor count. Clamped and renormalised as kVectorClamp. With per-batch
+  // sampling every choice of meaningful probability is validated each
+  // epoch, so the comparison is within one epoch.
+  kAccuracyRank,
 };
 
 struct LearnerOptions {
@@ -77,6 +87,10 @@ class MultinomialLearner {
   // Ends the epoch: each choice with accuracies recorded in it takes their
   // mean as its H^a, replacing the older value; the others keep theirs.
   void FinishEpoch();
+  // Whether H^a of the choice was measured in the latest finished epoch.
+  bool accuracy_is_latest(int decision, int choice) const {
+    return accuracy_is_latest_[decision][choice];
+  }
 
   // Applies the update rule to every decision.
   void Update();
@@ -105,6 +119,9 @@ class MultinomialLearner {
  private:
   void UpdateVectorClamp(int decision);
   void UpdatePairwiseTransfer(int decision);
+  void UpdateAccuracyRank(int decision);
+  // Clamps the decision's probabilities at zero and renormalises them.
+  void ClampAndNormalize(int decision);
 
   std::vector<int> choices_;
   LearnerOptions options_;
@@ -113,6 +130,8 @@ class MultinomialLearner {
   std::vector<std::vector<double>> accuracy_;
   std::vector<std::vector<double>> pending_sum_;
   std::vector<std::vector<int64_t>> pending_count_;
+  // vector<bool> would not give a reference per element.
+  std::vector<std::vector<char>> accuracy_is_latest_;
 };
 
 }  // namespace mdenas

@@ -150,6 +150,47 @@ TEST(MultinomialLearnerTest, PairwiseTransferByHand) {
                           DoubleNear(1.0 / 3 + 0.1 + (1.0 / 3 - 0.3), 1e-12)));
 }
 
+TEST(MultinomialLearnerTest, AccuracyRankByHand) {
+  const LearnerOptions options = {.alpha = 0.05, .rule = UpdateRule::kAccuracyRank};
+  // H^e plays no part: the most trained and most accurate choice gains
+  // over both others (+2 alpha), the least accurate loses to both.
+  MultinomialLearner learner = OneDecision({30, 20, 10}, {70, 60, 50}, options);
+  learner.Update();
+  EXPECT_THAT(learner.probabilities(0),
+              ElementsAre(DoubleNear(1.0 / 3 + 0.1, 1e-12), DoubleNear(1.0 / 3, 1e-12),
+                          DoubleNear(1.0 / 3 - 0.1, 1e-12)));
+  // Ties move nothing.
+  MultinomialLearner ties = OneDecision({1, 5}, {60, 60}, options);
+  ties.Update();
+  EXPECT_THAT(ties.probabilities(0), ElementsAre(0.5, 0.5));
+}
+
+// A choice not validated in the latest epoch keeps its mass and is not
+// compared: its older accuracy came from weaker shared weights.
+TEST(MultinomialLearnerTest, AccuracyRankComparesOnlyTheLatestEpoch) {
+  MultinomialLearner learner(std::vector<int>(1, 3),
+                             {.alpha = 0.05, .rule = UpdateRule::kAccuracyRank});
+  learner.RecordAccuracy(std::vector<int>{0}, 90);
+  learner.FinishEpoch();
+  EXPECT_TRUE(learner.accuracy_is_latest(0, 0));
+  learner.RecordAccuracy(std::vector<int>{1}, 60);
+  learner.RecordAccuracy(std::vector<int>{2}, 50);
+  learner.FinishEpoch();
+  EXPECT_FALSE(learner.accuracy_is_latest(0, 0));
+  EXPECT_TRUE(learner.accuracy_is_latest(0, 1));
+  learner.Update();
+  EXPECT_THAT(learner.probabilities(0),
+              ElementsAre(DoubleNear(1.0 / 3, 1e-12), DoubleNear(1.0 / 3 + 0.05, 1e-12),
+                          DoubleNear(1.0 / 3 - 0.05, 1e-12)));
+  // Restored, it compares the same choices.
+  MultinomialLearner restored(std::vector<int>(1, 3),
+                              {.alpha = 0.05, .rule = UpdateRule::kAccuracyRank});
+  ASSERT_TRUE(restored.RestoreFrom(learner.ToProto()).ok());
+  restored.Update();
+  learner.Update();
+  EXPECT_EQ(restored.probabilities(0), learner.probabilities(0));
+}
+
 TEST(MultinomialLearnerTest, AccuracyIsTheLatestEpochsMean) {
   MultinomialLearner learner(std::vector<int>(1, 2), {});
   const std::vector<int> op0 = {0};
@@ -229,6 +270,15 @@ TEST(MultinomialLearnerTest, StateRoundTripsAndRejectsOtherShapes) {
   corrupt.mutable_decisions(0)->set_probability(1, std::nan(""));
   EXPECT_THAT(std::string(restored.RestoreFrom(corrupt).message()),
               HasSubstr("decision 0, choice 1"));
+  corrupt = learner.ToProto();
+  corrupt.mutable_decisions(0)->add_accuracy_is_latest(true);
+  EXPECT_THAT(std::string(restored.RestoreFrom(corrupt).message()),
+              HasSubstr("expected 3 values per statistic"));
+  // A checkpoint older than accuracy_is_latest: no accuracy is the latest.
+  corrupt = learner.ToProto();
+  corrupt.mutable_decisions(0)->clear_accuracy_is_latest();
+  ASSERT_TRUE(restored.RestoreFrom(corrupt).ok());
+  EXPECT_FALSE(restored.accuracy_is_latest(0, 0));
   corrupt = learner.ToProto();
   corrupt.mutable_decisions(0)->set_probability(0, 0.9);
   EXPECT_THAT(std::string(restored.RestoreFrom(corrupt).message()),

@@ -21,9 +21,11 @@ absl::StatusOr<Message> ReadJson(const std::string& path) {
   return message;
 }
 
+// The configuration `name` of `b` that ran: none where it did not apply to
+// the space.
 const SearchStepConfiguration* Find(const SearchStepBenchmark& b, const std::string& name) {
   for (const SearchStepConfiguration& c : b.configurations()) {
-    if (c.name() == name) return &c;
+    if (c.name() == name && !c.has_not_applicable()) return &c;
   }
   return nullptr;
 }
@@ -76,7 +78,7 @@ absl::StatusOr<Comparison> CompareSearchSteps(const SearchStepBenchmark& baselin
   }
   for (const SearchStepConfiguration& c0 : baseline.configurations()) {
     const SearchStepConfiguration* c1 = Find(current, c0.name());
-    if (c1 == nullptr || c0.kernels() != "fast") continue;
+    if (c1 == nullptr || c0.has_not_applicable() || c0.kernels() != "fast") continue;
     Compare(absl::StrCat("peak tensor bytes ", c0.name()), c0.peak_tensor_bytes(),
             c1->peak_tensor_bytes(), false, tolerances.memory, &comparison);
   }
@@ -93,6 +95,7 @@ absl::StatusOr<Comparison> CompareSearchSteps(const SearchStepBenchmark& baselin
                                              p1.empty() ? "unrecorded" : p1, verdict));
   // Seconds, for the record only: they follow the machine's load.
   for (const SearchStepConfiguration& c0 : baseline.configurations()) {
+    if (c0.has_not_applicable()) continue;
     if (const SearchStepConfiguration* c1 = Find(current, c0.name())) {
       comparison.lines.push_back(absl::StrFormat(
           "%-38s baseline %12.4g  now %12.4g  (not checked: load-dependent)",

@@ -79,5 +79,25 @@ TEST(RegressionTest, OtherSettingsCannotBeCompared) {
   EXPECT_THAT(std::string(c.status().message()), testing::HasSubstr("different settings"));
 }
 
+// A NAS-Bench-201 run lists its fast configurations as not applicable:
+// nothing of theirs is compared, not even as zeros.
+TEST(RegressionTest, ConfigurationsThatDidNotApplyAreNotCompared) {
+  SearchStepBenchmark b;
+  b.mutable_settings()->set_space("nb201");
+  SearchStepConfiguration* aten = b.add_configurations();
+  aten->set_name("aten_nchw");
+  aten->set_kernels("aten");
+  aten->set_ms_per_step(50);
+  SearchStepConfiguration* fast = b.add_configurations();
+  fast->set_name("fast");
+  fast->set_kernels("fast");
+  fast->set_not_applicable("no fast kernels");
+  const auto c = CompareSearchSteps(b, b, Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->regressed);
+  EXPECT_THAT(c->lines, testing::Contains(testing::HasSubstr("ms/step aten_nchw")));
+  EXPECT_THAT(c->lines, testing::Not(testing::Contains(testing::HasSubstr("fast"))));
+}
+
 }  // namespace
 }  // namespace mdenas

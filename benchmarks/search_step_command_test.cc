@@ -1,6 +1,8 @@
 // //benchmarks:search_step as a user runs it: flags out of range are errors
 // that name the flag, a network the flags cannot build is an error (not a
-// crash), and --versus pairs every run with the other build's.
+// crash), --versus pairs every run with the other build's, and the
+// NAS-Bench-201 supernet runs its aten configurations and lists the fast
+// ones as not applicable.
 
 #include <algorithm>
 #include <cstdlib>
@@ -77,6 +79,75 @@ TEST(SearchStepCommandTest, VersusPairsEveryRunWithTheOtherBuilds) {
   // This build's own runs are counted as without --versus.
   ASSERT_EQ(result->configurations_size(), 1);
   EXPECT_EQ(result->configurations(0).runs(), 3);
+}
+
+// A tiny NAS-Bench-201 run with every configuration asked for.
+ProcessResult RunTinyNb201(const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {
+      SearchStep(),    "--space=nb201",    "--channels=2",    "--cells_per_stage=1",
+      "--batch_size=2", "--image_size=8",  "--threads=1",     "--steps=1",
+      "--warmup_steps=0", "--repeats=1",   "--seed=3"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return RunProcess(argv);
+}
+
+TEST(SearchStepCommandTest, NasBench201RunsItsAtenConfigurationsAndNotTheFastOnes) {
+  const std::string out = absl::StrCat(std::getenv("TEST_TMPDIR"), "/nb201.json");
+  const ProcessResult run = RunTinyNb201({absl::StrCat("--out=", out)});
+  ASSERT_TRUE(run.exited && run.exit_code == 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("search_step: fast does not apply to --space=nb201: the "
+                                    "NAS-Bench-201 supernet runs on aten operators only"));
+  const auto result = ReadSearchStepJson(out);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->settings().space(), "nb201");
+  EXPECT_EQ(result->settings().channels(), 2);
+  EXPECT_EQ(result->settings().cells_per_stage(), 1);
+  EXPECT_FALSE(result->settings().has_init_channels());
+  EXPECT_FALSE(result->settings().has_layers());
+  // All five, in the order asked for: the two aten ones measured, the
+  // three fast ones with why they did not run, and no measurement.
+  ASSERT_EQ(result->configurations_size(), 5);
+  for (const SearchStepConfiguration& c : result->configurations()) {
+    if (c.kernels() == "aten") {
+      EXPECT_FALSE(c.has_not_applicable()) << c.name();
+      EXPECT_EQ(c.runs(), 1) << c.name();
+      EXPECT_GT(c.images_per_second(), 0) << c.name();
+      EXPECT_GT(c.macs_per_step(), 0) << c.name();
+    } else {
+      EXPECT_THAT(c.not_applicable(), HasSubstr("aten operators only")) << c.name();
+      EXPECT_EQ(c.runs(), 0) << c.name();
+      EXPECT_EQ(c.step_ms_size(), 0) << c.name();
+      EXPECT_FALSE(c.has_images_per_second()) << c.name();
+    }
+  }
+  EXPECT_EQ(result->configurations(0).name(), "aten_nchw");
+  EXPECT_EQ(result->configurations(1).name(), "aten_channels_last");
+  // No ratio of a fast configuration.
+  EXPECT_FALSE(result->ratios().has_fast_over_aten_nchw());
+  EXPECT_FALSE(result->ratios().has_fast_over_best_aten());
+  EXPECT_FALSE(result->ratios().has_search_memory_over_standalone());
+  EXPECT_FALSE(result->ratios().has_search_memory_over_mixed());
+}
+
+TEST(SearchStepCommandTest, NasBench201ErrorsNameTheFlag) {
+  ProcessResult run = RunTinyNb201({"--configurations=fast,mixed_fast"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: flag --configurations: none of fast,mixed_fast "
+                                    "applies to --space=nb201"));
+  run = RunTinyNb201({"--layers=3"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: flag --layers: sizes the darts supernet and does "
+                                    "not apply to --space=nb201"));
+  run = RunTinyNb201({"--channels=0"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: flag --channels: must be at least 1"));
+  run = RunTiny({"--cells_per_stage=2"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: flag --cells_per_stage: sizes the nb201 supernet "
+                                    "and does not apply to --space=darts"));
+  run = RunTiny({"--space=mobile"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: flag --space: no space 'mobile'"));
 }
 
 TEST(SearchStepCommandTest, VersusNeedsAProgram) {

@@ -14,6 +14,14 @@
 // --run_configuration), so each has its own ru_maxrss; the timed
 // configurations run --repeats times, in turn.
 //
+// The NAS-Bench-201 supernet (--space=nb201, sized by --channels and
+// --cells_per_stage) runs on aten operators only: its fast configurations
+// are listed as not applicable, and only aten_nchw and aten_channels_last
+// run:
+//
+//   bazel run //benchmarks:search_step -- --space=nb201 --channels=16
+//       --cells_per_stage=5 --batch_size=64 --configurations=aten_nchw,aten_channels_last
+//
 // On a GPU host (the CMake build), --device=cuda times the aten
 // configurations there:
 //
@@ -38,6 +46,7 @@
 #include <iostream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -51,6 +60,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "benchmarks/processor.h"
 #include "benchmarks/search_step.pb.h"
@@ -66,8 +76,18 @@
 #include "mdenas/spec/spec_loader.h"
 #include "mdenas/spec/spec_validation.h"
 
-ABSL_FLAG(int64_t, init_channels, 16, "Channels of the first cells.");
-ABSL_FLAG(int64_t, layers, 8, "Cells.");
+ABSL_FLAG(std::string, space, "darts",
+          "The search space whose supernet steps: darts (sized by --init_channels and "
+          "--layers) or nb201 (sized by --channels and --cells_per_stage; its supernet "
+          "runs on aten only, so the fast configurations do not apply). A size flag of "
+          "another space is an error.");
+ABSL_FLAG(std::optional<int64_t>, init_channels, std::nullopt,
+          "darts: channels of the first cells. Default: 16.");
+ABSL_FLAG(std::optional<int64_t>, layers, std::nullopt, "darts: cells. Default: 8.");
+ABSL_FLAG(std::optional<int64_t>, channels, std::nullopt,
+          "nb201: channels of the first stage's cells (C; then 2C and 4C). Default: 16.");
+ABSL_FLAG(std::optional<int64_t>, cells_per_stage, std::nullopt,
+          "nb201: cells per stage (N). Default: 5.");
 ABSL_FLAG(int64_t, batch_size, 64, "Images per step.");
 ABSL_FLAG(int64_t, image_size, 32, "Image height and width (CIFAR: 32).");
 ABSL_FLAG(int32_t, threads, 2, "Intra-op threads.");
@@ -96,10 +116,35 @@ namespace {
 
 constexpr char kTimedConfigurations[][24] = {"aten_nchw", "aten_channels_last", "fast"};
 
+// A flag that sizes the supernet of one space.
+struct SizeFlag {
+  const char* name;  // The flag is --<name>, the setting <name>.
+  const char* space;
+  const absl::Flag<std::optional<int64_t>>* flag;
+  int64_t default_value;
+  void (SearchStepSettings::*set)(int64_t);
+  int64_t (SearchStepSettings::*get)() const;
+};
+
+const SizeFlag kSizeFlags[] = {
+    {"init_channels", "darts", &FLAGS_init_channels, 16, &SearchStepSettings::set_init_channels,
+     &SearchStepSettings::init_channels},
+    {"layers", "darts", &FLAGS_layers, 8, &SearchStepSettings::set_layers,
+     &SearchStepSettings::layers},
+    {"channels", "nb201", &FLAGS_channels, 16, &SearchStepSettings::set_channels,
+     &SearchStepSettings::channels},
+    {"cells_per_stage", "nb201", &FLAGS_cells_per_stage, 5,
+     &SearchStepSettings::set_cells_per_stage, &SearchStepSettings::cells_per_stage},
+};
+
 SearchStepSettings SettingsFromFlags() {
   SearchStepSettings s;
-  s.set_init_channels(absl::GetFlag(FLAGS_init_channels));
-  s.set_layers(absl::GetFlag(FLAGS_layers));
+  s.set_space(absl::GetFlag(FLAGS_space));
+  for (const SizeFlag& size : kSizeFlags) {
+    if (s.space() == size.space) {
+      (s.*size.set)(absl::GetFlag(*size.flag).value_or(size.default_value));
+    }
+  }
   s.set_batch_size(absl::GetFlag(FLAGS_batch_size));
   s.set_image_size(absl::GetFlag(FLAGS_image_size));
   s.set_threads(absl::GetFlag(FLAGS_threads));
@@ -112,17 +157,38 @@ SearchStepSettings SettingsFromFlags() {
   return s;
 }
 
-// Every size and count flag in its range, or an error that names the flag.
+// --space names a space, the size flags given are its own, and every size
+// and count flag is in its range; or an error that names the flag.
 absl::Status CheckFlags() {
-  const std::pair<const char*, int64_t> at_least_one[] = {
-      {"init_channels", absl::GetFlag(FLAGS_init_channels)},
-      {"layers", absl::GetFlag(FLAGS_layers)},
+  const std::string space = absl::GetFlag(FLAGS_space);
+  const std::vector<std::string> spaces = StepSpaces();
+  if (std::count(spaces.begin(), spaces.end(), space) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("flag --space: no space '", space,
+                                                   "'; spaces: ", absl::StrJoin(spaces, ", ")));
+  }
+  std::vector<std::string> own;
+  for (const SizeFlag& size : kSizeFlags) {
+    if (size.space == space) own.push_back(absl::StrCat("--", size.name));
+  }
+  std::vector<std::pair<const char*, int64_t>> at_least_one;
+  for (const SizeFlag& size : kSizeFlags) {
+    const std::optional<int64_t> value = absl::GetFlag(*size.flag);
+    if (size.space == space) {
+      at_least_one.emplace_back(size.name, value.value_or(size.default_value));
+    } else if (value.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "flag --", size.name, ": sizes the ", size.space,
+          " supernet and does not apply to --space=", space, ", whose size flags are ",
+          absl::StrJoin(own, ", ")));
+    }
+  }
+  at_least_one.insert(at_least_one.end(), {
       {"batch_size", absl::GetFlag(FLAGS_batch_size)},
       {"image_size", absl::GetFlag(FLAGS_image_size)},
       {"threads", absl::GetFlag(FLAGS_threads)},
       {"steps", absl::GetFlag(FLAGS_steps)},
       {"repeats", absl::GetFlag(FLAGS_repeats)},
-  };
+  });
   for (const auto& [flag, value] : at_least_one) {
     if (value < 1) {
       return absl::InvalidArgumentError(
@@ -170,7 +236,7 @@ absl::Status RunOne(const std::string& name) {
   const SearchStepSettings settings = SettingsFromFlags();
   StepRun run;
   try {
-    run = RunStepConfiguration(configuration, settings);
+    MDENAS_ASSIGN_OR_RETURN(run, RunStepConfiguration(configuration, settings));
   } catch (const c10::Error& e) {
     // A network these flags cannot build (an image too small for its
     // reduction cells): libtorch's message, without its stack trace.
@@ -231,9 +297,11 @@ double LoadAverage() {
   return load[0];
 }
 
+// The configuration `name` of `b` that ran: none where it did not apply to
+// the space.
 const SearchStepConfiguration* Find(const SearchStepBenchmark& b, const std::string& name) {
   for (const SearchStepConfiguration& c : b.configurations()) {
-    if (c.name() == name) return &c;
+    if (c.name() == name && !c.has_not_applicable()) return &c;
   }
   return nullptr;
 }
@@ -295,8 +363,27 @@ absl::Status RunAll(const std::string& argv0) {
   SearchStepBenchmark benchmark;
   *benchmark.mutable_settings() = SettingsFromFlags();
   const SearchStepSettings& settings = benchmark.settings();
-  const std::vector<std::string> names =
+  const std::vector<std::string> requested =
       absl::StrSplit(absl::GetFlag(FLAGS_configurations), ',', absl::SkipEmpty());
+  // Those that apply to the space's supernet run; the others are listed,
+  // with why they did not.
+  std::vector<std::string> names;
+  std::map<std::string, std::string> not_applicable;
+  for (const std::string& name : requested) {
+    MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));
+    if (std::string why = NotApplicable(c, settings.space()); !why.empty()) {
+      std::cerr << "search_step: " << name << " does not apply to --space=" << settings.space()
+                << ": " << why << "\n";
+      not_applicable[name] = std::move(why);
+    } else {
+      names.push_back(name);
+    }
+  }
+  if (names.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "flag --configurations: none of ", absl::GetFlag(FLAGS_configurations),
+        " applies to --space=", settings.space()));
+  }
   const std::string versus =
       absl::GetFlag(FLAGS_versus).empty() ? "" : UserPath(absl::GetFlag(FLAGS_versus));
   if (!versus.empty() && access(versus.c_str(), X_OK) != 0) {
@@ -334,10 +421,13 @@ absl::Status RunAll(const std::string& argv0) {
   benchmark.mutable_machine()->set_cpus(static_cast<int>(std::thread::hardware_concurrency()));
   benchmark.mutable_machine()->set_processor(ThisProcessor());
   benchmark.mutable_machine()->set_load_average_before(LoadAverage());
-  for (const std::string& name : names) {
+  for (const std::string& name : requested) {
     MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));
     SearchStepConfiguration* result = benchmark.add_configurations();
     result->set_name(name);
+    if (const auto it = not_applicable.find(name); it != not_applicable.end()) {
+      result->set_not_applicable(it->second);
+    }
     result->set_kernels(KernelsName(c.kernels));
     result->set_memory_format(c.channels_last ? "channels_last" : "nchw");
     result->set_network(c.network == StepNetwork::kSinglePath   ? "single_path"
@@ -351,8 +441,16 @@ absl::Status RunAll(const std::string& argv0) {
     const std::string& name = r.name;
     std::cerr << "search_step: running " << name << (r.versus ? " of " + versus : "") << "\n";
     std::vector<std::string> args = {r.versus ? versus : argv0};
-    for (const char* flag : {"init_channels", "layers", "batch_size", "image_size", "threads",
-                             "steps", "warmup_steps", "seed", "device"}) {
+    // DARTS, the default, without --space, which builds from before it
+    // do not know.
+    if (settings.space() != "darts") args.push_back(absl::StrCat("--space=", settings.space()));
+    for (const SizeFlag& size : kSizeFlags) {
+      if (size.space == settings.space()) {
+        args.push_back(absl::StrCat("--", size.name, "=", (settings.*size.get)()));
+      }
+    }
+    for (const char* flag : {"batch_size", "image_size", "threads", "steps", "warmup_steps",
+                             "seed", "device"}) {
       const absl::CommandLineFlag* f = absl::FindCommandLineFlag(flag);
       args.push_back(absl::StrCat("--", flag, "=", f->CurrentValue()));
     }
@@ -381,6 +479,7 @@ absl::Status RunAll(const std::string& argv0) {
   }
   benchmark.mutable_machine()->set_load_average_after(LoadAverage());
   for (SearchStepConfiguration& c : *benchmark.mutable_configurations()) {
+    if (c.has_not_applicable()) continue;
     const std::vector<double> ms(c.step_ms().begin(), c.step_ms().end());
     c.set_ms_per_step(Median(ms));
     const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / ms.size();

@@ -10,7 +10,9 @@
 #include <valgrind/callgrind.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mdenas/base/cpu_allocation_tracker.h"
+#include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/training/step.h"
@@ -42,11 +44,21 @@ Trainee MakeTrainee(const SearchSpace& space, const NetworkInputs& inputs,
   return t;
 }
 
-// The supernet the settings name: DARTS cells, layers() x init_channels().
-SearchSpaceSpec StepSpace(const SearchStepSettings& settings) {
+// The supernet the settings name: DARTS cells, layers() x init_channels();
+// or NAS-Bench-201's, cells_per_stage() x channels().
+absl::StatusOr<SearchSpaceSpec> StepSpace(const SearchStepSettings& settings) {
   SearchSpaceSpec spec;
-  spec.mutable_darts()->set_layers(static_cast<int>(settings.layers()));
-  spec.mutable_darts()->set_init_channels(static_cast<int>(settings.init_channels()));
+  const std::string space = settings.space().empty() ? "darts" : settings.space();
+  if (space == "darts") {
+    spec.mutable_darts()->set_layers(static_cast<int>(settings.layers()));
+    spec.mutable_darts()->set_init_channels(static_cast<int>(settings.init_channels()));
+  } else if (space == "nb201") {
+    spec.mutable_nb201()->set_channels(static_cast<int>(settings.channels()));
+    spec.mutable_nb201()->set_cells_per_stage(static_cast<int>(settings.cells_per_stage()));
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("no space '", space, "' to step; spaces: ",
+                                                   absl::StrJoin(StepSpaces(), ", ")));
+  }
   return spec;
 }
 
@@ -88,12 +100,29 @@ absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name) 
   return absl::InvalidArgumentError(absl::StrCat("no configuration '", name, "'"));
 }
 
-StepRun RunStepConfiguration(const StepConfiguration& configuration,
-                             const SearchStepSettings& settings) {
+std::vector<std::string> StepSpaces() { return {"darts", "nb201"}; }
+
+std::string NotApplicable(const StepConfiguration& configuration, absl::string_view space) {
+  // NAS-Bench-201's operations run on ATen whatever the kernels asked for
+  // (mdenas/space/nb201/operations.h): a fast configuration would time
+  // aten under another name.
+  if (space == "nb201" && configuration.kernels == Kernels::kFast) {
+    return "the NAS-Bench-201 supernet runs on aten operators only: it has no fast kernels";
+  }
+  return "";
+}
+
+absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configuration,
+                                             const SearchStepSettings& settings) {
+  if (const std::string why = NotApplicable(configuration, settings.space()); !why.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("configuration ", configuration.name, ": ", why));
+  }
+  MDENAS_ASSIGN_OR_RETURN(const SearchSpaceSpec space_spec, StepSpace(settings));
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space, MakeSearchSpace(space_spec));
   at::set_num_threads(settings.threads());
   torch::manual_seed(settings.seed());
   const torch::Device device(settings.device().empty() ? "cpu" : settings.device());
-  const std::unique_ptr<SearchSpace> space = *MakeSearchSpace(StepSpace(settings));
   NetworkInputs inputs;
   inputs.height = inputs.width = settings.image_size();
   inputs.kernels = configuration.kernels;

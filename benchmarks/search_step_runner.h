@@ -1,7 +1,8 @@
 // One configuration of the search-step benchmark, run in this process: the
 // single-path supernet (the search step), the stand-alone network of each
 // sampled path, or the DARTS-style mixed supernet, on aten or fast kernels,
-// in NCHW or channels-last layout. Each step is the training loop's
+// in NCHW or channels-last layout; of the DARTS space or of NAS-Bench-201's
+// (SearchStepSettings.space), whose supernet runs on aten only. Each step is the training loop's
 // (mdenas/training/step.h): clear the gradients, forward, cross entropy,
 // backward, clip, SGD; on CIFAR-sized random images and a random sampled
 // path per step, all from a fixed seed.
@@ -35,6 +36,14 @@ const std::vector<StepConfiguration>& StepConfigurations();
 
 absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name);
 
+// The spaces the benchmark steps: "darts", "nb201".
+std::vector<std::string> StepSpaces();
+
+// Why `configuration` does not apply to the supernet of `space` (its
+// kernels are ones the space's operations do not run on), or empty where
+// it applies.
+std::string NotApplicable(const StepConfiguration& configuration, absl::string_view space);
+
 struct StepRun {
   std::vector<double> step_seconds;
   // Forward multiply-accumulates over the timed steps.
@@ -43,11 +52,14 @@ struct StepRun {
 };
 
 // Runs settings.warmup_steps() + settings.steps() steps of `configuration`
-// with settings.threads() intra-op threads on settings.device() (default
-// cpu); times the last steps() of them, each to its end on a GPU.
+// on the supernet of settings.space() (default darts) with
+// settings.threads() intra-op threads on settings.device() (default cpu);
+// times the last steps() of them, each to its end on a GPU.
 // Under valgrind --tool=callgrind --instr-atstart=no only those are counted.
-StepRun RunStepConfiguration(const StepConfiguration& configuration,
-                             const SearchStepSettings& settings);
+// An error where the configuration does not apply to the space, or the
+// space cannot be made.
+absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configuration,
+                                             const SearchStepSettings& settings);
 
 }  // namespace mdenas
 

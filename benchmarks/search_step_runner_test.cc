@@ -1,5 +1,6 @@
 #include "benchmarks/search_step_runner.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace mdenas {
@@ -18,10 +19,23 @@ SearchStepSettings Tiny() {
   return s;
 }
 
-StepRun RunTiny(const std::string& name) {
+// The NAS-Bench-201 supernet, 3 stages of one cell of 2, 4 and 8 channels.
+SearchStepSettings TinyNb201() {
+  SearchStepSettings s = Tiny();
+  s.clear_init_channels();
+  s.clear_layers();
+  s.set_space("nb201");
+  s.set_channels(2);
+  s.set_cells_per_stage(1);
+  return s;
+}
+
+StepRun RunTiny(const std::string& name, const SearchStepSettings& settings = Tiny()) {
   const absl::StatusOr<StepConfiguration> c = FindStepConfiguration(name);
   EXPECT_TRUE(c.ok()) << c.status();
-  return RunStepConfiguration(*c, Tiny());
+  absl::StatusOr<StepRun> run = RunStepConfiguration(*c, settings);
+  EXPECT_TRUE(run.ok()) << run.status();
+  return run.ok() ? *std::move(run) : StepRun();
 }
 
 TEST(SearchStepRunnerTest, TimesTheStepsAndCountsTheSameWorkOnEitherKernels) {
@@ -45,6 +59,39 @@ TEST(SearchStepRunnerTest, TheMixedSupernetNeedsTheMostMemoryAndTheStandaloneNet
 
 TEST(SearchStepRunnerTest, UnknownConfigurationsAreRejected) {
   EXPECT_FALSE(FindStepConfiguration("fast_nchw").ok());
+}
+
+TEST(SearchStepRunnerTest, TheNasBench201SupernetStepsOnAtenInEitherLayout) {
+  const StepRun nchw = RunTiny("aten_nchw", TinyNb201());
+  const StepRun channels_last = RunTiny("aten_channels_last", TinyNb201());
+  EXPECT_EQ(nchw.step_seconds.size(), 2u);
+  EXPECT_EQ(channels_last.step_seconds.size(), 2u);
+  EXPECT_GT(nchw.macs, 0);
+  EXPECT_EQ(channels_last.macs, nchw.macs);
+  // Not the DARTS supernet's work.
+  EXPECT_NE(nchw.macs, RunTiny("aten_nchw").macs);
+}
+
+TEST(SearchStepRunnerTest, TheFastConfigurationsDoNotApplyToNasBench201) {
+  for (const StepConfiguration& c : StepConfigurations()) {
+    const std::string why = NotApplicable(c, "nb201");
+    EXPECT_EQ(why.empty(), c.kernels == Kernels::kAten) << c.name;
+    EXPECT_EQ(NotApplicable(c, "darts"), "") << c.name;
+    if (c.kernels == Kernels::kFast) {
+      const absl::StatusOr<StepRun> run = RunStepConfiguration(c, TinyNb201());
+      EXPECT_FALSE(run.ok()) << c.name;
+      EXPECT_THAT(std::string(run.status().message()),
+                  testing::HasSubstr("runs on aten operators only"));
+    }
+  }
+}
+
+TEST(SearchStepRunnerTest, AnUnknownSpaceIsAnError) {
+  SearchStepSettings settings = Tiny();
+  settings.set_space("mobile");
+  const absl::StatusOr<StepRun> run = RunStepConfiguration(StepConfigurations()[0], settings);
+  EXPECT_FALSE(run.ok());
+  EXPECT_THAT(std::string(run.status().message()), testing::HasSubstr("no space 'mobile'"));
 }
 
 }  // namespace

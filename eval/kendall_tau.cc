@@ -22,14 +22,20 @@ double KendallTau(absl::Span<const double> a, absl::Span<const double> b) {
 std::vector<double> TauAgainstLastEpoch(
     const std::vector<std::vector<double>>& accuracy) {
   if (accuracy.empty()) return {};
-  const size_t epochs = accuracy[0].size();
   std::vector<double> last;
   for (const std::vector<double>& row : accuracy) last.push_back(row.back());
+  return TauOfEachEpoch(accuracy, last);
+}
+
+std::vector<double> TauOfEachEpoch(const std::vector<std::vector<double>>& accuracy,
+                                   absl::Span<const double> reference) {
+  if (accuracy.empty()) return {};
+  const size_t epochs = accuracy[0].size();
   std::vector<double> taus;
   for (size_t e = 0; e < epochs; ++e) {
     std::vector<double> at_epoch;
     for (const std::vector<double>& row : accuracy) at_epoch.push_back(row[e]);
-    taus.push_back(KendallTau(at_epoch, last));
+    taus.push_back(KendallTau(at_epoch, reference));
   }
   return taus;
 }

@@ -25,6 +25,11 @@ inline double ConcordanceProbability(double tau) { return (tau + 1) / 2; }
 std::vector<double> TauAgainstLastEpoch(
     const std::vector<std::vector<double>>& accuracy);
 
+// The same against a ranking from elsewhere: `reference[a]`, architecture
+// a's score there (a benchmark's known accuracy).
+std::vector<double> TauOfEachEpoch(const std::vector<std::vector<double>>& accuracy,
+                                   absl::Span<const double> reference);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_EVAL_KENDALL_TAU_H_

@@ -47,5 +47,22 @@ TEST(KendallTauTest, TauOfEachEpochAgainstTheLast) {
   EXPECT_DOUBLE_EQ(taus[2], 1.0);
 }
 
+// The same three against a benchmark's ranking c, a, b: epoch 1 (c, b, a)
+// orders only the pair (a,b) the other way: tau 1/3; epoch 2 (b, a, c) all
+// three pairs: -1; epoch 3 (a, b, c) the pairs (a,c) and (b,c): -1/3.
+TEST(KendallTauTest, TauOfEachEpochAgainstAReference) {
+  const std::vector<std::vector<double>> accuracy = {
+      {30, 45, 90},  // a
+      {40, 50, 60},  // b
+      {50, 40, 10},  // c
+  };
+  const std::vector<double> reference = {2, 1, 3};
+  const std::vector<double> taus = TauOfEachEpoch(accuracy, reference);
+  ASSERT_EQ(taus.size(), 3u);
+  EXPECT_DOUBLE_EQ(taus[0], 1.0 / 3);
+  EXPECT_DOUBLE_EQ(taus[1], -1.0);
+  EXPECT_DOUBLE_EQ(taus[2], -1.0 / 3);
+}
+
 }  // namespace
 }  // namespace mdenas

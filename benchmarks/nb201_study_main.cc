@@ -35,6 +35,7 @@
 #include "mdenas/run/run_directory.h"
 #include "mdenas/run/run_flags.h"
 #include "mdenas/space/spaces.h"
+#include "mdenas/spec/spec_validation.h"
 
 ABSL_FLAG(int, seeds, 3, "Searches per method, with seeds --seed, --seed + 1, ...");
 ABSL_FLAG(std::string, methods, "",
@@ -130,10 +131,17 @@ absl::Status Main(const char* argv0) {
         "the study needs a space with known accuracies: --space=nb201 with its table "
         "(--set=space.nb201.table=FILE, or the shared data's nb201/nb201_accuracy.csv)"));
   }
+  absl::StatusOr<std::vector<Nb201StudyMethod>> selected = SelectedMethods(base.epochs());
+  problems.Add(selected.status());
+  if (selected.ok()) {
+    // Each method's spec, checked as a search checks its own.
+    for (const Nb201StudyMethod& method : *selected) {
+      problems.Add(ValidateSpec(MethodSpec(base, method, base.runtime().seed(), ""), origins));
+    }
+  }
   MDENAS_RETURN_IF_ERROR(problems.ToStatus());
   if (!notice.empty()) std::cout << notice << "\n";
-  MDENAS_ASSIGN_OR_RETURN(const std::vector<Nb201StudyMethod> methods,
-                          SelectedMethods(base.epochs()));
+  const std::vector<Nb201StudyMethod> methods = *std::move(selected);
   const std::string out = base.runtime().output_dir();
   MDENAS_RETURN_IF_ERROR(MakeDirectories(out));
 

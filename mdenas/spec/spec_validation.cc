@@ -165,12 +165,16 @@ void CheckRuntime(const RuntimeSpec& runtime, const std::string& prefix,
 void CheckSearch(const SearchSpec& spec, std::vector<Problem>* problems) {
   CheckOptimizer(spec.optimizer(), "optimizer.", problems);
   CheckRuntime(spec.runtime(), "runtime.", problems);
-  if (spec.epochs() >= 1 && spec.learner().warmup_epochs() >= spec.epochs()) {
+  // Random candidates pick the architecture without a learned distribution
+  // (RSPS), so there a learner that never updates is the point.
+  if (spec.epochs() >= 1 && spec.learner().warmup_epochs() >= spec.epochs() &&
+      spec.random_candidates() == 0) {
     problems->push_back(
         {"learner.warmup_epochs",
          absl::StrCat(spec.learner().warmup_epochs(),
                       " warm-up epochs leave none of the ", spec.epochs(),
-                      " epochs to learn the distribution")});
+                      " epochs to learn the distribution (random_candidates > 0 picks "
+                      "the architecture without one)")});
   }
 }
 

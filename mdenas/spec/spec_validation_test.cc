@@ -84,6 +84,10 @@ TEST(ValidateSpecTest, ContradictorySettingsAreReported) {
   EXPECT_THAT(
       ValidateSearchText("epochs: 5\nlearner { warmup_epochs: 5 }\n"),
       HasSubstr("'learner.warmup_epochs'"));
+  // RSPS: random candidates pick the architecture; the learner never updates.
+  EXPECT_EQ(ValidateSearchText("epochs: 5\nlearner { warmup_epochs: 5 }\n"
+                               "random_candidates: 10\n"),
+            "");
 }
 
 TEST(ValidateSpecTest, DeviceNames) {

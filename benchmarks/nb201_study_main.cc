@@ -41,7 +41,8 @@ ABSL_FLAG(int, seeds, 3, "Searches per method, with seeds --seed, --seed + 1, ..
 ABSL_FLAG(std::string, methods, "",
           "Comma-separated methods to run (paper, authors_code, per_batch, accuracy_rank, "
           "rsps); empty: all.");
-ABSL_FLAG(int, candidates, 100, "Random architectures the rsps baseline validates.");
+ABSL_FLAG(int, candidates, 20,
+          "Random architectures the rsps baseline validates, each on the whole validation split.");
 
 namespace mdenas {
 namespace {

@@ -25,9 +25,9 @@
 #include "benchmarks/nb201_study_methods.h"
 #include "benchmarks/processor.h"
 #include "data/training_data.h"
-#include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/heap_reuse.h"
+#include "mdenas/base/json.h"
 #include "mdenas/base/problems.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/search.h"
@@ -78,13 +78,7 @@ absl::StatusOr<std::vector<Nb201StudyMethod>> SelectedMethods(int epochs) {
 }
 
 absl::Status WriteStudy(const std::string& out, const Nb201Study& study) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(study, &json, options).ok()) {
-    return absl::InternalError("the study does not convert to JSON");
-  }
+  MDENAS_ASSIGN_OR_RETURN(const std::string json, ProtoJson(study));
   MDENAS_RETURN_IF_ERROR(WriteFileAtomically(JoinPath(out, "study.json"), json));
   return WriteFileAtomically(JoinPath(out, "study.md"), StudyMarkdown(study));
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/json.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/proto/run_result.pb.h"
@@ -268,13 +269,6 @@ std::string Markdown(PaperTable table, const Table& rows) {
   return text;
 }
 
-std::string Json(const Table& rows) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  google::protobuf::util::MessageToJsonString(rows, &json, options);
-  return json;
-}
+std::string Json(const Table& rows) { return ProtoJson(rows).value_or(""); }
 
 }  // namespace mdenas

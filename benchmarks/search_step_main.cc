@@ -69,6 +69,7 @@
 #include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/heap_reuse.h"
+#include "mdenas/base/json.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/runtime.h"
 #include "mdenas/kernels/cpu_kernels.h"
@@ -222,12 +223,7 @@ absl::Status CheckDevice(const std::vector<std::string>& names) {
 }
 
 std::string Json(const google::protobuf::Message& message, bool pretty) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = pretty;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
+  return ProtoJson(message, pretty).value_or("");
 }
 
 // The child's side: one run, its measurements as one line of JSON.

@@ -5,8 +5,8 @@
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/json.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/spec/spec_loader.h"
 
@@ -91,17 +91,11 @@ absl::Status RunDirectory::WriteText(absl::string_view name,
 
 absl::Status RunDirectory::WriteJson(
     absl::string_view name, const google::protobuf::Message& message) const {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  const auto status =
-      google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot write ", name, " as JSON: ", status.ToString()));
+  const absl::StatusOr<std::string> json = ProtoJson(message);
+  if (!json.ok()) {
+    return absl::InternalError(absl::StrCat("cannot write ", name, ": ", json.status().message()));
   }
-  return WriteText(name, json);
+  return WriteText(name, *json);
 }
 
 }  // namespace mdenas

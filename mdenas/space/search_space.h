@@ -159,6 +159,12 @@ class SearchSpace {
   // tables and the population of the ranking study.
   virtual Architecture RandomArchitecture(std::mt19937_64* rng) const = 0;
 
+  // `architecture`, which this space printed or parsed, drawn for people:
+  // Graphviz DOT text of one graph per part (DARTS: the normal and the
+  // reduction cell; see cell_drawing.h), each labelled with its title.
+  virtual absl::StatusOr<std::string> ArchitectureDot(
+      const Architecture& architecture) const = 0;
+
   // The supernet path that computes `architecture`, where one does.
   virtual absl::StatusOr<std::vector<int>> PathOf(
       const Architecture& architecture) const = 0;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/space/cell_drawing.h"
 #include "mdenas/space/darts/cell_topology.h"
 #include "mdenas/space/darts/derive_genotype.h"
 #include "mdenas/space/darts/network.h"
@@ -15,6 +16,35 @@
 #include "mdenas/space/darts/supernet.h"
 
 namespace mdenas {
+
+namespace {
+
+// A node as DARTS's visualize.py names it: the cell inputs c_{k-2} and
+// c_{k-1}, then the intermediate nodes from 0.
+std::string NodeName(int node) {
+  if (node == 0) return "c_{k-2}";
+  if (node == 1) return "c_{k-1}";
+  return absl::StrCat(node - 2);
+}
+
+std::string DrawCell(const CellGenotype& cell, absl::string_view name, absl::string_view title) {
+  CellDrawing drawing(name, title);
+  drawing.AddNode(NodeName(0), CellDrawing::kInput);
+  drawing.AddNode(NodeName(1), CellDrawing::kInput);
+  for (int node = 0; node < cell.nodes(); ++node) {
+    drawing.AddNode(NodeName(node + 2), CellDrawing::kIntermediate);
+  }
+  drawing.AddNode("c_{k}", CellDrawing::kOutput);
+  for (int e = 0; e < static_cast<int>(cell.edges.size()); ++e) {
+    const GenotypeEdge& edge = cell.edges[e];
+    drawing.AddEdge(NodeName(edge.input), NodeName(e / 2 + 2), edge.op);
+  }
+  for (const int node : cell.concat) drawing.AddEdge(NodeName(node), "c_{k}", "");
+  return drawing.Dot();
+}
+
+}  // namespace
+
 namespace {
 
 constexpr const char* kCellNames[] = {"normal", "reduce"};
@@ -102,6 +132,12 @@ absl::StatusOr<Genotype> DartsSpace::GenotypeOf(const Architecture& architecture
   MDENAS_ASSIGN_OR_RETURN(Genotype genotype, ParseDartsGenotype(architecture.text));
   MDENAS_RETURN_IF_ERROR(ValidateGenotype(genotype, DartsOperations()));
   return genotype;
+}
+
+absl::StatusOr<std::string> DartsSpace::ArchitectureDot(const Architecture& architecture) const {
+  MDENAS_ASSIGN_OR_RETURN(const Genotype genotype, GenotypeOf(architecture));
+  return absl::StrCat(DrawCell(genotype.normal, "normal", "normal cell"),
+                      DrawCell(genotype.reduce, "reduce", "reduction cell"));
 }
 
 absl::StatusOr<std::vector<int>> DartsSpace::PathOf(const Architecture& architecture) const {

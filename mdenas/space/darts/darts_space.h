@@ -42,6 +42,8 @@ class DartsSpace : public SearchSpace {
   std::vector<std::string> BuiltinArchitectures() const override;
   bool IsArchitectureText(absl::string_view text) const override;
   Architecture RandomArchitecture(std::mt19937_64* rng) const override;
+  absl::StatusOr<std::string> ArchitectureDot(
+      const Architecture& architecture) const override;
   absl::StatusOr<std::vector<int>> PathOf(
       const Architecture& architecture) const override;
   absl::StatusOr<std::shared_ptr<Network>> MakeNetwork(

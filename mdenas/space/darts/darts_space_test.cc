@@ -92,6 +92,25 @@ TEST(DartsSpaceTest, ArchitecturesAreBuiltinsOrTheTextFormPrintedCanonically) {
 // A random architecture is a genotype of the space's node count, and its
 // path through the supernet picks its operations on its edges and `none`
 // elsewhere.
+// Both cells drawn as DARTS's visualize.py draws them: c_{k-2}, c_{k-1},
+// the nodes from 0, an edge per genotype edge labelled with its operation,
+// and the concatenated nodes into c_{k}.
+TEST(DartsSpaceTest, ArchitectureIsDrawnCellByCell) {
+  const DartsSpace space(Small());
+  const absl::StatusOr<Architecture> v2 = space.ParseArchitecture("DARTS_V2");
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  const absl::StatusOr<std::string> dot = space.ArchitectureDot(*v2);
+  ASSERT_TRUE(dot.ok()) << dot.status();
+  EXPECT_THAT(*dot, HasSubstr("digraph \"normal\""));
+  EXPECT_THAT(*dot, HasSubstr("digraph \"reduce\""));
+  // DARTS_V2's first normal edge: ('sep_conv_3x3', 0) into node 0; its
+  // first reduction edge: ('max_pool_3x3', 0).
+  EXPECT_THAT(*dot, HasSubstr("\"c_{k-2}\" -> \"0\" [label=\"sep_conv_3x3\"]"));
+  EXPECT_THAT(*dot, HasSubstr("\"c_{k-2}\" -> \"0\" [label=\"max_pool_3x3\"]"));
+  EXPECT_THAT(*dot, HasSubstr("\"3\" -> \"c_{k}\";"));
+  EXPECT_FALSE(space.ArchitectureDot(Architecture{"Genotype("}).ok());
+}
+
 TEST(DartsSpaceTest, RandomArchitecturesAndTheirPaths) {
   DartsSupernetSpec spec = Small();
   spec.set_nodes(3);

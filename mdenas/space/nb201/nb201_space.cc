@@ -9,6 +9,7 @@
 #include "data/data_location.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/space/cell_drawing.h"
 #include "mdenas/space/nb201/network.h"
 #include "mdenas/space/nb201/supernet.h"
 
@@ -101,6 +102,25 @@ bool Nb201Space::IsArchitectureText(absl::string_view text) const {
 
 Architecture Nb201Space::RandomArchitecture(std::mt19937_64* rng) const {
   return ArchitectureOf(SampleNb201Cell(rng));
+}
+
+// The benchmark's nodes 0 (the cell input) to 3 (the output), an edge for
+// every operation but `none`, which computes nothing.
+absl::StatusOr<std::string> Nb201Space::ArchitectureDot(const Architecture& architecture) const {
+  MDENAS_ASSIGN_OR_RETURN(const Nb201Cell cell, ParseNb201Cell(architecture.text));
+  CellDrawing drawing("cell", "cell");
+  for (int node = 0; node < kNb201Nodes; ++node) {
+    drawing.AddNode(absl::StrCat(node), node == 0                 ? CellDrawing::kInput
+                                        : node == kNb201Nodes - 1 ? CellDrawing::kOutput
+                                                                  : CellDrawing::kIntermediate);
+  }
+  for (int e = 0; e < kNb201EdgeCount; ++e) {
+    if (cell.ops[e] == kNb201None) continue;
+    const Nb201Edge& edge = Nb201Edges()[e];
+    drawing.AddEdge(absl::StrCat(edge.input), absl::StrCat(edge.node),
+                    Nb201OperationNames()[cell.ops[e]]);
+  }
+  return drawing.Dot();
 }
 
 absl::StatusOr<std::vector<int>> Nb201Space::PathOf(const Architecture& architecture) const {

@@ -54,6 +54,7 @@ class Nb201Space : public SearchSpace {
   // The text form starts with '|'.
   bool IsArchitectureText(absl::string_view text) const override;
   Architecture RandomArchitecture(std::mt19937_64* rng) const override;
+  absl::StatusOr<std::string> ArchitectureDot(const Architecture& architecture) const override;
   absl::StatusOr<std::vector<int>> PathOf(const Architecture& architecture) const override;
   // CIFAR-10, CIFAR-100 and ImageNet16-120 from the table, where there is one.
   std::vector<KnownAccuracy> KnownAccuracies(const Architecture& architecture) const override;

@@ -16,6 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kAllConv3x3[] =
     "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
@@ -76,6 +77,23 @@ TEST(Nb201SpaceTest, ArchitecturesAreTheBenchmarksStrings) {
   EXPECT_TRUE(space.IsArchitectureText(" |none~0|"));
   EXPECT_FALSE(space.IsArchitectureText("runs/one/architecture.txt"));
   EXPECT_FALSE(space.IsArchitectureText("DARTS_V2"));
+}
+
+// The cell drawn with the benchmark's node numbers: an edge per operation
+// but `none`.
+TEST(Nb201SpaceTest, ArchitectureIsDrawnWithoutItsNoneEdges) {
+  const Nb201Space space(Tiny());
+  const absl::StatusOr<std::string> dot = space.ArchitectureDot(
+      Architecture{"|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|"
+                   "nor_conv_1x1~2|"});
+  ASSERT_TRUE(dot.ok()) << dot.status();
+  EXPECT_THAT(*dot, HasSubstr("\"0\" -> \"1\" [label=\"nor_conv_3x3\"]"));
+  EXPECT_THAT(*dot, HasSubstr("\"1\" -> \"2\" [label=\"skip_connect\"]"));
+  EXPECT_THAT(*dot, HasSubstr("\"0\" -> \"3\" [label=\"avg_pool_3x3\"]"));
+  EXPECT_THAT(*dot, HasSubstr("\"2\" -> \"3\" [label=\"nor_conv_1x1\"]"));
+  EXPECT_THAT(*dot, Not(HasSubstr("none")));
+  EXPECT_THAT(*dot, Not(HasSubstr("\"0\" -> \"2\"")));
+  EXPECT_FALSE(space.ArchitectureDot(Architecture{"|none~0|"}).ok());
 }
 
 // Random architectures parse, their path picks their operations, and over

@@ -11,6 +11,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/run/runtime.h"
+#include "mdenas/reports/run_reports.h"
 #include "mdenas/space/network_size.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
@@ -29,6 +30,7 @@ class Retraining::Impl : public TrainingJob {
     MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
                             SearchSpaceOf(spec_.network()));
     space_name_ = space->name();
+    MDENAS_ASSIGN_OR_RETURN(architecture_dot_, space->ArchitectureDot(architecture_));
     MDENAS_ASSIGN_OR_RETURN(const Runtime runtime, SetUpRuntime(spec_.runtime()));
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
@@ -131,7 +133,9 @@ class Retraining::Impl : public TrainingJob {
     const RunDirectory& run = loop_->run();
     MDENAS_RETURN_IF_ERROR(run.WriteJson(kResultFile, result()));
     MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureFile, architecture_.text + "\n"));
-    return run.WriteText(kEpochsFile, EpochsCsv(loop_->records(), nullptr));
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureDotFile, architecture_dot_));
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kEpochsFile, EpochsCsv(loop_->records(), nullptr)));
+    return WriteRunReports(run.path()).status();
   }
 
  private:
@@ -155,6 +159,7 @@ class Retraining::Impl : public TrainingJob {
   const Architecture architecture_;
   const TrainingData data_;
   std::string space_name_;
+  std::string architecture_dot_;
   std::string device_description_;
   NetworkInputs inputs_;
   std::shared_ptr<Network> network_;

@@ -84,6 +84,18 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return contents;
 }
 
+absl::Status AppendToFile(const std::string& path, absl::string_view contents) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open for appending", path);
+  if (!WriteAll(fd, contents) || ::fsync(fd) != 0) {
+    const absl::Status status = ErrnoError("append to", path);
+    ::close(fd);
+    return status;
+  }
+  if (::close(fd) != 0) return ErrnoError("close", path);
+  return absl::OkStatus();
+}
+
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents) {
   const std::string temporary = absl::StrCat(path, ".tmp.", ::getpid());

@@ -23,6 +23,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents);
 
+// Appends `contents` to the existing file at `path` and flushes it to disk:
+// for files that readers follow as they grow (TensorBoard's event files). A
+// crash may leave part of `contents` at the end.
+absl::Status AppendToFile(const std::string& path, absl::string_view contents);
+
 // Creates `path` and its missing parents, like `mkdir -p`.
 absl::Status MakeDirectories(const std::string& path);
 

@@ -33,6 +33,16 @@ TEST(FileTest, AtomicWriteReplacesAndLeavesNoTemporary) {
   EXPECT_THAT(*ListDirectory(dir), ElementsAre("file.txt"));
 }
 
+TEST(FileTest, AppendKeepsTheFileAndAddsToIt) {
+  const std::string path = JoinPath(TestDir(), "append.txt");
+  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
+  ASSERT_TRUE(AppendToFile(path, ", second").ok());
+  EXPECT_EQ(*ReadFile(path), "first, second");
+  const absl::Status missing = AppendToFile(JoinPath(TestDir(), "absent.txt"), "x");
+  EXPECT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.message()), HasSubstr("absent.txt"));
+}
+
 TEST(FileTest, FailedWriteKeepsTheOldFile) {
   const std::string dir = JoinPath(TestDir(), "keep");
   ASSERT_TRUE(MakeDirectories(dir).ok());

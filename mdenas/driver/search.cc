@@ -1,6 +1,7 @@
 #include "mdenas/driver/search.h"
 
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include "mdenas/base/resource_usage.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/search_state.h"
+#include "mdenas/reports/run_reports.h"
 #include "mdenas/run/checkpoint.h"
 #include "mdenas/run/runtime.h"
 #include "mdenas/space/spaces.h"
@@ -122,16 +124,9 @@ class Search::Impl : public TrainingJob {
         spec_.random_candidates() > 0
             ? absl::StrCat(", the best of ", spec_.random_candidates(), " random candidates")
             : ""));
-    // The mean probability of computing nothing, over the decisions that can.
-    double zero_mass = 0;
-    int with_zero = 0;
-    for (int d = 0; d < learner_.decisions(); ++d) {
-      const int zero = space_->decisions()[d].zero_choice;
-      if (zero < 0) continue;
-      zero_mass += learner_.probabilities(d)[zero];
-      ++with_zero;
+    if (const std::optional<double> none = MeanNoneProbability()) {
+      result.set_mean_none_probability(*none);
     }
-    if (with_zero > 0) result.set_mean_none_probability(zero_mass / with_zero);
     for (const KnownAccuracy& known : space_->KnownAccuracies(architecture())) {
       *result.add_known_accuracies() = known;
     }
@@ -175,6 +170,10 @@ class Search::Impl : public TrainingJob {
     if (per_epoch_) learner_.RecordAccuracy(epoch_path, accuracy);
     learner_.FinishEpoch();
     if (record->epoch() > spec_.learner().warmup_epochs()) learner_.Update();
+    record->set_mean_entropy(learner_.MeanEntropy());
+    if (const std::optional<double> none = MeanNoneProbability()) {
+      record->set_mean_none_probability(*none);
+    }
     *history_.Add() = learner_.ToProto();
     if (record->epoch() == spec_.epochs()) return ValidateRandomCandidates();
     return absl::OkStatus();
@@ -194,11 +193,15 @@ class Search::Impl : public TrainingJob {
   absl::Status WriteResults() const override {
     const RunDirectory& run = loop_->run();
     MDENAS_RETURN_IF_ERROR(run.WriteJson(kResultFile, result()));
-    MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureFile, architecture().text + "\n"));
+    const Architecture found = architecture();
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureFile, found.text + "\n"));
+    MDENAS_ASSIGN_OR_RETURN(const std::string drawing, space_->ArchitectureDot(found));
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureDotFile, drawing));
     MDENAS_RETURN_IF_ERROR(run.WriteText(
         kEpochsFile, EpochsCsv(loop_->records(),
                                [this](const EpochRecord& record) { return PathText(record); })));
-    return run.WriteText(kDistributionFile, DistributionCsv());
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kDistributionFile, DistributionCsv()));
+    return WriteRunReports(run.path()).status();
   }
 
   std::string PathText(const EpochRecord& record) const override {
@@ -243,6 +246,21 @@ class Search::Impl : public TrainingJob {
       validated->set_validation_top1(top1);
     }
     return absl::OkStatus();
+  }
+
+  // The mean probability of computing nothing, over the decisions that can;
+  // none where no decision can.
+  std::optional<double> MeanNoneProbability() const {
+    double zero_mass = 0;
+    int with_zero = 0;
+    for (int d = 0; d < learner_.decisions(); ++d) {
+      const int zero = space_->decisions()[d].zero_choice;
+      if (zero < 0) continue;
+      zero_mass += learner_.probabilities(d)[zero];
+      ++with_zero;
+    }
+    if (with_zero == 0) return std::nullopt;
+    return zero_mass / with_zero;
   }
 
   // distribution.csv: every choice of every decision after every epoch,

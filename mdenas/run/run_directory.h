@@ -6,9 +6,12 @@
 //   checkpoint.bin    the latest checkpoint
 //   result.json       RunResult (mdenas/proto/run_result.proto) so far
 //   architecture.txt  the (current) architecture in its space's text form
+//   architecture.dot  the same drawn: Graphviz graphs (SearchSpace::ArchitectureDot)
 //   epochs.csv        one row per epoch
 //   distribution.csv  search: p, H^e and H^a of every choice of every
 //                     decision after every epoch
+//   report.html       all of the above for people (mdenas/reports)
+//   events.out.tfevents.mdenas  the same for TensorBoard
 
 #ifndef MDENAS_RUN_RUN_DIRECTORY_H_
 #define MDENAS_RUN_RUN_DIRECTORY_H_
@@ -28,6 +31,8 @@ inline constexpr char kResultFile[] = "result.json";
 inline constexpr char kArchitectureFile[] = "architecture.txt";
 inline constexpr char kEpochsFile[] = "epochs.csv";
 inline constexpr char kDistributionFile[] = "distribution.csv";
+inline constexpr char kArchitectureDotFile[] = "architecture.dot";
+inline constexpr char kReportFile[] = "report.html";
 
 class RunDirectory {
  public:

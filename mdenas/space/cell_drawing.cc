@@ -34,18 +34,18 @@ void CellDrawing::AddNode(absl::string_view id, NodeKind kind) {
 
 void CellDrawing::AddEdge(absl::string_view from, absl::string_view to,
                           absl::string_view operation) {
-  statements_.push_back(absl::StrCat(Quoted(from), " -> ", Quoted(to),
-                                     operation.empty() ? "" : absl::StrCat(" [label=", Quoted(operation), "]"),
-                                     ";"));
+  statements_.push_back(
+      absl::StrCat(Quoted(from), " -> ", Quoted(to),
+                   operation.empty() ? "" : absl::StrCat(" [label=", Quoted(operation), "]"), ";"));
 }
 
 std::string CellDrawing::Dot() const {
-  std::string dot = absl::StrCat(
-      "digraph ", Quoted(name_), " {\n  label=", Quoted(title_),
-      "; labelloc=t; rankdir=LR;\n"
-      "  node [style=\"filled,rounded\", shape=rect, align=center, fontname=Helvetica,"
-      " fontsize=16, height=0.5, width=0.5, penwidth=2];\n"
-      "  edge [fontname=Helvetica, fontsize=14, penwidth=1.5];\n");
+  std::string dot =
+      absl::StrCat("digraph ", Quoted(name_), " {\n  label=", Quoted(title_),
+                   "; labelloc=t; rankdir=LR; fontname=Helvetica; fontsize=18;\n"
+                   "  node [style=\"filled,rounded\", shape=rect, align=center, fontname=Helvetica,"
+                   " fontsize=16, height=0.5, width=0.5, penwidth=2];\n"
+                   "  edge [fontname=Helvetica, fontsize=14, penwidth=1.5];\n");
   for (const std::string& statement : statements_) absl::StrAppend(&dot, "  ", statement, "\n");
   dot += "}\n";
   return dot;

@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/checkpoint.h"
 #include "mdenas/training/sgd.h"
@@ -85,6 +87,7 @@ absl::Status TrainingLoop::Run(ProgressReporter* progress, int stop_after) {
     MDENAS_RETURN_IF_ERROR(TrainEpoch(epoch, progress, &record));
     MDENAS_RETURN_IF_ERROR(job_->EndEpoch(&record));
     record.set_seconds(SecondsSince(start));
+    record.set_finished_unix_seconds(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
     seconds_ += record.seconds();
     epochs_done_ = epoch;
     *records_.Add() = record;

@@ -7,6 +7,8 @@
 //   result.json       RunResult (mdenas/proto/run_result.proto) so far
 //   architecture.txt  the (current) architecture in its space's text form
 //   epochs.csv        one row per epoch
+//   weights.pt        retraining: the network's weights, for Python's
+//                     torch.load (mdenas/space/network_weights.h)
 //   distribution.csv  search: p, H^e and H^a of every choice of every
 //                     decision after every epoch
 
@@ -28,6 +30,7 @@ inline constexpr char kResultFile[] = "result.json";
 inline constexpr char kArchitectureFile[] = "architecture.txt";
 inline constexpr char kEpochsFile[] = "epochs.csv";
 inline constexpr char kDistributionFile[] = "distribution.csv";
+inline constexpr char kWeightsFile[] = "weights.pt";
 
 class RunDirectory {
  public:
@@ -52,6 +55,7 @@ class RunDirectory {
   const std::string& path() const { return path_; }
   std::string File(absl::string_view name) const;
 
+  // `contents` as they are, text or binary.
   absl::Status WriteText(absl::string_view name,
                          absl::string_view contents) const;
   // `message` in protobuf's JSON form with the .proto's field names.

@@ -110,8 +110,9 @@ class Network : public torch::nn::Module {
 
   // Every parameter and buffer, each the network's own tensor, under the
   // names and in the order of the state_dict() of the space's reference
-  // model (DARTS: cnn/model.py's NetworkCIFAR or NetworkImageNet), so that
-  // Python loads the weights into it (network_weights.h).
+  // model (DARTS: cnn/model.py's NetworkCIFAR or NetworkImageNet;
+  // NAS-Bench-201: xautodl's TinyNetwork), so that weights cross to and
+  // from Python (network_weights.h).
   virtual NamedTensors ReferenceStateDict() const = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "mdenas/run/runtime.h"
 #include "mdenas/reports/run_reports.h"
 #include "mdenas/space/network_size.h"
+#include "mdenas/space/network_weights.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
 #include "mdenas/run/checkpoint.h"
@@ -38,6 +39,9 @@ class Retraining::Impl : public TrainingJob {
                data_.classes,        spec_.data().dataset(), runtime.kernels};
     MDENAS_ASSIGN_OR_RETURN(network_,
                             space->MakeNetwork(architecture_, spec_.network(), inputs_));
+    if (!resume && !spec_.init_weights().empty()) {
+      MDENAS_RETURN_IF_ERROR(LoadNetworkWeights(spec_.init_weights(), network_.get()));
+    }
     parameters_ = CountParameters(*network_, /*include_auxiliary=*/false);
     macs_ = NetworkMacs(*network_, inputs_);
     network_->to(runtime.device);
@@ -134,6 +138,7 @@ class Retraining::Impl : public TrainingJob {
     MDENAS_RETURN_IF_ERROR(run.WriteJson(kResultFile, result()));
     MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureFile, architecture_.text + "\n"));
     MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureDotFile, architecture_dot_));
+    MDENAS_RETURN_IF_ERROR(run.WriteText(kWeightsFile, NetworkWeightsBytes(*network_)));
     MDENAS_RETURN_IF_ERROR(run.WriteText(kEpochsFile, EpochsCsv(loop_->records(), nullptr)));
     return WriteRunReports(run.path()).status();
   }

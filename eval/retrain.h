@@ -4,7 +4,9 @@
 // linearly from 0, an auxiliary head weighted into the loss, dropout before
 // the classifier), with gradient clipping. The test set is measured after
 // every epoch, as DARTS does. The epochs are the training loop's
-// (mdenas/training/training_loop.h), with a checkpoint after every epoch.
+// (mdenas/training/training_loop.h), with a checkpoint after every epoch,
+// and the network's weights for Python, weights.pt, with the results. The
+// network starts from spec.init_weights() where that names a file.
 //
 //   MDENAS_ASSIGN_OR_RETURN(TrainingData data,
 //       OpenRetrainingData(spec.data(), spec.cutout_length()));

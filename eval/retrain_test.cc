@@ -148,5 +148,28 @@ TEST_F(RetrainTest, ResumeRefusesAnotherSpecOrArchitecture) {
   EXPECT_TRUE(Retraining::Create(spec, DartsV2(), *Data(spec), run, true).ok());
 }
 
+// weights.pt is written with the results; a new run starts from it, and one
+// of another architecture refuses it before it trains.
+TEST_F(RetrainTest, WeightsStartAnotherRunOfTheSameArchitectureOnly) {
+  const EvalSpec first = TinySpec(*data_, MakeTestDir("first"));
+  Retrain(first, false, /*stop_after=*/1);
+  const std::string weights = JoinPath(first.runtime().output_dir(), kWeightsFile);
+  ASSERT_TRUE(PathExists(weights));
+  EvalSpec second = TinySpec(*data_, MakeTestDir("second"));
+  second.set_init_weights(weights);
+  const absl::StatusOr<std::unique_ptr<Retraining>> same =
+      Retraining::Create(second, DartsV2(), *Data(second),
+                         *RunDirectory::Create(second.runtime().output_dir(), second), false);
+  EXPECT_TRUE(same.ok()) << same.status();
+  EvalSpec third = TinySpec(*data_, MakeTestDir("third"));
+  third.set_init_weights(weights);
+  const Architecture mdenas = *(*SearchSpaceOf(NetworkSpec()))->ParseArchitecture("MDENAS");
+  const absl::StatusOr<std::unique_ptr<Retraining>> other =
+      Retraining::Create(third, mdenas, *Data(third),
+                         *RunDirectory::Create(third.runtime().output_dir(), third), false);
+  EXPECT_THAT(std::string(other.status().message()), HasSubstr(weights + ": "));
+  EXPECT_THAT(std::string(other.status().message()), HasSubstr("is not the network's"));
+}
+
 }  // namespace
 }  // namespace mdenas

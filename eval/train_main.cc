@@ -7,6 +7,7 @@
 //   bazel run //eval:train -- --architecture=runs/20261122-101500   # a search
 //   bazel run //eval:train -- --spec=benchmarks/specs/eval/cifar10_paper.textproto
 //   bazel run //eval:train -- --resume=runs/20261122-120000
+//   bazel run //eval:train -- --architecture=DARTS_V2 --init_weights=darts_v2.pt
 
 #include <unistd.h>
 
@@ -36,6 +37,11 @@ ABSL_FLAG(std::string, architecture, "",
           "MDENAS), the space's text form, a file holding it, or a search run "
           "directory.");
 
+ABSL_FLAG(std::string, init_weights, "",
+          "Overrides `init_weights`: a weights file to start from (a retraining's "
+          "weights.pt, or Python's torch.save(model.state_dict(), f) of the reference "
+          "model: DARTS's NetworkCIFAR, NAS-Bench-201's TinyNetwork).");
+
 namespace mdenas {
 namespace {
 
@@ -62,14 +68,34 @@ void CheckArchitecture(google::protobuf::Message* message, const SpecOrigins& or
   if (!architecture.ok()) fault(architecture.status());
 }
 
+// The weights file a new run's spec names, made absolute and there; whether
+// it fits the network is checked once the network is built, before training.
+void CheckInitWeights(google::protobuf::Message* message, const SpecOrigins& origins,
+                      Problems* problems) {
+  EvalSpec* spec = google::protobuf::DynamicCastToGenerated<EvalSpec>(message);
+  if (spec->init_weights().empty()) return;
+  spec->set_init_weights(UserPath(spec->init_weights()));
+  if (!PathExists(spec->init_weights()) || IsDirectory(spec->init_weights())) {
+    const std::string origin = origins.Find("init_weights");
+    problems->Add(absl::NotFoundError(absl::StrCat(
+        origin, origin.empty() ? "" : ": ", "init_weights: no file ", spec->init_weights())));
+  }
+}
+
 absl::Status Main(const char* argv0) {
   EvalSpec spec;
   const std::vector<FieldFlag> flags =
       RunFieldFlags({SpaceFlag("network"),
-                     {"--architecture", "architecture", absl::GetFlag(FLAGS_architecture)}});
+                     {"--architecture", "architecture", absl::GetFlag(FLAGS_architecture)},
+                     {"--init_weights", "init_weights", absl::GetFlag(FLAGS_init_weights)}});
   if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, flags, &spec);
-  MDENAS_ASSIGN_OR_RETURN(const RunStart start, StartRun(argv0, kDefaultSpec, flags, "retraining",
-                                                         &spec, CheckArchitecture));
+  MDENAS_ASSIGN_OR_RETURN(const RunStart start,
+                          StartRun(argv0, kDefaultSpec, flags, "retraining", &spec,
+                                   [](google::protobuf::Message* message,
+                                      const SpecOrigins& origins, Problems* problems) {
+                                     CheckArchitecture(message, origins, problems);
+                                     CheckInitWeights(message, origins, problems);
+                                   }));
   if (!start.notice.empty()) std::cout << start.notice << "\n";
   MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
                           SearchSpaceOf(spec.network()));
@@ -106,10 +132,10 @@ absl::Status Main(const char* argv0) {
                                  latency.device());
   }
   std::cout << absl::StrFormat(
-      "%d epochs in %s, %.2f device-hours on %s\nfiles: %s/{%s,%s,%s,%s,%s}\n",
-      retraining->epochs_done(), FormatDuration(result.wall_seconds()),
-      result.device_hours(), result.device(), run.path(), kResultFile, kEpochsFile,
-      kArchitectureFile, kSpecFile, kCheckpointFile);
+      "%d epochs in %s, %.2f device-hours on %s\nfiles: %s/{%s,%s,%s,%s,%s,%s}\n",
+      retraining->epochs_done(), FormatDuration(result.wall_seconds()), result.device_hours(),
+      result.device(), run.path(), kResultFile, kEpochsFile, kArchitectureFile, kWeightsFile,
+      kSpecFile, kCheckpointFile);
   return absl::OkStatus();
 }
 
@@ -119,8 +145,8 @@ absl::Status Main(const char* argv0) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Retrains an architecture from scratch and tests it.\n"
-      "  train [--spec=FILE] [--architecture=NAME|TEXT|FILE|RUN_DIR] [--epochs=N] "
-      "[--set=field=value,...]\n"
+      "  train [--spec=FILE] [--architecture=NAME|TEXT|FILE|RUN_DIR] [--init_weights=FILE] "
+      "[--epochs=N] [--set=field=value,...]\n"
       "  train --resume=RUN_DIRECTORY\n"
       "  train --print_spec [--spec=FILE] [--set=field=value,...]");
   mdenas::ParseRunCommandLine(argc, argv);

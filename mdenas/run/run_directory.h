@@ -8,6 +8,8 @@
 //   architecture.txt  the (current) architecture in its space's text form
 //   architecture.dot  the same drawn: Graphviz graphs (SearchSpace::ArchitectureDot)
 //   epochs.csv        one row per epoch
+//   weights.pt        retraining: the network's weights, for Python's
+//                     torch.load (mdenas/space/network_weights.h)
 //   distribution.csv  search: p, H^e and H^a of every choice of every
 //                     decision after every epoch
 //   report.html       all of the above for people (mdenas/reports)
@@ -33,6 +35,7 @@ inline constexpr char kEpochsFile[] = "epochs.csv";
 inline constexpr char kDistributionFile[] = "distribution.csv";
 inline constexpr char kArchitectureDotFile[] = "architecture.dot";
 inline constexpr char kReportFile[] = "report.html";
+inline constexpr char kWeightsFile[] = "weights.pt";
 
 class RunDirectory {
  public:
@@ -57,6 +60,7 @@ class RunDirectory {
   const std::string& path() const { return path_; }
   std::string File(absl::string_view name) const;
 
+  // `contents` as they are, text or binary.
   absl::Status WriteText(absl::string_view name,
                          absl::string_view contents) const;
   // `message` in protobuf's JSON form with the .proto's field names.

@@ -15,6 +15,8 @@
 #ifndef MDENAS_SPACE_SEARCH_SPACE_H_
 #define MDENAS_SPACE_SEARCH_SPACE_H_
 
+#include <torch/nn/module.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -22,12 +24,11 @@
 #include <string>
 #include <vector>
 
-#include <torch/nn/module.h>
-
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "mdenas/kernels/kernels.h"
+#include "mdenas/nn/state_dict.h"
 #include "mdenas/proto/eval_spec.pb.h"
 #include "mdenas/proto/run_result.pb.h"
 #include "mdenas/proto/training.pb.h"
@@ -106,6 +107,13 @@ class Network : public torch::nn::Module {
   // The network's settings, for logs and result.json ("20 cells x 36
   // channels, drop-path 0.2, ...").
   virtual std::string Description() const = 0;
+
+  // Every parameter and buffer, each the network's own tensor, under the
+  // names and in the order of the state_dict() of the space's reference
+  // model (DARTS: cnn/model.py's NetworkCIFAR or NetworkImageNet;
+  // NAS-Bench-201: xautodl's TinyNetwork), so that weights cross to and
+  // from Python (network_weights.h).
+  virtual NamedTensors ReferenceStateDict() const = 0;
 };
 
 class SearchSpace {

@@ -1,5 +1,6 @@
 #include "mdenas/space/darts/network.h"
 
+#include <functional>
 #include <numeric>
 
 #include <torch/torch.h>
@@ -33,6 +34,15 @@ torch::nn::Sequential AuxiliaryHead(int64_t channels, DartsStem stem) {
   return head;
 }
 
+// Appends `module`'s state, each name renamed by `rename` after `prefix`.
+void AppendState(const torch::nn::Module& module, const std::string& prefix,
+                 const std::function<std::string(const std::string&)>& rename,
+                 NamedTensors* state) {
+  for (auto& [name, tensor] : StateDict(module)) {
+    state->emplace_back(prefix + rename(name), std::move(tensor));
+  }
+}
+
 }  // namespace
 
 torch::Tensor DropPath(const torch::Tensor& input, double drop_prob) {
@@ -60,6 +70,17 @@ DartsCellImpl::DartsCellImpl(const CellGenotype& genotype,
         absl::StrCat("op", i),
         MakeOperation(edge.op, channels, stride, op_options)));
   }
+}
+
+void DartsCellImpl::AppendReferenceState(const std::string& prefix, NamedTensors* state) const {
+  const auto append = [&](const OperationImpl& op, const std::string& name) {
+    AppendState(
+        op, prefix + name + ".", [&](const std::string& own) { return op.ReferenceName(own); },
+        state);
+  };
+  append(*preprocess0_, "preprocess0");
+  append(*preprocess1_, "preprocess1");
+  for (size_t k = 0; k < ops_.size(); ++k) append(*ops_[k], absl::StrCat("_ops.", k));
 }
 
 int64_t DartsCellImpl::output_channels() const {
@@ -176,6 +197,23 @@ NetworkOutput DartsNetworkImpl::forward(const torch::Tensor& images) {
       torch::adaptive_avg_pool2d(s1, {1, 1}).flatten(1);
   output.logits = classifier_->forward(dropout_->forward(pooled));
   return output;
+}
+
+NamedTensors DartsNetworkImpl::ReferenceStateDict() const {
+  const auto same = [](const std::string& name) { return name; };
+  NamedTensors state;
+  AppendState(*stem0_, stem1_ ? "stem0." : "stem.", same, &state);
+  if (stem1_) AppendState(*stem1_, "stem1.", same, &state);
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    cells_[i]->AppendReferenceState(absl::StrCat("cells.", i, "."), &state);
+  }
+  // DARTS registers its auxiliary head after all cells.
+  if (auxiliary_head_) {
+    AppendState(*auxiliary_head_, "auxiliary_head.features.", same, &state);
+    AppendState(*auxiliary_classifier_, "auxiliary_head.classifier.", same, &state);
+  }
+  AppendState(*classifier_, "classifier.", same, &state);
+  return state;
 }
 
 std::string DartsNetworkImpl::Description() const {

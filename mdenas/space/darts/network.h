@@ -16,6 +16,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "mdenas/nn/layers.h"
+#include "mdenas/nn/state_dict.h"
 #include "mdenas/space/darts/genotype.h"
 #include "mdenas/space/darts/operations.h"
 #include "mdenas/space/search_space.h"
@@ -65,6 +66,10 @@ class DartsCellImpl : public torch::nn::Module {
 
   int64_t output_channels() const;
 
+  // Appends the cell's parameters and buffers under DARTS's names for a
+  // Cell, after `prefix` ("cells.3."): preprocess0, preprocess1, _ops.<k>.
+  void AppendReferenceState(const std::string& prefix, NamedTensors* state) const;
+
  private:
   CellGenotype genotype_;
   int64_t channels_;
@@ -90,6 +95,10 @@ class DartsNetworkImpl : public Network {
   // "CIFAR network, 20 cells x 36 channels, drop-path 0.2, auxiliary
   // weight 0.4, BN after pooling"
   std::string Description() const override;
+
+  // DARTS's names: stem (stem0 and stem1 for ImageNet), cells.<i>,
+  // auxiliary_head.features and auxiliary_head.classifier, classifier.
+  NamedTensors ReferenceStateDict() const override;
 
   // The drop-path probability from now on.
   void set_drop_path_prob(double probability) {

@@ -1,11 +1,16 @@
 #include "mdenas/space/darts/network.h"
 
+#include <map>
+#include <set>
+
 #include <torch/torch.h>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/space/darts/genotype.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/nn/module_test_util.h"
+#include "mdenas/nn/state_dict.h"
 #include "mdenas/space/network_size.h"
 #include "mdenas/training/tensor_state.h"
 
@@ -159,6 +164,103 @@ TEST(MacsTest, NetworkMacsMatchPublishedCounts) {
   EXPECT_NEAR(macs / 1e6, 599, 0.5);
   EXPECT_EQ(NetworkMacs(*Cifar("MDENAS", false, false), cifar), macs);
   EXPECT_NEAR(NetworkMacs(*Cifar("DARTS_V2", false, false), cifar) / 1e6, 528, 0.5);
+}
+
+// Every operation kind, the reduction cell's skip_connect from a cell input
+// a FactorizedReduce.
+constexpr char kEveryOperation[] =
+    "Genotype(normal=[('sep_conv_3x3', 0), ('dil_conv_5x5', 1), ('sep_conv_5x5', 0), "
+    "('skip_connect', 2), ('dil_conv_3x3', 1), ('avg_pool_3x3', 3), ('max_pool_3x3', 0), "
+    "('sep_conv_3x3', 4)], normal_concat=[2, 3, 4, 5], "
+    "reduce=[('skip_connect', 0), ('sep_conv_3x3', 1), ('max_pool_3x3', 0), ('dil_conv_3x3', 2), "
+    "('avg_pool_3x3', 1), ('skip_connect', 2), ('sep_conv_5x5', 3), ('dil_conv_5x5', 0)], "
+    "reduce_concat=[2, 3, 4, 5])";
+
+DartsNetwork Tiny(DartsNetworkOptions options) {
+  return DartsNetwork(*ParseDartsGenotype(kEveryOperation),
+                      options.layers(5).init_channels(8).auxiliary(true));
+}
+
+std::map<std::string, std::vector<int64_t>> Shapes(const NamedTensors& state) {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& [name, tensor] : state) shapes[name] = tensor.sizes().vec();
+  return shapes;
+}
+
+TEST(DartsReferenceStateTest, HoldsEveryParameterAndBufferOnceUnderItsOwnName) {
+  for (const DartsNetwork& net :
+       {Tiny(DartsNetworkOptions()), Tiny(DartsNetworkOptions().pool_bn(true)),
+        Tiny(DartsNetworkOptions().stem(DartsStem::kImageNet))}) {
+    const NamedTensors own = StateDict(*net);
+    const NamedTensors reference = net->ReferenceStateDict();
+    std::set<const void*> own_tensors;
+    for (const auto& [name, tensor] : own) own_tensors.insert(tensor.unsafeGetTensorImpl());
+    std::set<const void*> mapped;
+    std::set<std::string> names;
+    for (const auto& [name, tensor] : reference) {
+      EXPECT_TRUE(own_tensors.count(tensor.unsafeGetTensorImpl())) << name;
+      EXPECT_TRUE(mapped.insert(tensor.unsafeGetTensorImpl()).second) << name;
+      EXPECT_TRUE(names.insert(name).second) << name;
+    }
+    EXPECT_EQ(mapped.size(), own.size());
+  }
+}
+
+// DARTS's NetworkCIFAR(8, 10, 5, True, genotype): reductions at cells 1
+// and 3, so cells 2 and 4 take c_{k-2} through a FactorizedReduce.
+TEST(DartsReferenceStateTest, CifarNamesAreNetworkCifars) {
+  const NamedTensors state = Tiny(DartsNetworkOptions())->ReferenceStateDict();
+  using Shape = std::vector<int64_t>;
+  const std::map<std::string, Shape> expected = {
+      {"stem.0.weight", {24, 3, 3, 3}},
+      {"stem.1.num_batches_tracked", {}},
+      {"cells.0.preprocess0.op.1.weight", {8, 24, 1, 1}},
+      {"cells.0.preprocess1.op.2.running_mean", {8}},
+      {"cells.0._ops.0.op.1.weight", {8, 1, 3, 3}},
+      {"cells.0._ops.0.op.2.weight", {8, 8, 1, 1}},
+      {"cells.0._ops.0.op.3.bias", {8}},
+      {"cells.0._ops.0.op.5.weight", {8, 1, 3, 3}},
+      {"cells.0._ops.0.op.6.weight", {8, 8, 1, 1}},
+      {"cells.0._ops.0.op.7.running_var", {8}},
+      {"cells.0._ops.1.op.1.weight", {8, 1, 5, 5}},
+      {"cells.0._ops.1.op.3.weight", {8}},
+      {"cells.1._ops.0.conv_1.weight", {8, 16, 1, 1}},
+      {"cells.1._ops.0.conv_2.weight", {8, 16, 1, 1}},
+      {"cells.1._ops.0.bn.num_batches_tracked", {}},
+      {"cells.2.preprocess0.conv_1.weight", {8, 32, 1, 1}},
+      {"cells.2.preprocess0.bn.weight", {16}},
+      {"auxiliary_head.features.2.weight", {128, 128, 1, 1}},
+      {"auxiliary_head.features.3.running_mean", {128}},
+      {"auxiliary_head.features.5.weight", {768, 128, 2, 2}},
+      {"auxiliary_head.features.6.num_batches_tracked", {}},
+      {"auxiliary_head.classifier.weight", {10, 768}},
+      {"classifier.weight", {10, 128}},
+      {"classifier.bias", {10}}};
+  const std::map<std::string, Shape> shapes = Shapes(state);
+  for (const auto& [name, shape] : expected) {
+    ASSERT_TRUE(shapes.count(name)) << name;
+    EXPECT_EQ(shapes.at(name), shape) << name;
+  }
+  // DARTS has no parameter in pooling or identity edges.
+  EXPECT_FALSE(shapes.count("cells.0._ops.5.bn.weight"));
+  EXPECT_EQ(state.front().first, "stem.0.weight");
+  EXPECT_EQ(state[state.size() - 3].first, "auxiliary_head.classifier.bias");
+  EXPECT_EQ(state.back().first, "classifier.bias");
+}
+
+TEST(DartsReferenceStateTest, ImageNetAndPoolBatchNormNames) {
+  const auto imagenet =
+      Shapes(Tiny(DartsNetworkOptions().stem(DartsStem::kImageNet))->ReferenceStateDict());
+  for (const char* name : {"stem0.0.weight", "stem0.4.running_var", "stem1.1.weight",
+                           "cells.0.preprocess0.conv_1.weight", "auxiliary_head.features.5.weight",
+                           "auxiliary_head.classifier.bias"}) {
+    EXPECT_TRUE(imagenet.count(name)) << name;
+  }
+  // NetworkImageNet's auxiliary head leaves out the BatchNorm after its last convolution.
+  EXPECT_FALSE(imagenet.count("auxiliary_head.features.6.weight"));
+  // pt.darts's PoolBN names its BatchNorm `bn`.
+  const auto pool_bn = Shapes(Tiny(DartsNetworkOptions().pool_bn(true))->ReferenceStateDict());
+  EXPECT_TRUE(pool_bn.count("cells.0._ops.5.bn.running_mean"));
 }
 
 }  // namespace

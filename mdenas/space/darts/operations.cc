@@ -5,12 +5,25 @@
 
 #include <torch/torch.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "mdenas/kernels/batch_norm_args.h"
 #include "mdenas/kernels/conv_bn.h"
 #include "mdenas/kernels/pool_bn.h"
 
 namespace mdenas {
 namespace {
+
+// `name` with its prefix renamed by the first of `renames` it starts with.
+std::string RenamePrefix(
+    const std::string& name,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>> renames) {
+  for (const auto& [from, to] : renames) {
+    if (absl::StartsWith(name, from)) return absl::StrCat(to, name.substr(from.size()));
+  }
+  return name;
+}
 
 torch::nn::BatchNorm2d BatchNorm(int64_t channels, bool affine) {
   return torch::nn::BatchNorm2d(
@@ -145,6 +158,15 @@ class SepConvImpl : public OperationImpl {
     first_->CountMacs(output_elements);
     second_->CountMacs(output_elements);
   }
+  // DARTS's SepConv: op = (ReLU, depthwise, pointwise, BN) twice.
+  std::string ReferenceName(const std::string& name) const override {
+    return RenamePrefix(name, {{"first.depthwise.", "op.1."},
+                               {"first.pointwise.", "op.2."},
+                               {"first.bn.", "op.3."},
+                               {"second.depthwise.", "op.5."},
+                               {"second.pointwise.", "op.6."},
+                               {"second.bn.", "op.7."}});
+  }
 
  private:
   DepthwiseSeparable first_;
@@ -167,6 +189,11 @@ class DilConvImpl : public OperationImpl {
     return op;
   }
   void CountMacs(int64_t output_elements) const override { conv_->CountMacs(output_elements); }
+  // DARTS's DilConv: op = ReLU, depthwise, pointwise, BN.
+  std::string ReferenceName(const std::string& name) const override {
+    return RenamePrefix(
+        name, {{"conv.depthwise.", "op.1."}, {"conv.pointwise.", "op.2."}, {"conv.bn.", "op.3."}});
+  }
 
  private:
   DepthwiseSeparable conv_;
@@ -280,6 +307,11 @@ void ReLUConvBNImpl::CountMacs(int64_t output_elements) const {
   conv_->CountMacs(output_elements);
 }
 
+// DARTS's ReLUConvBN: op = ReLU, conv, BN.
+std::string ReLUConvBNImpl::ReferenceName(const std::string& name) const {
+  return RenamePrefix(name, {{"conv.", "op.1."}, {"bn.", "op.2."}});
+}
+
 FactorizedReduceImpl::FactorizedReduceImpl(int64_t in_channels,
                                            int64_t out_channels,
                                            const OperationOptions& options)
@@ -315,6 +347,11 @@ std::optional<FusedOperation> FactorizedReduceImpl::fused() {
 void FactorizedReduceImpl::CountMacs(int64_t output_elements) const {
   conv1_->CountMacs(output_elements / 2);
   conv2_->CountMacs(output_elements / 2);
+}
+
+// DARTS's FactorizedReduce: relu, conv_1, conv_2, bn.
+std::string FactorizedReduceImpl::ReferenceName(const std::string& name) const {
+  return RenamePrefix(name, {{"conv1.", "conv_1."}, {"conv2.", "conv_2."}});
 }
 
 Operation OlderInputPreprocessing(int64_t in_channels, int64_t channels, bool reduction_prev,

@@ -62,6 +62,11 @@ class OperationImpl : public torch::nn::Module {
   // Counts the multiply-accumulates of an output of `output_elements`
   // (MacCounter), as forward() does: for a cell that computed it fused.
   virtual void CountMacs(int64_t /*output_elements*/) const {}
+  // The name DARTS's cnn/operations.py gives this operation's parameter or
+  // buffer `name` ("op.1.weight" for a ReLUConvBN's "conv.weight"). The
+  // default keeps `name`: the BatchNorm after pooling, which DARTS lacks,
+  // stays "bn.*" as in pt.darts's PoolBN.
+  virtual std::string ReferenceName(const std::string& name) const { return name; }
 };
 using Operation = std::shared_ptr<OperationImpl>;
 
@@ -89,6 +94,7 @@ class ReLUConvBNImpl : public OperationImpl {
   torch::Tensor forward(const torch::Tensor& input) override;
   std::optional<FusedOperation> fused() override;
   void CountMacs(int64_t output_elements) const override;
+  std::string ReferenceName(const std::string& name) const override;
 
  private:
   Kernels kernels_;
@@ -108,6 +114,7 @@ class FactorizedReduceImpl : public OperationImpl {
   torch::Tensor forward(const torch::Tensor& input) override;
   std::optional<FusedOperation> fused() override;
   void CountMacs(int64_t output_elements) const override;
+  std::string ReferenceName(const std::string& name) const override;
 
  private:
   Kernels kernels_;

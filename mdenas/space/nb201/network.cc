@@ -3,8 +3,27 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace mdenas {
+namespace {
+
+// `name` with a cell edge's `edges.<j<-i>` as InferCell's `layers.<edge index>`.
+std::string ReferenceName(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '.');
+  if (parts.size() > 3 && parts[0] == "cells" && parts[2] == "edges") {
+    for (int edge = 0; edge < kNb201EdgeCount; ++edge) {
+      if (parts[3] == Nb201EdgeName(Nb201Edges()[edge])) {
+        parts[2] = "layers";
+        parts[3] = absl::StrCat(edge);
+      }
+    }
+  }
+  return absl::StrJoin(parts, ".");
+}
+
+}  // namespace
 
 Nb201NetworkCellImpl::Nb201NetworkCellImpl(const Nb201Cell& cell, int64_t channels) {
   auto edges = register_module("edges", std::make_shared<torch::nn::Module>());
@@ -46,6 +65,12 @@ NetworkOutput Nb201NetworkImpl::forward(const torch::Tensor& images) {
   NetworkOutput output;
   output.logits = classifier_->forward(torch::adaptive_avg_pool2d(features, {1, 1}).flatten(1));
   return output;
+}
+
+NamedTensors Nb201NetworkImpl::ReferenceStateDict() const {
+  NamedTensors state = StateDict(*this);
+  for (auto& [name, tensor] : state) name = ReferenceName(name);
+  return state;
 }
 
 std::string Nb201NetworkImpl::Description() const {

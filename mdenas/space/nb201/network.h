@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "mdenas/nn/layers.h"
+#include "mdenas/nn/state_dict.h"
 #include "mdenas/space/nb201/cell.h"
 #include "mdenas/space/nb201/operations.h"
 #include "mdenas/space/search_space.h"
@@ -64,6 +65,10 @@ class Nb201NetworkImpl : public Network {
 
   // "NAS-Bench-201 network, 3 stages x 5 cells, 16-32-64 channels"
   std::string Description() const override;
+
+  // TinyNetwork's names: this network's, with a cell's edge
+  // `cells.K.edges.<j<-i>` as InferCell's `cells.K.layers.<edge index>`.
+  NamedTensors ReferenceStateDict() const override;
 
  private:
   Nb201NetworkOptions options_;

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mdenas/nn/layers.h"
+#include "mdenas/nn/state_dict.h"
 #include "mdenas/space/nb201/cell.h"
 
 namespace mdenas {
@@ -117,6 +118,33 @@ TEST(Nb201NetworkTest, ACellSumsItsEdgesNodeByNode) {
   Nb201Cell chain = AllOf(kNb201None);
   chain.ops[5] = kNb201Skip;
   EXPECT_TRUE(torch::equal(Nb201NetworkCell(chain, 4)->forward(x), torch::zeros_like(x)));
+}
+
+// TinyNetwork(16, 5, genotype, 10)'s state_dict: InferCell names its edges
+// layers.0 to layers.5 in the text form's order, leaving out parameter-free
+// operations but not their index.
+TEST(Nb201ReferenceStateTest, NamesAreTinyNetworksEachTensorOnce) {
+  Nb201Network net(Parse("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+"
+                         "|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"),
+                   Nb201NetworkOptions());
+  const NamedTensors reference = net->ReferenceStateDict();
+  const NamedTensors own = StateDict(*net);
+  ASSERT_EQ(reference.size(), own.size());
+  std::vector<std::string> names;
+  for (size_t i = 0; i < own.size(); ++i) {
+    EXPECT_TRUE(reference[i].second.is_same(own[i].second)) << reference[i].first;
+    names.push_back(reference[i].first);
+  }
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  EXPECT_THAT(names, IsSupersetOf({"stem.0.weight", "stem.1.num_batches_tracked",
+                                   "cells.0.layers.0.op.1.weight", "cells.0.layers.2.op.1.weight",
+                                   "cells.0.layers.5.op.2.running_var",
+                                   "cells.5.conv_a.op.1.weight", "cells.5.downsample.1.weight",
+                                   "cells.16.layers.5.op.2.num_batches_tracked", "lastact.0.weight",
+                                   "classifier.bias"}));
+  for (const std::string& name : names) EXPECT_EQ(name.find("edges"), std::string::npos) << name;
+  EXPECT_EQ(names.front(), "stem.0.weight");
+  EXPECT_EQ(names.back(), "classifier.bias");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace mdenas {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 EvalSpec TinySpec(const std::string& data, const std::string& out) {
   EvalSpec spec;
@@ -89,6 +90,13 @@ TEST_F(RetrainTest, ResultHoldsAccuracySizeAndLatency) {
   const std::string dir = result.eval_spec().runtime().output_dir();
   EXPECT_TRUE(PathExists(JoinPath(dir, kResultFile)));
   EXPECT_EQ(*ReadFile(JoinPath(dir, kArchitectureFile)), DartsV2().text + "\n");
+  // The report shows the retraining: the cells drawn, the test accuracy.
+  const absl::StatusOr<std::string> report = ReadFile(JoinPath(dir, kReportFile));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_THAT(*report, HasSubstr("<h1>mdenas retraining</h1>"));
+  EXPECT_THAT(*report, HasSubstr("id=\"drawing-normal\""));
+  EXPECT_THAT(*report, HasSubstr("test top-1 / top-5"));
+  EXPECT_THAT(*report, Not(HasSubstr("id=\"problems\"")));
 }
 
 // Drop-path and dropout draw from libtorch's generator, which the

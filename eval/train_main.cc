@@ -132,10 +132,12 @@ absl::Status Main(const char* argv0) {
                                  latency.device());
   }
   std::cout << absl::StrFormat(
-      "%d epochs in %s, %.2f device-hours on %s\nfiles: %s/{%s,%s,%s,%s,%s,%s}\n",
+      "%d epochs in %s, %.2f device-hours on %s\n"
+      "report: %s/%s (tensorboard --logdir %s)\n"
+      "files: %s/{%s,%s,%s,%s,%s,%s,%s}\n",
       retraining->epochs_done(), FormatDuration(result.wall_seconds()), result.device_hours(),
-      result.device(), run.path(), kResultFile, kEpochsFile, kArchitectureFile, kWeightsFile,
-      kSpecFile, kCheckpointFile);
+      result.device(), run.path(), kReportFile, run.path(), run.path(), kResultFile, kEpochsFile,
+      kArchitectureFile, kArchitectureDotFile, kWeightsFile, kSpecFile, kCheckpointFile);
   return absl::OkStatus();
 }
 

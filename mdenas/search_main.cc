@@ -92,10 +92,12 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
   }
   std::cout << absl::StrFormat(
       "\n%d epochs in %s, %.0f training images/s, %.2f device-hours on %s\n"
-      "files: %s/{%s,%s,%s,%s,%s,%s}\n",
+      "report: %s/%s (tensorboard --logdir %s)\n"
+      "files: %s/{%s,%s,%s,%s,%s,%s,%s}\n",
       search.epochs_done(), FormatDuration(result.wall_seconds()), result.images_per_second(),
-      result.device_hours(), result.device(), run.path(), kArchitectureFile, kResultFile,
-      kEpochsFile, kDistributionFile, kSpecFile, kCheckpointFile);
+      result.device_hours(), result.device(), run.path(), kReportFile, run.path(), run.path(),
+      kArchitectureFile, kArchitectureDotFile, kResultFile, kEpochsFile, kDistributionFile,
+      kSpecFile, kCheckpointFile);
 }
 
 // The space's own inputs (NAS-Bench-201's table), checked with the rest of

@@ -1,5 +1,6 @@
 #include "mdenas/reports/html_report.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -143,6 +144,14 @@ std::string DistributionSection(const DistributionHistory& history) {
   if (history.empty()) return "";
   std::vector<std::string> epochs;
   for (const int epoch : history.epochs) epochs.push_back(absl::StrCat("epoch ", epoch));
+  // One colour scale for all maps, up to the largest probability of the run:
+  // searches move far from uniform only late, if at all.
+  double largest = 0;
+  for (const DistributionHistory::Decision& decision : history.decisions) {
+    for (const std::vector<double>& at_epoch : decision.probability) {
+      for (const double p : at_epoch) largest = std::max(largest, p);
+    }
+  }
   std::string maps;
   for (const DistributionHistory::Decision& decision : history.decisions) {
     // [choice][epoch], as the heat map's rows and columns.
@@ -150,14 +159,17 @@ std::string DistributionSection(const DistributionHistory& history) {
     for (const std::vector<double>& at_epoch : decision.probability) {
       for (size_t c = 0; c < at_epoch.size(); ++c) values[c].push_back(at_epoch[c]);
     }
-    absl::StrAppend(&maps,
-                    HeatMap(absl::StrJoin(decision.columns, " "), decision.choices, epochs, values),
-                    "\n");
+    absl::StrAppend(
+        &maps,
+        HeatMap(absl::StrJoin(decision.columns, " "), decision.choices, epochs, values, largest),
+        "\n");
   }
   return Section(
       "distribution", "Distributions over the epochs",
       absl::StrCat("<p>The probability of every choice of every decision after each epoch, "
-                   "white 0 to dark blue 1. Decisions are named by ",
+                   "white for 0 to dark blue for ",
+                   absl::StrFormat("%.3f", largest),
+                   ", the largest of the run (hover for values). Decisions are named by ",
                    EscapeHtml(absl::StrJoin(history.column_names, ", ")), ".</p>\n",
                    "<div class=\"heatmaps\">\n", maps, "</div>\n"));
 }

@@ -131,7 +131,7 @@ std::string LineChart(absl::string_view title, absl::string_view x_label,
 
 std::string HeatMap(absl::string_view title, const std::vector<std::string>& row_labels,
                     const std::vector<std::string>& column_labels,
-                    const std::vector<std::vector<double>>& values) {
+                    const std::vector<std::vector<double>>& values, double darkest) {
   constexpr double kLabelWidth = 104, kTop = 24, kCellHeight = 14, kBottom = 18;
   const int columns = static_cast<int>(column_labels.size());
   // Wide enough to see for few epochs, narrow enough for hundreds.
@@ -151,8 +151,8 @@ std::string HeatMap(absl::string_view title, const std::vector<std::string>& row
                           kLabelWidth - 4, y + kCellHeight - 3, EscapeHtml(row_labels[r]));
     for (int c = 0; c < columns && r < values.size() && c < static_cast<int>(values[r].size());
          ++c) {
-      const double v = std::clamp(values[r][c], 0.0, 1.0);
-      // White (p = 0) to a dark blue (p = 1).
+      const double v = darkest > 0 ? std::clamp(values[r][c] / darkest, 0.0, 1.0) : 0.0;
+      // White (0) to a dark blue (`darkest`).
       const int red = static_cast<int>(std::lround(255 - 227 * v));
       const int green = static_cast<int>(std::lround(255 - 189 * v));
       const int blue = static_cast<int>(std::lround(255 - 117 * v));

@@ -26,11 +26,11 @@ struct Series {
 std::string LineChart(absl::string_view title, absl::string_view x_label,
                       const std::vector<Series>& series);
 
-// A grid of `values[row][column]` in [0, 1], white to dark blue, rows and
-// columns labelled; each cell's value in its tooltip.
+// A grid of `values[row][column]`, white for 0 to dark blue for `darkest`
+// and above, rows and columns labelled; each cell's value in its tooltip.
 std::string HeatMap(absl::string_view title, const std::vector<std::string>& row_labels,
                     const std::vector<std::string>& column_labels,
-                    const std::vector<std::vector<double>>& values);
+                    const std::vector<std::vector<double>>& values, double darkest);
 
 }  // namespace mdenas
 

@@ -37,10 +37,11 @@ TEST(SvgChartsTest, LineChartWithoutValuesSaysSo) {
 
 TEST(SvgChartsTest, HeatMapShadesEachCellByItsValue) {
   const std::string svg =
-      HeatMap("normal 0->2", {"none", "skip"}, {"epoch 1", "epoch 2"}, {{0, 1}, {0.5, 0.25}});
+      HeatMap("normal 0->2", {"none", "skip"}, {"epoch 1", "epoch 2"}, {{0, 0.5}, {0.25, 0.125}},
+              /*darkest=*/0.5);
   EXPECT_THAT(svg, HasSubstr("fill=\"rgb(255,255,255)\"><title>none, epoch 1: p = 0.0000"));
-  EXPECT_THAT(svg, HasSubstr("fill=\"rgb(28,66,138)\"><title>none, epoch 2: p = 1.0000"));
-  EXPECT_THAT(svg, HasSubstr("<title>skip, epoch 1: p = 0.5000"));
+  EXPECT_THAT(svg, HasSubstr("fill=\"rgb(28,66,138)\"><title>none, epoch 2: p = 0.5000"));
+  EXPECT_THAT(svg, HasSubstr("fill=\"rgb(142,161,197)\"><title>skip, epoch 1: p = 0.2500"));
   EXPECT_THAT(svg, HasSubstr(">normal 0-&gt;2<"));
 }
 

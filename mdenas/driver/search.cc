@@ -145,8 +145,11 @@ class Search::Impl : public TrainingJob {
     record->mutable_sampled_ops()->Add(path_.begin(), path_.end());
   }
 
-  TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
+  void StartStep() override {
     if (!per_epoch_) path_ = learner_.Sample(&rng_);
+  }
+
+  TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
     torch::Tensor logits = net_->forward(images, path_);
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
     return {std::move(loss), std::move(logits)};

@@ -133,8 +133,13 @@ void CheckRanges(const Message& message, const std::string& prefix,
   }
 }
 
-void CheckOptimizer(const OptimizerSpec& optimizer, const std::string& prefix,
+void CheckOptimizer(const OptimizerSpec& optimizer, int batch_size, const std::string& prefix,
                     std::vector<Problem>* problems) {
+  if (batch_size % optimizer.micro_batches() != 0) {
+    problems->push_back({prefix + "micro_batches",
+                         absl::StrCat(optimizer.micro_batches(), " does not divide batch_size (",
+                                      batch_size, ") into equal micro-batches")});
+  }
   if (optimizer.learning_rate_min() > optimizer.learning_rate()) {
     problems->push_back(
         {prefix + "learning_rate_min",
@@ -163,7 +168,7 @@ void CheckRuntime(const RuntimeSpec& runtime, const std::string& prefix,
 }
 
 void CheckSearch(const SearchSpec& spec, std::vector<Problem>* problems) {
-  CheckOptimizer(spec.optimizer(), "optimizer.", problems);
+  CheckOptimizer(spec.optimizer(), spec.batch_size(), "optimizer.", problems);
   CheckRuntime(spec.runtime(), "runtime.", problems);
   // Random candidates pick the architecture without a learned distribution
   // (RSPS), so there a learner that never updates is the point.
@@ -179,7 +184,7 @@ void CheckSearch(const SearchSpec& spec, std::vector<Problem>* problems) {
 }
 
 void CheckEval(const EvalSpec& spec, std::vector<Problem>* problems) {
-  CheckOptimizer(spec.optimizer(), "optimizer.", problems);
+  CheckOptimizer(spec.optimizer(), spec.batch_size(), "optimizer.", problems);
   CheckRuntime(spec.runtime(), "runtime.", problems);
   if (spec.architecture().empty()) {
     problems->push_back({"architecture", "is empty: name a built-in architecture, a "

@@ -29,9 +29,13 @@ void TrainingStep::ClearGradients() {
   }
 }
 
-bool TrainingStep::Apply(const torch::Tensor& loss) {
+bool TrainingStep::Backward(const torch::Tensor& loss) {
   if (!std::isfinite(loss.item<double>())) return false;
   loss.backward();
+  return true;
+}
+
+bool TrainingStep::Update() {
   std::vector<torch::Tensor> with_gradients;
   for (const torch::Tensor& parameter : parameters_) {
     if (parameter.grad().defined()) with_gradients.push_back(parameter);

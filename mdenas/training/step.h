@@ -6,8 +6,8 @@
 //
 //   TrainingStep step(spec.optimizer(), net->parameters(), &single_process);
 //   step.ClearGradients();
-//   torch::Tensor loss = ...;
-//   if (!step.Apply(loss)) { ... the loss or the gradient was not finite ... }
+//   for (each micro-batch) step.Backward(its loss, weighted by its share);
+//   if (!step.Update()) { ... the gradient was not finite ... }
 
 #ifndef MDENAS_TRAINING_STEP_H_
 #define MDENAS_TRAINING_STEP_H_
@@ -52,11 +52,18 @@ class TrainingStep {
   // gradient, and SGD leaves it alone: no weight decay, no stale momentum.
   void ClearGradients();
 
-  // Backpropagates `loss`, combines the gradients, clips their global norm
-  // to grad_clip_norm (when positive) and steps. If the loss or the
-  // gradient norm is NaN or infinite, nothing is updated and it returns
-  // false.
-  bool Apply(const torch::Tensor& loss);
+  // Backpropagates `loss`, adding to the gradients of the step's earlier
+  // micro-batches; returns false, without backpropagating, if `loss` is NaN
+  // or infinite.
+  bool Backward(const torch::Tensor& loss);
+
+  // Combines the gradients, clips their global norm to grad_clip_norm (when
+  // positive) and steps. If the norm is NaN or infinite, nothing is updated
+  // and it returns false.
+  bool Update();
+
+  // A step of one micro-batch: Backward(loss), then Update().
+  bool Apply(const torch::Tensor& loss) { return Backward(loss) && Update(); }
 
   torch::optim::SGD& optimizer() { return *optimizer_; }
   const torch::optim::SGD& optimizer() const { return *optimizer_; }

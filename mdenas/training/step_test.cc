@@ -100,5 +100,23 @@ TEST(TrainingStepTest, CombinesTheGradientsBeforeTheUpdate) {
   EXPECT_NEAR(v[1].item<float>(), -4.0f, 1e-4);
 }
 
+// Micro-batches: each Backward adds to the gradients, one Update combines
+// and applies their sum once; a non-finite micro-batch loss is refused
+// before it touches them.
+TEST(TrainingStepTest, BackwardAccumulatesUntilTheUpdate) {
+  torch::Tensor w = torch::zeros({2}, torch::requires_grad());
+  TripleGradients combiner;
+  TrainingStep step(PlainSgd(0.1), {w}, &combiner);
+  step.ClearGradients();
+  ASSERT_TRUE(step.Backward((w * torch::tensor({1.0f, 0.0f})).sum()));
+  ASSERT_TRUE(step.Backward((w * torch::tensor({0.0f, 2.0f})).sum()));
+  EXPECT_FALSE(step.Backward((w * std::nan("")).sum()));
+  EXPECT_EQ(combiner.combined, 0u);
+  ASSERT_TRUE(step.Update());
+  EXPECT_EQ(combiner.combined, 1u);
+  EXPECT_NEAR(w[0].item<float>(), -0.3f, 1e-6);
+  EXPECT_NEAR(w[1].item<float>(), -0.6f, 1e-6);
+}
+
 }  // namespace
 }  // namespace mdenas

@@ -114,20 +114,37 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress,
     ++batches;
     const torch::Tensor images = batch->images.to(device_);
     const torch::Tensor labels = batch->labels.to(device_);
+    const int64_t n = labels.size(0);
     step_.ClearGradients();
-    const TrainingOutput output = job_->Forward(images, labels);
-    const double loss_value = output.loss.item<double>();
-    if (!step_.Apply(output.loss)) {
+    job_->StartStep();
+    // Each micro-batch's mean loss weighted by its share of the batch: the
+    // gradients add up to those of the batch's mean loss.
+    const std::vector<torch::Tensor> micro_images =
+        images.tensor_split(optimizer_spec_.micro_batches());
+    const std::vector<torch::Tensor> micro_labels =
+        labels.tensor_split(optimizer_spec_.micro_batches());
+    double batch_loss = 0;
+    int64_t batch_correct = 0;
+    bool finite = true;
+    for (size_t m = 0; m < micro_images.size() && finite; ++m) {
+      const int64_t micro_n = micro_labels[m].size(0);
+      if (micro_n == 0) continue;  // A last batch smaller than micro_batches.
+      const TrainingOutput output = job_->Forward(micro_images[m], micro_labels[m]);
+      const double share = static_cast<double>(micro_n) / n;
+      batch_loss += output.loss.item<double>() * share;
+      batch_correct += TopKCorrect(output.logits, micro_labels[m], 1);
+      finite = step_.Backward(output.loss * share);
+    }
+    if (!finite || !step_.Update()) {
       if (optimizer_spec_.on_non_finite() == OptimizerSpec::STOP) {
-        return NonFiniteStepError(epoch, batches, loss_value, epochs_done_, run_.path());
+        return NonFiniteStepError(epoch, batches, batch_loss, epochs_done_, run_.path());
       }
       ++skipped;
       continue;
     }
     job_->AfterStep();
-    const int64_t n = labels.size(0);
-    loss_sum += loss_value * n;
-    correct += TopKCorrect(output.logits, labels, 1);
+    loss_sum += batch_loss * n;
+    correct += batch_correct;
     seen += n;
     progress->Batch(batches, loss_sum / seen, 100.0 * correct / seen);
   }

@@ -51,7 +51,11 @@ class TrainingJob {
 
   // Before epoch `epoch` (1-based) trains; `record` is the epoch's.
   virtual void StartEpoch(int epoch, EpochRecord* record) = 0;
-  // The forward pass of a training batch (on the loop's device).
+  // Before each step: a step trains all micro-batches of one batch
+  // (OptimizerSpec.micro_batches) on the same network (the same path).
+  virtual void StartStep() {}
+  // The forward pass of a training micro-batch (on the loop's device); the
+  // loss is the micro-batch's mean.
   virtual TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) = 0;
   // After each step that updated the weights (not after a skipped one).
   virtual void AfterStep() {}

@@ -67,7 +67,9 @@ class LinearJob : public TrainingJob {
     calls.push_back(absl::StrCat("start ", epoch));
     record->add_sampled_ops(epoch);
   }
+  void StartStep() override { ++step_starts; }
   TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
+    ++forwards;
     torch::Tensor logits = net->forward(images.flatten(1));
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
     if (steps++ == nan_at_step_) loss = loss * std::numeric_limits<float>::quiet_NaN();
@@ -93,6 +95,8 @@ class LinearJob : public TrainingJob {
   torch::nn::Linear net{nullptr};
   mutable std::vector<std::string> calls;
   int steps = 0;
+  int step_starts = 0;
+  int forwards = 0;
   int updates = 0;
 
  private:
@@ -136,6 +140,38 @@ TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   EXPECT_EQ(checkpoint->training().epochs_size(), 3);
   EXPECT_EQ(checkpoint->search().sampler_rng(), "updates 9");
   EXPECT_DOUBLE_EQ(checkpoint->training().seconds(), loop.seconds());
+}
+
+// Without BatchNorm, micro-batches change nothing but rounding: their
+// weighted gradients add up to the batch's. Each step starts once and
+// trains every micro-batch of its batch.
+TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 3);
+  LinearJob whole_job;
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU,
+                     MakeLoader(true), NewRun("whole_batches"));
+  ASSERT_TRUE(whole.Run(&progress).ok());
+  EXPECT_EQ(whole_job.forwards, 9);
+
+  for (const int micro_batches : {2, 4}) {
+    OptimizerSpec split = Sgd();
+    split.set_micro_batches(micro_batches);
+    LinearJob job;
+    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, torch::kCPU, MakeLoader(true),
+                      NewRun(absl::StrCat("micro_batches_", micro_batches)));
+    ASSERT_TRUE(loop.Run(&progress).ok());
+    EXPECT_EQ(job.step_starts, 9);
+    EXPECT_EQ(job.forwards, 9 * micro_batches);
+    EXPECT_EQ(job.updates, 9);
+    EXPECT_TRUE(torch::allclose(job.net->weight, whole_job.net->weight, 1e-5, 1e-6))
+        << micro_batches;
+    EXPECT_FALSE(torch::equal(job.net->weight, torch::zeros_like(job.net->weight)));
+    for (int e = 0; e < 3; ++e) {
+      EXPECT_NEAR(loop.records()[e].train_loss(), whole.records()[e].train_loss(), 1e-6);
+      EXPECT_EQ(loop.records()[e].train_top1(), whole.records()[e].train_top1());
+    }
+  }
 }
 
 // Stopped after epoch 2 and restored into new objects, the run ends with the

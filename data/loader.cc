@@ -23,6 +23,10 @@ absl::StatusOr<std::unique_ptr<Loader>> Loader::Create(
                      options.threads, ") and prefetch batches (",
                      options.prefetch_batches, ") must be at least 1"));
   }
+  if (options.shards < 1 || options.shard < 0 || options.shard >= options.shards) {
+    return absl::InvalidArgumentError(absl::StrCat("loader: shard ", options.shard, " of ",
+                                                   options.shards, " does not exist"));
+  }
   for (const int64_t index : indices) {
     if (index < 0 || index >= source->size()) {
       return absl::OutOfRangeError(
@@ -135,9 +139,15 @@ void Loader::Work() {
 
 absl::StatusOr<Batch> Loader::MakeBatch(const Epoch& epoch, int64_t batch,
                                         Image* scratch) const {
-  const int64_t begin = batch * options_.batch_size;
-  const int64_t end = std::min<int64_t>(
-      begin + options_.batch_size, static_cast<int64_t>(epoch.order.size()));
+  const int64_t whole_begin = batch * options_.batch_size;
+  const int64_t whole = std::min<int64_t>(options_.batch_size,
+                                          static_cast<int64_t>(epoch.order.size()) - whole_begin);
+  // This shard's part of the whole batch, as tensor_split cuts it.
+  const int64_t part = whole / options_.shards;
+  const int64_t larger = whole % options_.shards;
+  const int64_t begin =
+      whole_begin + options_.shard * part + std::min<int64_t>(options_.shard, larger);
+  const int64_t end = begin + part + (options_.shard < larger ? 1 : 0);
   const ChwShape shape = transform_->output_shape();
   Batch out;
   out.images =

@@ -55,6 +55,14 @@ struct LoaderOptions {
   int prefetch_batches = 4;
   // Seed of the order and of the augmentation. Default: 1.
   uint64_t seed = 1;
+  // Data-parallel training: each batch is part `shard` of `shards` of the
+  // batch the unsharded loader gives, split as torch's tensor_split splits
+  // it (nearly equal, the first batch_size % shards parts one image
+  // larger): the shards of all processes together are that batch, and
+  // shard i is what micro-batch i of a one-process run sees
+  // (OptimizerSpec.micro_batches). Defaults: 0 of 1.
+  int shard = 0;
+  int shards = 1;
 };
 
 struct Batch {

@@ -210,6 +210,34 @@ TEST(LoaderTest, DropLastLeavesOutThePartialBatch) {
   EXPECT_EQ(Epoch(*loader, 0).size(), 4u);
 }
 
+// The shards of every batch, put together in shard order, are the
+// unsharded batch, cut as tensor_split cuts it: 8 images into 3 + 3 + 2,
+// the last batch's 5 into 2 + 2 + 1.
+TEST(LoaderTest, ShardsTogetherAreTheUnshardedBatches) {
+  LoaderOptions options;
+  options.batch_size = 8;
+  const std::vector<Batch> whole = Epoch(*MakeLoader(NumberedImages(), Identity(), options), 2);
+  options.shards = 3;
+  std::vector<std::vector<Batch>> shards;
+  for (int shard = 0; shard < 3; ++shard) {
+    options.shard = shard;
+    const auto loader = MakeLoader(NumberedImages(), Identity(), options);
+    EXPECT_EQ(loader->batches_per_epoch(), 5);
+    shards.push_back(Epoch(*loader, 2));
+    ASSERT_EQ(shards.back().size(), whole.size());
+  }
+  for (size_t b = 0; b < whole.size(); ++b) {
+    const std::vector<torch::Tensor> cut = whole[b].images.tensor_split(3);
+    for (int shard = 0; shard < 3; ++shard) {
+      EXPECT_TRUE(torch::equal(shards[shard][b].images, cut[shard]))
+          << "batch " << b << " shard " << shard;
+    }
+  }
+  EXPECT_EQ(shards[0][0].images.size(0), 3);
+  EXPECT_EQ(shards[2][0].images.size(0), 2);
+  EXPECT_EQ(shards[2][4].images.size(0), 1);
+}
+
 TEST(LoaderTest, WithoutShuffleKeepsTheIndexOrder) {
   LoaderOptions options;
   options.batch_size = 10;
@@ -349,6 +377,13 @@ TEST(LoaderTest, CreateRejectsBadArguments) {
       Loader::Create(NumberedImages(), {0, kImages}, Identity(), {});
   EXPECT_EQ(out_of_range.status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_FALSE(Loader::Create(nullptr, {}, Identity(), {}).ok());
+  options = {};
+  options.shards = 2;
+  options.shard = 2;
+  EXPECT_THAT(std::string(Loader::Create(NumberedImages(), {0}, Identity(), options)
+                              .status()
+                              .message()),
+              HasSubstr("shard 2 of 2 does not exist"));
 }
 
 }  // namespace

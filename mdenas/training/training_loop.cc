@@ -1,10 +1,12 @@
 #include "mdenas/training/training_loop.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <utility>
-
-#include <torch/torch.h>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -35,18 +37,53 @@ int64_t TopKCorrect(const torch::Tensor& logits, const torch::Tensor& labels, in
 absl::Status NonFiniteStepError(int epoch, int64_t batch, double loss, int epochs_done,
                                 const std::string& run_path) {
   return absl::InternalError(absl::StrCat(
-      "epoch ", epoch, ", batch ", batch, ": the loss or the gradient is not finite (loss ",
-      loss, "); the run stops. The checkpoint of epoch ", epochs_done, " in ", run_path,
+      "epoch ", epoch, ", batch ", batch, ": the loss or the gradient is not finite (loss ", loss,
+      "); the run stops. The checkpoint of epoch ", epochs_done, " in ", run_path,
       " is intact. A lower learning rate or gradient clipping may help; "
       "optimizer.on_non_finite: SKIP_STEP skips such steps instead"));
 }
 
+// Micro-batches move BatchNorm's running statistics as that many processes
+// do, each from the step's starting values, and then averaged (as ranks
+// average theirs before an evaluation; the update is linear, so averaging
+// once per step or once per epoch agrees), rather than one after another.
+// That keeps a one-process run the exact reference of a multi-process one.
+class MicroBatchStatistics {
+ public:
+  explicit MicroBatchStatistics(const torch::nn::Module& network) : buffers_(network.buffers()) {
+    for (const torch::Tensor& buffer : buffers_) {
+      start_.push_back(buffer.clone());
+      change_.push_back(torch::zeros_like(buffer));
+    }
+  }
+
+  // After a micro-batch's step: keeps its change, restores the start.
+  void EndMicroBatch() {
+    for (size_t i = 0; i < buffers_.size(); ++i) {
+      change_[i].add_(buffers_[i] - start_[i]);
+      torch::Tensor(buffers_[i]).copy_(start_[i]);
+    }
+  }
+
+  // The start plus the mean change: exactly the start where nothing changed.
+  void Finish(int micro_batches) {
+    for (size_t i = 0; i < buffers_.size(); ++i) {
+      const torch::Tensor mean = change_[i].is_floating_point()
+                                     ? change_[i] / micro_batches
+                                     : change_[i].div(micro_batches, "floor");
+      torch::Tensor(buffers_[i]).copy_(start_[i] + mean);
+    }
+  }
+
+ private:
+  std::vector<torch::Tensor> buffers_, start_, change_;
+};
+
 }  // namespace
 
 TrainingLoop::TrainingLoop(TrainingJob* job, torch::nn::Module* network,
-                           const OptimizerSpec& optimizer, int epochs,
-                           const torch::Device& device, std::unique_ptr<Loader> train_loader,
-                           RunDirectory run)
+                           const OptimizerSpec& optimizer, int epochs, const torch::Device& device,
+                           std::unique_ptr<Loader> train_loader, RunDirectory run)
     : job_(job),
       network_(network),
       optimizer_spec_(optimizer),
@@ -99,8 +136,7 @@ absl::Status TrainingLoop::Run(ProgressReporter* progress, int stop_after) {
   return absl::OkStatus();
 }
 
-absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress,
-                                      EpochRecord* record) {
+absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, EpochRecord* record) {
   const double learning_rate = LearningRateAt(optimizer_spec_, epoch - 1, epochs_);
   step_.SetLearningRate(learning_rate);
   network_->train();
@@ -126,6 +162,9 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress,
     double batch_loss = 0;
     int64_t batch_correct = 0;
     bool finite = true;
+    std::optional<MicroBatchStatistics> statistics;
+    if (micro_images.size() > 1) statistics.emplace(*network_);
+    int micro_batches = 0;
     for (size_t m = 0; m < micro_images.size() && finite; ++m) {
       const int64_t micro_n = micro_labels[m].size(0);
       if (micro_n == 0) continue;  // A last batch smaller than micro_batches.
@@ -134,7 +173,11 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress,
       batch_loss += output.loss.item<double>() * share;
       batch_correct += TopKCorrect(output.logits, micro_labels[m], 1);
       finite = step_.Backward(output.loss * share);
+      // After the backward pass, which may read the statistics it saved.
+      if (statistics) statistics->EndMicroBatch();
+      ++micro_batches;
     }
+    if (statistics) statistics->Finish(micro_batches);
     if (!finite || !step_.Update()) {
       if (optimizer_spec_.on_non_finite() == OptimizerSpec::STOP) {
         return NonFiniteStepError(epoch, batches, batch_loss, epochs_done_, run_.path());

@@ -1,12 +1,12 @@
 #include "mdenas/training/training_loop.h"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "data/cifar_transform.h"
@@ -120,8 +120,8 @@ TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   ASSERT_TRUE(loop.Run(&progress).ok());
-  EXPECT_THAT(job.calls, ElementsAre("start 1", "end 1", "results", "start 2", "end 2",
-                                     "results", "start 3", "end 3", "results"));
+  EXPECT_THAT(job.calls, ElementsAre("start 1", "end 1", "results", "start 2", "end 2", "results",
+                                     "start 3", "end 3", "results"));
   EXPECT_EQ(job.updates, 9);  // 3 batches of 4 images, 3 epochs.
   ASSERT_EQ(loop.epochs_done(), 3);
   ASSERT_EQ(loop.records().size(), 3);
@@ -149,8 +149,8 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU,
-                     MakeLoader(true), NewRun("whole_batches"));
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU, MakeLoader(true),
+                     NewRun("whole_batches"));
   ASSERT_TRUE(whole.Run(&progress).ok());
   EXPECT_EQ(whole_job.forwards, 9);
 
@@ -174,20 +174,65 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
   }
 }
 
+// A job whose network normalises its input with BatchNorm's running
+// statistics, and learns nothing (learning rate 0): its statistics alone
+// move.
+class NormalisingJob : public LinearJob {
+ public:
+  TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
+    torch::Tensor logits = net->forward(norm->forward(images.flatten(1)));
+    return {torch::nn::functional::cross_entropy(logits, labels), logits};
+  }
+  torch::nn::BatchNorm1d norm{4};
+};
+
+// Micro-batches move BatchNorm's running statistics as that many processes
+// would: each from the step's start, then averaged.
+TEST(TrainingLoopTest, MicroBatchesAverageTheirRunningStatistics) {
+  NormalisingJob job;
+  torch::nn::Sequential network(job.norm, job.net);
+  OptimizerSpec still;
+  still.set_learning_rate(0);
+  still.set_micro_batches(2);
+  TrainingLoop loop(&job, network.ptr().get(), still, 1, torch::kCPU, MakeLoader(true),
+                    NewRun("micro_statistics"));
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 1);
+  ASSERT_TRUE(loop.Run(&progress).ok());
+
+  const double momentum = 0.1;
+  torch::Tensor mean = torch::zeros({4}), var = torch::ones({4});
+  const std::unique_ptr<Loader> same_batches = MakeLoader(true);
+  same_batches->StartEpoch(0);
+  while (std::optional<Batch> batch = same_batches->Next()) {
+    torch::Tensor mean_change = torch::zeros({4}), var_change = torch::zeros({4});
+    for (const torch::Tensor& half : batch->images.flatten(1).tensor_split(2)) {
+      mean_change += momentum * (half.mean(0) - mean) / 2;
+      var_change += momentum * (half.var(0, /*unbiased=*/true) - var) / 2;
+    }
+    mean += mean_change;
+    var += var_change;
+  }
+  EXPECT_TRUE(torch::allclose(job.norm->running_mean, mean, 1e-5, 1e-6))
+      << job.norm->running_mean << mean;
+  EXPECT_TRUE(torch::allclose(job.norm->running_var, var, 1e-5, 1e-6));
+  EXPECT_EQ(job.norm->num_batches_tracked.item<int64_t>(), 3);  // Once per step.
+}
+
 // Stopped after epoch 2 and restored into new objects, the run ends with the
 // weights of the run that did not stop.
 TEST(TrainingLoopTest, ARestoredRunEndsAsTheUninterruptedOne) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 4);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
-                     MakeLoader(true), NewRun("uninterrupted"));
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU, MakeLoader(true),
+                     NewRun("uninterrupted"));
   ASSERT_TRUE(whole.Run(&progress).ok());
 
   const RunDirectory run = NewRun("stopped");
   LinearJob first_job;
-  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
-                     MakeLoader(true), run);
+  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU, MakeLoader(true),
+                     run);
   ASSERT_TRUE(first.Run(&progress, /*stop_after=*/2).ok());
   EXPECT_EQ(first.epochs_done(), 2);
 
@@ -197,23 +242,21 @@ TEST(TrainingLoopTest, ARestoredRunEndsAsTheUninterruptedOne) {
   ASSERT_TRUE(second.Restore(ReadCheckpoint(run)->training()).ok());
   EXPECT_EQ(second.epochs_done(), 2);
   ASSERT_TRUE(second.Run(&progress).ok());
-  EXPECT_THAT(second_job.calls, ElementsAre("start 3", "end 3", "results", "start 4", "end 4",
-                                            "results"));
+  EXPECT_THAT(second_job.calls,
+              ElementsAre("start 3", "end 3", "results", "start 4", "end 4", "results"));
   EXPECT_TRUE(torch::equal(second_job.net->weight, whole_job.net->weight));
   EXPECT_EQ(second.records()[3].train_loss(), whole.records()[3].train_loss());
 
   // A state that does not fit the run is refused.
   TrainingState shorter = ReadCheckpoint(run)->training();
-  EXPECT_THAT(std::string(RestoreTrainingState(shorter, 1, whole_job.net.ptr().get(),
-                                               nullptr)
-                              .message()),
-              HasSubstr("inconsistent epoch count 4"));
+  EXPECT_THAT(
+      std::string(RestoreTrainingState(shorter, 1, whole_job.net.ptr().get(), nullptr).message()),
+      HasSubstr("inconsistent epoch count 4"));
   TrainingState reshaped = ReadCheckpoint(run)->training();
   reshaped.mutable_network()->mutable_tensors(0)->add_shape(2);
-  EXPECT_THAT(std::string(RestoreTrainingState(reshaped, 4, whole_job.net.ptr().get(),
-                                               nullptr)
-                              .message()),
-              HasSubstr("has shape"));
+  EXPECT_THAT(
+      std::string(RestoreTrainingState(reshaped, 4, whole_job.net.ptr().get(), nullptr).message()),
+      HasSubstr("has shape"));
 }
 
 TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
@@ -222,8 +265,8 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   // Step 4 is the second batch of epoch 2.
   LinearJob stopping(4);
   const RunDirectory run = NewRun("stop");
-  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU,
-                       MakeLoader(true), run);
+  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU, MakeLoader(true),
+                       run);
   const absl::Status status = stopped.Run(&progress);
   EXPECT_THAT(std::string(status.message()),
               HasSubstr("epoch 2, batch 2: the loss or the gradient is not finite"));
@@ -234,8 +277,8 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   OptimizerSpec skip = Sgd();
   skip.set_on_non_finite(OptimizerSpec::SKIP_STEP);
   LinearJob skipping(4);
-  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU,
-                       MakeLoader(true), NewRun("skip"));
+  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU, MakeLoader(true),
+                       NewRun("skip"));
   ASSERT_TRUE(skipped.Run(&progress).ok());
   EXPECT_EQ(skipped.records()[1].skipped_steps(), 1);
   EXPECT_EQ(skipping.updates, 5);

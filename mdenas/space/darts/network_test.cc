@@ -13,6 +13,7 @@
 #include "mdenas/nn/state_dict.h"
 #include "mdenas/space/network_size.h"
 #include "mdenas/training/tensor_state.h"
+#include "mdenas/space/darts/test_genotypes.h"
 
 namespace mdenas {
 namespace {
@@ -166,18 +167,8 @@ TEST(MacsTest, NetworkMacsMatchPublishedCounts) {
   EXPECT_NEAR(NetworkMacs(*Cifar("DARTS_V2", false, false), cifar) / 1e6, 528, 0.5);
 }
 
-// Every operation kind, the reduction cell's skip_connect from a cell input
-// a FactorizedReduce.
-constexpr char kEveryOperation[] =
-    "Genotype(normal=[('sep_conv_3x3', 0), ('dil_conv_5x5', 1), ('sep_conv_5x5', 0), "
-    "('skip_connect', 2), ('dil_conv_3x3', 1), ('avg_pool_3x3', 3), ('max_pool_3x3', 0), "
-    "('sep_conv_3x3', 4)], normal_concat=[2, 3, 4, 5], "
-    "reduce=[('skip_connect', 0), ('sep_conv_3x3', 1), ('max_pool_3x3', 0), ('dil_conv_3x3', 2), "
-    "('avg_pool_3x3', 1), ('skip_connect', 2), ('sep_conv_5x5', 3), ('dil_conv_5x5', 0)], "
-    "reduce_concat=[2, 3, 4, 5])";
-
 DartsNetwork Tiny(DartsNetworkOptions options) {
-  return DartsNetwork(*ParseDartsGenotype(kEveryOperation),
+  return DartsNetwork(*ParseDartsGenotype(kEveryOperationGenotype),
                       options.layers(5).init_channels(8).auxiliary(true));
 }
 

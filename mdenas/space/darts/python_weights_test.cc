@@ -13,24 +13,15 @@
 #include "mdenas/nn/weights_file.h"
 #include "mdenas/space/darts/genotype.h"
 #include "mdenas/space/darts/network.h"
+#include "mdenas/space/darts/test_genotypes.h"
 #include "mdenas/space/network_weights.h"
 
 namespace mdenas {
 namespace {
 
-// Every operation kind; the reduction cell's skip_connect from a cell
-// input is a FactorizedReduce.
-constexpr char kGenotype[] =
-    "Genotype(normal=[('sep_conv_3x3', 0), ('dil_conv_5x5', 1), ('sep_conv_5x5', 0), "
-    "('skip_connect', 2), ('dil_conv_3x3', 1), ('avg_pool_3x3', 3), ('max_pool_3x3', 0), "
-    "('sep_conv_3x3', 4)], normal_concat=[2, 3, 4, 5], "
-    "reduce=[('skip_connect', 0), ('sep_conv_3x3', 1), ('max_pool_3x3', 0), ('dil_conv_3x3', 2), "
-    "('avg_pool_3x3', 1), ('skip_connect', 2), ('sep_conv_5x5', 3), ('dil_conv_5x5', 0)], "
-    "reduce_concat=[2, 3, 4, 5])";
-
 // NetworkCIFAR(8, 10, 5, True, genotype), as the script builds it.
 DartsNetwork Network() {
-  DartsNetwork net(*ParseDartsGenotype(kGenotype),
+  DartsNetwork net(*ParseDartsGenotype(kEveryOperationGenotype),
                    DartsNetworkOptions().layers(5).init_channels(8).auxiliary(true));
   net->eval();
   return net;
@@ -71,8 +62,9 @@ TEST(PythonWeightsTest, PythonAndCppComputeTheSameLogitsFromEachOthersWeights) {
   const absl::StatusOr<std::string> script =
       RunfilePath(nullptr, "mdenas/space/darts/darts_reference.py");
   ASSERT_TRUE(script.ok()) << script.status();
-  const ProcessResult python = RunProcess(
-      {"/usr/bin/python3", *script, std::string("--genotype=") + kGenotype, "--dir=" + dir});
+  const ProcessResult python =
+      RunProcess({"/usr/bin/python3", *script, std::string("--genotype=") + kEveryOperationGenotype,
+                  "--dir=" + dir});
   ASSERT_TRUE(python.exited && python.exit_code == 0) << python.output;
 
   const absl::StatusOr<NamedTensors> logits = ReadWeightsFile(JoinPath(dir, "logits.pt"));

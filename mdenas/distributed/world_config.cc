@@ -90,8 +90,8 @@ std::optional<int> SlurmLocalWorldSize(const Env& env, Problems* problems) {
   }
   std::optional<std::vector<int>> tasks = ExpandTasksPerNode(*per_node);
   if (!tasks.has_value()) {
-    problems->Add(absl::InvalidArgumentError(absl::StrCat(
-        "SLURM_TASKS_PER_NODE=\"", *per_node, "\" is not a list like \"2(x3),1\"")));
+    problems->Add(absl::InvalidArgumentError(
+        absl::StrCat("SLURM_TASKS_PER_NODE=\"", *per_node, "\" is not a list like \"2(x3),1\"")));
     return std::nullopt;
   }
   if (tasks->size() == 1) return tasks->front();
@@ -147,8 +147,8 @@ void ReadMaster(const Env& env, WorldConfig* config, Problems* problems) {
   } else {
     config->master_addr = *addr;
   }
-  std::optional<int> port =
-      ReadInt(env, "MASTER_PORT", "it is the port of the rendezvous store on MASTER_ADDR", problems);
+  std::optional<int> port = ReadInt(
+      env, "MASTER_PORT", "it is the port of the rendezvous store on MASTER_ADDR", problems);
   if (!port.has_value()) return;
   if (*port < 1 || *port > 65535) {
     problems->Add(absl::InvalidArgumentError(
@@ -188,16 +188,16 @@ absl::StatusOr<WorldConfig> ParseWorldConfig(const Env& env) {
   Problems problems;
   const Names& names = torchrun ? kTorchrunNames : kSlurmNames;
   config.launcher = torchrun ? "torchrun" : "SLURM";
-  const std::string needed = torchrun ? "RANK and WORLD_SIZE go together"
-                                      : "SLURM_PROCID and SLURM_NTASKS go together";
+  const std::string needed =
+      torchrun ? "RANK and WORLD_SIZE go together" : "SLURM_PROCID and SLURM_NTASKS go together";
   std::optional<int> rank = ReadInt(env, names.rank, needed, &problems);
   std::optional<int> world_size = ReadInt(env, names.world_size, needed, &problems);
   std::optional<int> local_rank;
   std::optional<int> local_world_size;
   if (torchrun) {
     // Processes started by hand set only RANK and WORLD_SIZE: one machine.
-    local_rank = Find(env, "LOCAL_RANK") != nullptr ? ReadInt(env, "LOCAL_RANK", "", &problems)
-                                                    : rank;
+    local_rank =
+        Find(env, "LOCAL_RANK") != nullptr ? ReadInt(env, "LOCAL_RANK", "", &problems) : rank;
     local_world_size = Find(env, "LOCAL_WORLD_SIZE") != nullptr
                            ? ReadInt(env, "LOCAL_WORLD_SIZE", "", &problems)
                            : world_size;
@@ -216,9 +216,8 @@ absl::StatusOr<WorldConfig> ParseWorldConfig(const Env& env) {
   if (torchrun) ReadAgentStore(env, &config, &problems);
   const absl::Status status = problems.ToStatus();
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("the ", config.launcher,
-                                                   " environment variables are not usable:\n",
-                                                   status.message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the ", config.launcher, " environment variables are not usable:\n", status.message()));
   }
   return config;
 }

@@ -116,11 +116,9 @@ TEST(WorldConfigTest, EveryProblemIsNamedAtOnce) {
 }
 
 TEST(WorldConfigTest, RejectsRankNotBelowWorldSize) {
-  EXPECT_THAT(ErrorOf({{"RANK", "2"},
-                       {"WORLD_SIZE", "2"},
-                       {"MASTER_ADDR", "h"},
-                       {"MASTER_PORT", "1"}}),
-              HasSubstr("RANK=2 is not below WORLD_SIZE=2"));
+  EXPECT_THAT(
+      ErrorOf({{"RANK", "2"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"}}),
+      HasSubstr("RANK=2 is not below WORLD_SIZE=2"));
 }
 
 TEST(WorldConfigTest, RejectsLocalNumbers) {
@@ -148,7 +146,8 @@ TEST(WorldConfigTest, RejectsRankWithoutWorldSize) {
 
 TEST(WorldConfigTest, RejectsMissingMaster) {
   const std::string error = ErrorOf({{"RANK", "0"}, {"WORLD_SIZE", "2"}});
-  EXPECT_THAT(error, AllOf(HasSubstr("MASTER_ADDR is not set"), HasSubstr("MASTER_PORT is not set")));
+  EXPECT_THAT(error,
+              AllOf(HasSubstr("MASTER_ADDR is not set"), HasSubstr("MASTER_PORT is not set")));
 }
 
 TEST(WorldConfigTest, RejectsAgentStoreWithoutRestartCount) {
@@ -165,9 +164,9 @@ TEST(WorldConfigTest, SlurmRejectsNamedVariables) {
                                      {"SLURM_NTASKS", "4"},
                                      {"SLURM_LOCALID", "0"},
                                      {"SLURM_TASKS_PER_NODE", "2(y2)"}});
-  EXPECT_THAT(error, AllOf(HasSubstr("SLURM"), HasSubstr("SLURM_TASKS_PER_NODE=\"2(y2)\""),
-                           HasSubstr("MASTER_ADDR is not set"),
-                           HasSubstr("scontrol show hostnames")));
+  EXPECT_THAT(error,
+              AllOf(HasSubstr("SLURM"), HasSubstr("SLURM_TASKS_PER_NODE=\"2(y2)\""),
+                    HasSubstr("MASTER_ADDR is not set"), HasSubstr("scontrol show hostnames")));
   EXPECT_THAT(ErrorOf({{"SLURM_PROCID", "4"},
                        {"SLURM_NTASKS", "4"},
                        {"SLURM_LOCALID", "0"},

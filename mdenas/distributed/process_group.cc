@@ -14,6 +14,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/distributed/c10d_call.h"
 #include "mdenas/distributed/disagreement.h"
+#include "mdenas/distributed/local_address.h"
 
 namespace mdenas {
 namespace {
@@ -114,16 +115,22 @@ absl::Status Agree(c10d::Store& store, const WorldConfig& config, absl::Duration
   return absl::OkStatus();
 }
 
-// Gloo's network device, as torch.distributed chooses it: the interfaces in
-// GLOO_SOCKET_IFNAME, else the address this host's name resolves to (the
-// one other hosts reach it by), falling back to loopback when the name does
-// not resolve to a local address.
+// Gloo's network devices: the interfaces in GLOO_SOCKET_IFNAME, as
+// torch.distributed does; otherwise this host's address on the route to
+// MASTER_ADDR, which the other ranks reach it by too. torch's own default,
+// the address the hostname resolves to, is 127.0.0.1 or 127.0.1.1 on many
+// machines (Debian's /etc/hosts): then ranks on other hosts, or in other
+// network namespaces, cannot connect. Where no route is found, torch's
+// default.
 absl::StatusOr<std::vector<std::shared_ptr<gloo::transport::Device>>> GlooDevices(
     const WorldConfig& config) {
   std::vector<std::shared_ptr<gloo::transport::Device>> devices;
   try {
     if (config.gloo_socket_ifname.empty()) {
-      devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+      absl::StatusOr<std::string> address =
+          LocalAddressTowards(config.master_addr, config.master_port);
+      devices.push_back(address.ok() ? c10d::ProcessGroupGloo::createDeviceForHostname(*address)
+                                     : c10d::ProcessGroupGloo::createDefaultDevice());
       return devices;
     }
     for (absl::string_view name :

@@ -23,8 +23,11 @@ std::vector<char*> Arguments(const std::vector<std::string>& argv) {
 
 ProcessResult RunProcess(const std::vector<std::string>& argv) {
   ProcessResult result;
+  // Close-on-exec, so that a child started meanwhile by another thread does
+  // not inherit this pipe and hold it open; dup2 clears the flag on the copy
+  // the child writes to.
   int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) return result;
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return result;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);

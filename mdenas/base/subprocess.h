@@ -23,7 +23,7 @@ struct ProcessResult {
 };
 
 // Runs argv[0] (looked up on PATH when it has no '/') with arguments
-// argv[1..] and waits for it.
+// argv[1..] and waits for it. Several threads may run processes at once.
 ProcessResult RunProcess(const std::vector<std::string>& argv);
 
 // Starts argv[0] with its output discarded and returns its process id, or -1.

@@ -1,0 +1,51 @@
+// The training step's GradientCombiner for a data-parallel world: the
+// gradients averaged across the ranks (gradient_all_reduce.h).
+//
+//   AllReduceGradients combiner(world.get());
+//   TrainingStep step(spec.optimizer(), net->parameters(), &combiner);
+//   ...
+//   const bool updated = step.Apply(loss);
+//   MDENAS_RETURN_IF_ERROR(combiner.status());
+
+#ifndef MDENAS_DISTRIBUTED_ALL_REDUCE_COMBINER_H_
+#define MDENAS_DISTRIBUTED_ALL_REDUCE_COMBINER_H_
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "mdenas/distributed/gradient_all_reduce.h"
+#include "mdenas/distributed/process_group.h"
+#include "mdenas/training/step.h"
+
+namespace mdenas {
+
+class AllReduceGradients final : public GradientCombiner {
+ public:
+  // `world` must outlive the combiner.
+  explicit AllReduceGradients(const World* world,
+                              int64_t bucket_bytes = kDefaultGradientBucketBytes);
+
+  // Averages the gradients across the ranks. Combine cannot return an
+  // error, so a failure (a rank gone) is kept in status(), and every
+  // gradient is made NaN so that the step updates nothing; later calls do
+  // the same at once rather than wait for the timeout again.
+  void Combine(const std::vector<torch::Tensor>& parameters) override;
+
+  // OK until a Combine failed; then its error. Check it after each step.
+  const absl::Status& status() const { return status_; }
+  // The last successful Combine's counts.
+  const GradientAverage& last() const { return last_; }
+
+ private:
+  const World* world_;
+  int64_t bucket_bytes_;
+  absl::Status status_;
+  GradientAverage last_;
+};
+
+}  // namespace mdenas
+
+#endif  // MDENAS_DISTRIBUTED_ALL_REDUCE_COMBINER_H_

@@ -1,0 +1,35 @@
+#include "mdenas/distributed/c10d_call.h"
+
+#include <c10/util/Exception.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+
+namespace mdenas {
+
+std::string ExceptionMessage(const std::exception& error) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&error)) {
+    return c10_error->what_without_backtrace();
+  }
+  return error.what();
+}
+
+absl::Status RunCollective(
+    const World& world, absl::string_view operation,
+    const std::function<c10::intrusive_ptr<c10d::Work>(c10d::ProcessGroupGloo&)>& start) {
+  const absl::Time started = absl::Now();
+  try {
+    c10::intrusive_ptr<c10d::Work> work = start(*world.process_group());
+    work->wait(absl::ToChronoMilliseconds(world.timeout()));
+    return absl::OkStatus();
+  } catch (const std::exception& error) {
+    return absl::UnavailableError(absl::StrCat(
+        operation, " failed on ", world.WhoAmI(), " after ",
+        absl::StrFormat("%.1fs", absl::ToDoubleSeconds(absl::Now() - started)), " (timeout ",
+        absl::FormatDuration(world.timeout()), "): ", ExceptionMessage(error),
+        "\nanother rank has probably exited or stopped; its own output says why"));
+  }
+}
+
+}  // namespace mdenas

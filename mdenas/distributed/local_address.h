@@ -1,0 +1,19 @@
+// The address of this host that its traffic to another host leaves from.
+
+#ifndef MDENAS_DISTRIBUTED_LOCAL_ADDRESS_H_
+#define MDENAS_DISTRIBUTED_LOCAL_ADDRESS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace mdenas {
+
+// This host's address (numeric, IPv4 or IPv6) on the route to `host`:`port`,
+// as the kernel's routing table chooses it; 127.0.0.1 for 127.0.0.1. Sends
+// nothing: it connects a UDP socket and reads back its local end.
+absl::StatusOr<std::string> LocalAddressTowards(const std::string& host, int port);
+
+}  // namespace mdenas
+
+#endif  // MDENAS_DISTRIBUTED_LOCAL_ADDRESS_H_

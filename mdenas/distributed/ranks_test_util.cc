@@ -1,0 +1,52 @@
+#include "mdenas/distributed/ranks_test_util.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gtest/gtest.h"
+#include "mdenas/base/runfiles.h"
+
+namespace mdenas {
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  EXPECT_TRUE(bound) << "cannot bind a port on 127.0.0.1";
+  return bound ? ntohs(address.sin_port) : 0;
+}
+
+std::vector<ProcessResult> RunRanks(int world_size, const std::vector<std::string>& args) {
+  absl::StatusOr<std::string> worker = RunfilePath(nullptr, "mdenas/distributed/test_worker");
+  EXPECT_TRUE(worker.ok()) << worker.status();
+  const int port = FreePort();
+  std::vector<ProcessResult> results(world_size);
+  std::vector<std::thread> ranks;
+  for (int rank = 0; rank < world_size; ++rank) {
+    std::vector<std::string> argv = {"env",
+                                     absl::StrCat("RANK=", rank),
+                                     absl::StrCat("WORLD_SIZE=", world_size),
+                                     "MASTER_ADDR=127.0.0.1",
+                                     absl::StrCat("MASTER_PORT=", port),
+                                     worker.value_or("test_worker")};
+    for (const std::string& arg : args) {
+      argv.push_back(absl::StrReplaceAll(arg, {{"{rank}", absl::StrCat(rank)}}));
+    }
+    ranks.emplace_back([argv, rank, &results] { results[rank] = RunProcess(argv); });
+  }
+  for (std::thread& rank : ranks) rank.join();
+  return results;
+}
+
+}  // namespace mdenas

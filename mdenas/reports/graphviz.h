@@ -3,7 +3,7 @@
 // report and as PNG for TensorBoard. In process rather than by running the
 // `dot` program, because a report is rebuilt after every epoch and a
 // process per drawing per epoch, with temporary files, costs more than the
-// layout.
+// layout. Graphviz keeps global state: call from one thread at a time.
 
 #ifndef MDENAS_REPORTS_GRAPHVIZ_H_
 #define MDENAS_REPORTS_GRAPHVIZ_H_

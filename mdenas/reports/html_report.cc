@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "mdenas/reports/epoch_curves.h"
 #include "mdenas/reports/svg_charts.h"
+#include "mdenas/run/progress.h"
 
 namespace mdenas {
 namespace {
@@ -21,7 +22,7 @@ table.numbers td { text-align: right; font-variant-numeric: tabular-nums; }
 code, pre { font: 12px/1.3 Menlo, Consolas, monospace; } pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
 #problems { background: #fff3f0; border-left: 4px solid #c0392b; padding: 4px 12px; }
 .charts, .drawings, .heatmaps { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-figure { margin: 0; } figcaption { font-weight: bold; }
+figure { margin: 0; }
 svg .title { font-size: 13px; font-weight: bold; } svg .tick, svg .legend { font-size: 11px; fill: #444; }
 svg .plot { fill: none; stroke: #999; } svg .grid { stroke: #e3e3e3; } svg .empty { fill: #999; }
 @media print { body { margin: 0; } section { break-inside: avoid-page; } .heatmaps svg { break-inside: avoid; } }
@@ -29,12 +30,6 @@ svg .plot { fill: none; stroke: #999; } svg .grid { stroke: #e3e3e3; } svg .empt
 
 std::string Row(absl::string_view name, absl::string_view html_value) {
   return absl::StrCat("<tr><th>", EscapeHtml(name), "</th><td>", html_value, "</td></tr>\n");
-}
-
-std::string Duration(double seconds) {
-  const int total = static_cast<int>(seconds + 0.5);
-  return absl::StrFormat("%d:%02d:%02d (%.1f s)", total / 3600, total / 60 % 60, total % 60,
-                         seconds);
 }
 
 std::string Section(absl::string_view id, absl::string_view heading, absl::string_view body) {
@@ -83,7 +78,9 @@ std::string SummarySection(const RunResult& result, int planned_epochs) {
                 absl::StrCat(result.train_images(), " / ", result.validation_images()));
   }
   if (result.has_device()) rows += Row("device", EscapeHtml(result.device()));
-  if (result.has_wall_seconds()) rows += Row("wall time", Duration(result.wall_seconds()));
+  if (result.has_wall_seconds())
+    rows += Row("wall time", absl::StrFormat("%s (%.1f s)", FormatDuration(result.wall_seconds()),
+                                             result.wall_seconds()));
   if (result.has_device_hours()) {
     rows += Row("device hours", absl::StrFormat("%.4f", result.device_hours()));
   }

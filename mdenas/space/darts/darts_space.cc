@@ -1,5 +1,6 @@
 #include "mdenas/space/darts/darts_space.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -93,8 +94,7 @@ std::shared_ptr<Supernet> DartsSpace::MakeSupernet(
   return DartsSupernet(options).ptr();
 }
 
-Architecture DartsSpace::Derive(
-    absl::Span<const std::vector<double>> distributions) const {
+Architecture DartsSpace::Derive(absl::Span<const std::vector<double>> distributions) const {
   return {FormatDartsGenotype(DeriveGenotype(distributions, DartsOperations(), spec_.nodes()))};
 }
 
@@ -115,9 +115,7 @@ absl::StatusOr<Architecture> DartsSpace::ParseArchitecture(absl::string_view tex
   return Architecture{FormatDartsGenotype(*genotype)};
 }
 
-std::vector<std::string> DartsSpace::BuiltinArchitectures() const {
-  return BuiltinGenotypeNames();
-}
+std::vector<std::string> DartsSpace::BuiltinArchitectures() const { return BuiltinGenotypeNames(); }
 
 bool DartsSpace::IsArchitectureText(absl::string_view text) const {
   return BuiltinGenotype(text).ok() ||
@@ -146,28 +144,29 @@ absl::StatusOr<std::vector<int>> DartsSpace::PathOf(const Architecture& architec
 }
 
 absl::StatusOr<std::shared_ptr<Network>> DartsSpace::MakeNetwork(
-    const Architecture& architecture, const NetworkSpec& spec,
-    const NetworkInputs& inputs) const {
+    const Architecture& architecture, const NetworkSpec& spec, const NetworkInputs& inputs) const {
   if (!spec.has_darts()) {
     return absl::InvalidArgumentError("the network spec holds no darts settings");
   }
   MDENAS_ASSIGN_OR_RETURN(const Genotype genotype, GenotypeOf(architecture));
   const DartsNetworkSpec& net = spec.darts();
-  return DartsNetwork(genotype,
-                      DartsNetworkOptions()
-                          .stem(inputs.dataset == DataSpec::IMAGENET ? DartsStem::kImageNet
-                                                                      : DartsStem::kCifar)
-                          .input_channels(inputs.channels)
-                          .num_classes(inputs.classes)
-                          .layers(net.layers())
-                          .init_channels(net.init_channels())
-                          .auxiliary(net.auxiliary())
-                          .auxiliary_weight(net.auxiliary_weight())
-                          .drop_path_prob(net.drop_path_prob())
-                          .classifier_dropout(net.classifier_dropout())
-                          .pool_bn(net.pool_bn())
-                          .kernels(inputs.kernels))
-      .ptr();
+  const DartsNetworkOptions options =
+      DartsNetworkOptions()
+          .stem(inputs.dataset == DataSpec::IMAGENET ? DartsStem::kImageNet : DartsStem::kCifar)
+          .input_channels(inputs.channels)
+          .num_classes(inputs.classes)
+          .layers(net.layers())
+          .init_channels(net.init_channels())
+          .auxiliary(net.auxiliary())
+          .auxiliary_weight(net.auxiliary_weight())
+          .drop_path_prob(net.drop_path_prob())
+          .classifier_dropout(net.classifier_dropout())
+          .pool_bn(net.pool_bn())
+          .kernels(inputs.kernels);
+  if (options.auxiliary()) {
+    MDENAS_RETURN_IF_ERROR(CheckAuxiliaryHeadFits(options, std::min(inputs.height, inputs.width)));
+  }
+  return DartsNetwork(genotype, options).ptr();
 }
 
 }  // namespace mdenas

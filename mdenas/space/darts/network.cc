@@ -34,6 +34,9 @@ torch::nn::Sequential AuxiliaryHead(int64_t channels, DartsStem stem) {
   return head;
 }
 
+// The side of the feature map after a stride-2 stage of `side`.
+int64_t Halved(int64_t side) { return (side + 1) / 2; }
+
 // Appends `module`'s state, each name renamed by `rename` after `prefix`.
 void AppendState(const torch::nn::Module& module, const std::string& prefix,
                  const std::function<std::string(const std::string&)>& rename,
@@ -229,6 +232,22 @@ std::string DartsNetworkImpl::Description() const {
   }
   absl::StrAppend(&text, options_.pool_bn() ? ", BN after pooling" : "");
   return text;
+}
+
+absl::Status CheckAuxiliaryHeadFits(const DartsNetworkOptions& options, int64_t side) {
+  const bool imagenet = options.stem() == DartsStem::kImageNet;
+  // The ImageNet stem has three stride-2 convolutions; then the cells.
+  int64_t map = imagenet ? Halved(Halved(Halved(side))) : side;
+  const int layers = static_cast<int>(options.layers());
+  for (int i = 0; i <= 2 * layers / 3 && i < layers; ++i) {
+    if (IsReductionCell(i, layers)) map = Halved(map);
+  }
+  const int64_t stride = imagenet ? 2 : 3;
+  if (map >= 5 && (map - 5) / stride + 1 >= 2) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "field 'network.darts.auxiliary': DARTS's auxiliary head needs a feature map of at least ",
+      5 + stride, "x", 5 + stride, " after the second reduction cell, and ", side, "x", side,
+      " images give ", map, "x", map, ": set network.darts.auxiliary=false for them"));
 }
 
 }  // namespace mdenas

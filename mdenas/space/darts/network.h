@@ -15,6 +15,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/pimpl.h>
 
+#include "absl/status/status.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/nn/state_dict.h"
 #include "mdenas/space/darts/genotype.h"
@@ -120,6 +121,14 @@ class DartsNetworkImpl : public Network {
   CountedLinear classifier_{nullptr};
 };
 TORCH_MODULE(DartsNetwork);
+
+// Whether the auxiliary head of a network of `options` fits `side` x `side`
+// images: it pools the feature map after the second reduction cell with 5x5
+// windows (stride 3, ImageNet 2) into at least 2x2 for its 2x2 convolution.
+// CIFAR's 32x32 give it 8x8, ImageNet's 224x224 7x7; Fashion-MNIST's 28x28
+// only 7x7 with the CIFAR stem, pooled to 1x1. The error says which size
+// is too small and what would do.
+absl::Status CheckAuxiliaryHeadFits(const DartsNetworkOptions& options, int64_t side);
 
 // Zeroes each example of `input` with probability `drop_prob` and scales the
 // rest by 1 / (1 - drop_prob) (DARTS's drop_path).

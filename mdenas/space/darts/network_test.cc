@@ -18,6 +18,8 @@
 namespace mdenas {
 namespace {
 
+using ::testing::HasSubstr;
+
 DartsNetwork Cifar(const std::string& genotype, bool pool_bn, bool auxiliary) {
   return DartsNetwork(*BuiltinGenotype(genotype), DartsNetworkOptions()
                                                      .layers(20)
@@ -104,6 +106,29 @@ TEST(DartsNetworkTest, AuxiliaryHeadRunsInTrainingModeOnly) {
   EXPECT_TRUE(net->forward(images).auxiliary_logits.defined());
   net->eval();
   EXPECT_FALSE(net->forward(images).auxiliary_logits.defined());
+}
+
+// The head pools 5x5 windows into at least 2x2: CIFAR's 32x32 give 8x8
+// after two reductions, Fashion-MNIST's 28x28 only 7x7 (the 1x1 that the
+// 2x2 convolution rejected with an uncaught libtorch error); the ImageNet
+// stem's 224x224 give 7x7 with stride 2.
+TEST(DartsNetworkTest, AuxiliaryHeadMustFitTheImages) {
+  DartsNetworkOptions cifar = DartsNetworkOptions().layers(3).auxiliary(true);
+  EXPECT_TRUE(CheckAuxiliaryHeadFits(cifar, 32).ok());
+  const absl::Status small = CheckAuxiliaryHeadFits(cifar, 28);
+  EXPECT_THAT(std::string(small.message()),
+              HasSubstr("field 'network.darts.auxiliary': DARTS's auxiliary head needs a feature "
+                        "map of at least 8x8 after the second reduction cell, and 28x28 images "
+                        "give 7x7"));
+  DartsNetworkOptions imagenet = cifar;
+  imagenet.stem(DartsStem::kImageNet).layers(14);
+  EXPECT_TRUE(CheckAuxiliaryHeadFits(imagenet, 224).ok());
+  EXPECT_FALSE(CheckAuxiliaryHeadFits(imagenet, 160).ok());
+  // Where it fits, the network trains with it.
+  DartsNetwork network(*ParseDartsGenotype(kEveryOperationGenotype),
+                       DartsNetworkOptions().layers(3).init_channels(4).auxiliary(true));
+  network->train();
+  EXPECT_TRUE(network->forward(torch::randn({2, 3, 32, 32})).auxiliary_logits.defined());
 }
 
 TEST(DartsNetworkTest, DropPathActsInTrainingModeOnly) {

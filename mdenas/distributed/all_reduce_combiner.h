@@ -4,8 +4,7 @@
 //   AllReduceGradients combiner(world.get());
 //   TrainingStep step(spec.optimizer(), net->parameters(), &combiner);
 //   ...
-//   const bool updated = step.Apply(loss);
-//   MDENAS_RETURN_IF_ERROR(combiner.status());
+//   MDENAS_ASSIGN_OR_RETURN(const bool updated, step.Apply(loss));
 
 #ifndef MDENAS_DISTRIBUTED_ALL_REDUCE_COMBINER_H_
 #define MDENAS_DISTRIBUTED_ALL_REDUCE_COMBINER_H_
@@ -28,21 +27,16 @@ class AllReduceGradients final : public GradientCombiner {
   explicit AllReduceGradients(const World* world,
                               int64_t bucket_bytes = kDefaultGradientBucketBytes);
 
-  // Averages the gradients across the ranks. Combine cannot return an
-  // error, so a failure (a rank gone) is kept in status(), and every
-  // gradient is made NaN so that the step updates nothing; later calls do
-  // the same at once rather than wait for the timeout again.
-  void Combine(const std::vector<torch::Tensor>& parameters) override;
+  // Averages the gradients across the ranks; the error of a rank gone,
+  // within the world's timeout.
+  absl::Status Combine(const std::vector<torch::Tensor>& parameters) override;
 
-  // OK until a Combine failed; then its error. Check it after each step.
-  const absl::Status& status() const { return status_; }
   // The last successful Combine's counts.
   const GradientAverage& last() const { return last_; }
 
  private:
   const World* world_;
   int64_t bucket_bytes_;
-  absl::Status status_;
   GradientAverage last_;
 };
 

@@ -10,6 +10,8 @@
 #include "gtest/gtest.h"
 #include "mdenas/distributed/parameters_test_util.h"
 #include "mdenas/distributed/ranks_test_util.h"
+#include "mdenas/proto/training.pb.h"
+#include "mdenas/training/step.h"
 
 namespace mdenas {
 namespace {
@@ -47,31 +49,33 @@ TEST(AllReduceGradientsTest, EveryRankGetsTheMean) {
   for (int rank = 0; rank < 2; ++rank) {
     combiners.push_back(std::make_unique<AllReduceGradients>(worlds[rank].get(), 1024));
   }
+  std::vector<absl::Status> statuses(2);
   for (int rank = 0; rank < 2; ++rank) {
-    threads.emplace_back([&, rank] { combiners[rank]->Combine(parameters[rank]); });
+    threads.emplace_back(
+        [&, rank] { statuses[rank] = combiners[rank]->Combine(parameters[rank]); });
   }
   for (std::thread& thread : threads) thread.join();
   for (int rank = 0; rank < 2; ++rank) {
-    EXPECT_TRUE(combiners[rank]->status().ok()) << combiners[rank]->status();
+    EXPECT_TRUE(statuses[rank].ok()) << statuses[rank];
     EXPECT_EQ(combiners[rank]->last().buckets, 4);
     EXPECT_TRUE(torch::allclose(parameters[rank][0].grad(), expected));
     EXPECT_FALSE(parameters[rank][kParametersWithoutGradient[0]].grad().defined());
   }
 }
 
-TEST(AllReduceGradientsTest, AFailureIsKeptAndNoGradientSurvives) {
+// A rank gone is the step's error, and nothing is applied.
+TEST(AllReduceGradientsTest, ARankGoneIsTheStepsError) {
   std::vector<std::unique_ptr<World>> worlds = JoinTwoRanks();
   ASSERT_TRUE(worlds[0] && worlds[1]);
-  worlds[1].reset();  // rank 1 is gone
+  worlds[1].reset();
   AllReduceGradients combiner(worlds[0].get());
-  std::vector<torch::Tensor> parameters = TestParameters(0);
-  combiner.Combine(parameters);
-  EXPECT_THAT(combiner.status().message(), HasSubstr("failed on rank 0 of 2"));
-  EXPECT_TRUE(parameters[0].grad().isnan().all().item<bool>());
-  // Later steps fail at once, without waiting for the timeout again.
-  std::vector<torch::Tensor> next = TestParameters(0);
-  combiner.Combine(next);
-  EXPECT_TRUE(next[0].grad().isnan().all().item<bool>());
+  const std::vector<torch::Tensor> parameters = TestParameters(0);
+  const torch::Tensor before = parameters[0].detach().clone();
+  TrainingStep step(OptimizerSpec(), parameters, &combiner);
+  const absl::StatusOr<bool> updated = step.Update();
+  ASSERT_FALSE(updated.ok());
+  EXPECT_THAT(std::string(updated.status().message()), HasSubstr("failed on rank 0 of 2"));
+  EXPECT_TRUE(torch::equal(parameters[0].detach(), before));
 }
 
 }  // namespace

@@ -35,13 +35,19 @@ bool TrainingStep::Backward(const torch::Tensor& loss) {
   return true;
 }
 
-bool TrainingStep::Update() {
+absl::StatusOr<bool> TrainingStep::Apply(const torch::Tensor& loss) {
+  if (!Backward(loss)) return false;
+  return Update();
+}
+
+absl::StatusOr<bool> TrainingStep::Update() {
   std::vector<torch::Tensor> with_gradients;
   for (const torch::Tensor& parameter : parameters_) {
     if (parameter.grad().defined()) with_gradients.push_back(parameter);
   }
   if (with_gradients.empty()) return true;
-  combiner_->Combine(with_gradients);
+  const absl::Status combined = combiner_->Combine(with_gradients);
+  if (!combined.ok()) return combined;
   std::vector<torch::Tensor> norms;
   norms.reserve(with_gradients.size());
   for (const torch::Tensor& parameter : with_gradients) {

@@ -18,6 +18,8 @@
 #include <torch/optim/sgd.h>
 #include <torch/types.h>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "mdenas/proto/training.pb.h"
 
 namespace mdenas {
@@ -29,14 +31,14 @@ class GradientCombiner {
   virtual ~GradientCombiner() = default;
   // Makes every parameter's gradient the whole batch's, in place; a
   // parameter without a gradient has none in any process (the sampled path
-  // is the same everywhere).
-  virtual void Combine(const std::vector<torch::Tensor>& parameters) = 0;
+  // is the same everywhere). An error (a process gone) ends the run.
+  virtual absl::Status Combine(const std::vector<torch::Tensor>& parameters) = 0;
 };
 
 // The gradients of a single process are already the whole batch's.
 class SingleProcess final : public GradientCombiner {
  public:
-  void Combine(const std::vector<torch::Tensor>&) override {}
+  absl::Status Combine(const std::vector<torch::Tensor>&) override { return absl::OkStatus(); }
 };
 
 class TrainingStep {
@@ -59,11 +61,12 @@ class TrainingStep {
 
   // Combines the gradients, clips their global norm to grad_clip_norm (when
   // positive) and steps. If the norm is NaN or infinite, nothing is updated
-  // and it returns false.
-  bool Update();
+  // and it returns false; if combining fails, its error.
+  absl::StatusOr<bool> Update();
 
-  // A step of one micro-batch: Backward(loss), then Update().
-  bool Apply(const torch::Tensor& loss) { return Backward(loss) && Update(); }
+  // A step of one micro-batch: Backward(loss), then Update(); false if
+  // either was not finite.
+  absl::StatusOr<bool> Apply(const torch::Tensor& loss);
 
   torch::optim::SGD& optimizer() { return *optimizer_; }
   const torch::optim::SGD& optimizer() const { return *optimizer_; }

@@ -178,7 +178,10 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
       ++micro_batches;
     }
     if (statistics) statistics->Finish(micro_batches);
-    if (!finite || !step_.Update()) {
+    if (finite) {
+      MDENAS_ASSIGN_OR_RETURN(finite, step_.Update());
+    }
+    if (!finite) {
       if (optimizer_spec_.on_non_finite() == OptimizerSpec::STOP) {
         return NonFiniteStepError(epoch, batches, batch_loss, epochs_done_, run_.path());
       }

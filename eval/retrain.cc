@@ -11,7 +11,6 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/run/runtime.h"
-#include "mdenas/reports/run_reports.h"
 #include "mdenas/space/network_size.h"
 #include "mdenas/space/network_weights.h"
 #include "mdenas/space/spaces.h"
@@ -139,8 +138,7 @@ class Retraining::Impl : public TrainingJob {
     MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureFile, architecture_.text + "\n"));
     MDENAS_RETURN_IF_ERROR(run.WriteText(kArchitectureDotFile, architecture_dot_));
     MDENAS_RETURN_IF_ERROR(run.WriteText(kWeightsFile, NetworkWeightsBytes(*network_)));
-    MDENAS_RETURN_IF_ERROR(run.WriteText(kEpochsFile, EpochsCsv(loop_->records(), nullptr)));
-    return WriteRunReports(run.path()).status();
+    return run.WriteText(kEpochsFile, EpochsCsv(loop_->records(), nullptr));
   }
 
  private:

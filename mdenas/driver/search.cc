@@ -13,7 +13,6 @@
 #include "mdenas/base/resource_usage.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/driver/search_state.h"
-#include "mdenas/reports/run_reports.h"
 #include "mdenas/run/checkpoint.h"
 #include "mdenas/run/runtime.h"
 #include "mdenas/space/spaces.h"
@@ -203,8 +202,7 @@ class Search::Impl : public TrainingJob {
     MDENAS_RETURN_IF_ERROR(run.WriteText(
         kEpochsFile, EpochsCsv(loop_->records(),
                                [this](const EpochRecord& record) { return PathText(record); })));
-    MDENAS_RETURN_IF_ERROR(run.WriteText(kDistributionFile, DistributionCsv()));
-    return WriteRunReports(run.path()).status();
+    return run.WriteText(kDistributionFile, DistributionCsv());
   }
 
   std::string PathText(const EpochRecord& record) const override {

@@ -1,6 +1,6 @@
 // What a run directory shows people, rebuilt from its files: report.html
 // (html_report.h) and TensorBoard's event file (tensorboard_log.h). The
-// search and the retraining call it after every epoch, //mdenas:report on
+// training loop calls it after every epoch's results, //mdenas:report on
 // demand.
 
 #ifndef MDENAS_REPORTS_RUN_REPORTS_H_

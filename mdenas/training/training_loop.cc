@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/reports/run_reports.h"
 #include "mdenas/run/checkpoint.h"
 #include "mdenas/training/sgd.h"
 #include "mdenas/training/tensor_state.h"
@@ -130,6 +131,7 @@ absl::Status TrainingLoop::Run(ProgressReporter* progress, int stop_after) {
     *records_.Add() = record;
     MDENAS_RETURN_IF_ERROR(WriteCheckpoint());
     MDENAS_RETURN_IF_ERROR(job_->WriteResults());
+    MDENAS_RETURN_IF_ERROR(WriteRunReports(run_.path()).status());
     const double per_epoch = SecondsSince(session_start) / (epoch - first + 1);
     progress->EndEpoch(record, job_->PathText(record), seconds_, per_epoch * (epochs_ - epoch));
   }

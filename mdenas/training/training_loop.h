@@ -64,7 +64,8 @@ class TrainingJob {
 
   // Its state in the checkpoint: its member of Checkpoint.job.
   virtual void SaveState(Checkpoint* checkpoint) const = 0;
-  // Writes its result files into the run directory, after the checkpoint.
+  // Writes its result files into the run directory, after the checkpoint;
+  // the loop then rebuilds the reports from them (mdenas/reports).
   virtual absl::Status WriteResults() const = 0;
   // The epoch's path as the progress line shows it; empty for none.
   virtual std::string PathText(const EpochRecord& record) const { return ""; }

@@ -6,29 +6,9 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <string>
 
 #include "absl/strings/string_view.h"
-#include "mdenas/tensorboard/crc32c.h"
 #include "mdenas/tensorboard/event_file.h"
-
-namespace {
-
-void AppendLittleEndian(uint64_t value, int bytes, std::string* out) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(value >> (8 * i)));
-}
-
-std::string Framed(absl::string_view data) {
-  std::string length;
-  AppendLittleEndian(data.size(), 8, &length);
-  std::string record = length;
-  AppendLittleEndian(mdenas::tensorboard::MaskedCrc32c(length), 4, &record);
-  record.append(data.data(), data.size());
-  AppendLittleEndian(mdenas::tensorboard::MaskedCrc32c(data), 4, &record);
-  return record;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -37,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)mdenas::tensorboard::ReadEventFile(rest);
     return 0;
   }
-  const auto events = mdenas::tensorboard::ReadEventFile(Framed(rest));
+  const auto events = mdenas::tensorboard::ReadEventFile(mdenas::tensorboard::FramedRecord(rest));
   if (events.ok() && events->size() != 1) std::abort();
   return 0;
 }

@@ -127,14 +127,16 @@ void EventFile::AddSummaryValue(int64_t step, double wall_time, Summary::Value v
   AddEvent(event);
 }
 
-void EventFile::AddEvent(const Event& event) {
-  const std::string data = event.SerializeAsString();
-  const size_t start = bytes_.size();
-  AppendLittleEndian(data.size(), 8, &bytes_);
-  AppendLittleEndian(MaskedCrc32c(absl::string_view(bytes_).substr(start)), 4, &bytes_);
-  bytes_ += data;
-  AppendLittleEndian(MaskedCrc32c(data), 4, &bytes_);
+std::string FramedRecord(absl::string_view data) {
+  std::string record;
+  AppendLittleEndian(data.size(), 8, &record);
+  AppendLittleEndian(MaskedCrc32c(record), 4, &record);
+  record.append(data.data(), data.size());
+  AppendLittleEndian(MaskedCrc32c(data), 4, &record);
+  return record;
 }
+
+void EventFile::AddEvent(const Event& event) { bytes_ += FramedRecord(event.SerializeAsString()); }
 
 absl::StatusOr<std::vector<Event>> ReadEventFile(absl::string_view bytes) {
   std::vector<Event> events;

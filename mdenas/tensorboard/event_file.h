@@ -66,6 +66,11 @@ class EventFile {
   std::string bytes_;
 };
 
+// One record of an event file holding `data`: its length (uint64, little
+// endian), the masked CRC-32C of the length, the data, the data's masked
+// CRC-32C.
+std::string FramedRecord(absl::string_view data);
+
 // The events of the event file `bytes`, every record's length and data
 // checked against their CRCs. An error names the record (counted from 0) and
 // the byte offset where it starts.

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mdenas/base/file.h"
+#include "mdenas/base/little_endian.h"
 #include "mdenas/base/status_macros.h"
 
 namespace mdenas {
@@ -26,18 +27,6 @@ uint32_t Crc32(absl::string_view data) {
     data.remove_prefix(chunk);
   }
   return static_cast<uint32_t>(crc);
-}
-
-void AppendLittleEndian(uint64_t value, int bytes, std::string* out) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(value >> (8 * i)));
-}
-
-uint64_t ReadLittleEndian(absl::string_view data, int bytes) {
-  uint64_t value = 0;
-  for (int i = bytes - 1; i >= 0; --i) {
-    value = (value << 8) | static_cast<uint8_t>(data[i]);
-  }
-  return value;
 }
 
 }  // namespace

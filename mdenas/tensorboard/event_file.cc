@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "mdenas/base/little_endian.h"
 #include "mdenas/tensorboard/crc32c.h"
 
 namespace mdenas::tensorboard {
@@ -13,16 +14,6 @@ namespace {
 // A record's length and its CRC before the data; the data's CRC after it.
 constexpr size_t kHeaderSize = 8 + 4;
 constexpr size_t kFooterSize = 4;
-
-void AppendLittleEndian(uint64_t value, int bytes, std::string* out) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(value >> (8 * i)));
-}
-
-uint64_t ReadLittleEndian(absl::string_view data, int bytes) {
-  uint64_t value = 0;
-  for (int i = bytes - 1; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(data[i]);
-  return value;
-}
 
 uint32_t ReadBigEndian32(absl::string_view data) {
   uint32_t value = 0;

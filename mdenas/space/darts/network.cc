@@ -19,12 +19,17 @@ torch::nn::BatchNorm2d BatchNorm(int64_t channels) {
 // ReLU, avg-pool 5x5, 1x1 conv to 128, BN, ReLU, 2x2 conv to 768 (BN), ReLU:
 // DARTS's AuxiliaryHeadCIFAR (stride 3, on 8x8) and AuxiliaryHeadImageNet
 // (stride 2, on 14x14; its BN after the 768 conv is left out, as in DARTS).
+// The head follows this cell: the second reduction cell.
+int AuxiliaryHeadCell(int layers) { return 2 * layers / 3; }
+constexpr int64_t kAuxiliaryPool = 5;
+int64_t AuxiliaryPoolStride(DartsStem stem) { return stem == DartsStem::kImageNet ? 2 : 3; }
+
 torch::nn::Sequential AuxiliaryHead(int64_t channels, DartsStem stem) {
   const bool imagenet = stem == DartsStem::kImageNet;
   torch::nn::Sequential head(
       torch::nn::ReLU(),
-      torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(5)
-                               .stride(imagenet ? 2 : 3)
+      torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(kAuxiliaryPool)
+                               .stride(AuxiliaryPoolStride(stem))
                                .padding(0)
                                .count_include_pad(false)),
       Conv(channels, 128, 1), BatchNorm(128), torch::nn::ReLU(),
@@ -162,7 +167,7 @@ DartsNetworkImpl::DartsNetworkImpl(const Genotype& genotype,
     reduction_prev = reduction;
     channels_prev_prev = channels_prev;
     channels_prev = cell->output_channels();
-    if (i == 2 * layers / 3 && options.auxiliary()) {
+    if (i == AuxiliaryHeadCell(layers) && options.auxiliary()) {
       auxiliary_after_ = i;
       auxiliary_head_ = register_module(
           "auxiliary_head", AuxiliaryHead(channels_prev, options.stem()));
@@ -239,14 +244,16 @@ absl::Status CheckAuxiliaryHeadFits(const DartsNetworkOptions& options, int64_t 
   // The ImageNet stem has three stride-2 convolutions; then the cells.
   int64_t map = imagenet ? Halved(Halved(Halved(side))) : side;
   const int layers = static_cast<int>(options.layers());
-  for (int i = 0; i <= 2 * layers / 3 && i < layers; ++i) {
+  for (int i = 0; i <= AuxiliaryHeadCell(layers) && i < layers; ++i) {
     if (IsReductionCell(i, layers)) map = Halved(map);
   }
-  const int64_t stride = imagenet ? 2 : 3;
-  if (map >= 5 && (map - 5) / stride + 1 >= 2) return absl::OkStatus();
+  // Pooled to at least 2x2, the size of the head's convolution.
+  const int64_t stride = AuxiliaryPoolStride(options.stem());
+  const int64_t smallest = kAuxiliaryPool + stride;
+  if (map >= smallest) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "field 'network.darts.auxiliary': DARTS's auxiliary head needs a feature map of at least ",
-      5 + stride, "x", 5 + stride, " after the second reduction cell, and ", side, "x", side,
+      smallest, "x", smallest, " after the second reduction cell, and ", side, "x", side,
       " images give ", map, "x", map, ": set network.darts.auxiliary=false for them"));
 }
 

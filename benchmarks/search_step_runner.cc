@@ -15,6 +15,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/space/spaces.h"
+#include "mdenas/training/replicas.h"
 #include "mdenas/training/step.h"
 
 namespace mdenas {

@@ -154,6 +154,7 @@ absl::StatusOr<Batch> Loader::MakeBatch(const Epoch& epoch, int64_t batch,
       torch::empty({end - begin, shape.channels, shape.height, shape.width},
                    torch::kFloat32);
   out.labels = torch::empty({end - begin}, torch::kInt64);
+  out.whole_size = whole;
   float* images = out.images.data_ptr<float>();
   int64_t* labels = out.labels.data_ptr<int64_t>();
   for (int64_t i = 0; i < end - begin; ++i) {

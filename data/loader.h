@@ -68,6 +68,9 @@ struct LoaderOptions {
 struct Batch {
   torch::Tensor images;  // float32, [n, channels, height, width].
   torch::Tensor labels;  // int64, [n].
+  // Images in the whole batch that this is a shard of (n when unsharded):
+  // a shard's mean loss weighs whole_size / n less than the batch's.
+  int64_t whole_size = 0;
 };
 
 // StartEpoch, Next and status are for one consumer thread; the workers are

@@ -236,6 +236,9 @@ TEST(LoaderTest, ShardsTogetherAreTheUnshardedBatches) {
   EXPECT_EQ(shards[0][0].images.size(0), 3);
   EXPECT_EQ(shards[2][0].images.size(0), 2);
   EXPECT_EQ(shards[2][4].images.size(0), 1);
+  EXPECT_EQ(shards[2][0].whole_size, 8);
+  EXPECT_EQ(shards[2][4].whole_size, 5);
+  EXPECT_EQ(whole[4].whole_size, 5);
 }
 
 TEST(LoaderTest, WithoutShuffleKeepsTheIndexOrder) {

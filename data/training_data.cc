@@ -59,8 +59,11 @@ absl::StatusOr<TrainingData> OpenRetrainingData(const DataSpec& spec, int cutout
 }
 
 absl::StatusOr<TrainingLoaders> MakeTrainingLoaders(const TrainingData& data, int threads,
-                                                    int batch_size, uint64_t seed) {
+                                                    int batch_size, uint64_t seed, int shard,
+                                                    int shards) {
   LoaderOptions options;
+  options.shard = shard;
+  options.shards = shards;
   options.batch_size = batch_size;
   options.threads = threads;
   options.seed = seed;

@@ -53,13 +53,15 @@ absl::StatusOr<TrainingData> OpenSearchData(const DataSpec& spec, double train_f
 absl::StatusOr<TrainingData> OpenRetrainingData(const DataSpec& spec, int cutout_length);
 
 // The two loaders of a training job: `train` shuffled through the
-// augmenting transform, `eval` in order through the evaluation transform.
+// augmenting transform, `eval` in order through the evaluation transform;
+// both give part `shard` of `shards` of every batch (LoaderOptions).
 struct TrainingLoaders {
   std::unique_ptr<Loader> train;
   std::unique_ptr<Loader> eval;
 };
 absl::StatusOr<TrainingLoaders> MakeTrainingLoaders(const TrainingData& data, int threads,
-                                                    int batch_size, uint64_t seed);
+                                                    int batch_size, uint64_t seed, int shard,
+                                                    int shards);
 
 }  // namespace mdenas
 

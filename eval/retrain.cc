@@ -1,21 +1,21 @@
 #include "eval/retrain.h"
 
+#include <torch/torch.h>
+
 #include <utility>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "eval/latency.h"
 #include "mdenas/base/resource_usage.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
+#include "mdenas/run/checkpoint.h"
 #include "mdenas/run/runtime.h"
 #include "mdenas/space/network_size.h"
 #include "mdenas/space/network_weights.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_loader.h"
-#include "mdenas/run/checkpoint.h"
 #include "mdenas/training/epoch_records.h"
 #include "mdenas/training/training_loop.h"
 
@@ -23,44 +23,50 @@ namespace mdenas {
 
 class Retraining::Impl : public TrainingJob {
  public:
-  Impl(const EvalSpec& spec, const Architecture& architecture, TrainingData data)
-      : spec_(spec), architecture_(architecture), data_(std::move(data)) {}
+  Impl(const EvalSpec& spec, const Architecture& architecture, TrainingData data,
+       Replicas* replicas)
+      : spec_(spec),
+        architecture_(architecture),
+        data_(std::move(data)),
+        replicas_(replicas != nullptr ? replicas : &single_process_) {}
 
   absl::Status Initialize(RunDirectory run, bool resume) {
     MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
                             SearchSpaceOf(spec_.network()));
     space_name_ = space->name();
     MDENAS_ASSIGN_OR_RETURN(architecture_dot_, space->ArchitectureDot(architecture_));
-    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime, SetUpRuntime(spec_.runtime()));
+    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime,
+                            SetUpRuntime(spec_.runtime(), replicas_->count_here()));
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
-    inputs_ = {data_.shape.channels, data_.shape.height, data_.shape.width,
+    inputs_ = {data_.shape.channels, data_.shape.height,     data_.shape.width,
                data_.classes,        spec_.data().dataset(), runtime.kernels};
-    MDENAS_ASSIGN_OR_RETURN(network_,
-                            space->MakeNetwork(architecture_, spec_.network(), inputs_));
+    MDENAS_ASSIGN_OR_RETURN(network_, space->MakeNetwork(architecture_, spec_.network(), inputs_));
     if (!resume && !spec_.init_weights().empty()) {
       MDENAS_RETURN_IF_ERROR(LoadNetworkWeights(spec_.init_weights(), network_.get()));
     }
     parameters_ = CountParameters(*network_, /*include_auxiliary=*/false);
     macs_ = NetworkMacs(*network_, inputs_);
     network_->to(runtime.device);
-    MDENAS_ASSIGN_OR_RETURN(TrainingLoaders loaders,
-                            MakeTrainingLoaders(data_, spec_.data().loader_threads(),
-                                                spec_.batch_size(), spec_.runtime().seed()));
+    MDENAS_ASSIGN_OR_RETURN(
+        TrainingLoaders loaders,
+        MakeTrainingLoaders(data_, spec_.data().loader_threads(), spec_.batch_size(),
+                            spec_.runtime().seed(), replicas_->rank(), replicas_->count()));
     test_loader_ = std::move(loaders.eval);
-    loop_ = std::make_unique<TrainingLoop>(this, network_.get(), spec_.optimizer(),
-                                           spec_.epochs(), runtime.device,
-                                           std::move(loaders.train), std::move(run));
+    loop_ = std::make_unique<TrainingLoop>(this, network_.get(), spec_.optimizer(), spec_.epochs(),
+                                           runtime.device, replicas_, std::move(loaders.train),
+                                           std::move(run));
     return resume ? Restore() : absl::OkStatus();
   }
 
   absl::Status Run(ProgressReporter* progress, int stop_after) {
     MDENAS_RETURN_IF_ERROR(loop_->Run(progress, stop_after));
-    if (latency_.empty() && loop_->epochs_done() == spec_.epochs()) {
+    // Measured by the process that writes the results; other replicas'
+    // work would distort it.
+    if (latency_.empty() && loop_->writes_results() && loop_->epochs_done() == spec_.epochs()) {
       for (int batch : {1, 8}) {
         latency_.push_back(MeasureLatency(*network_, batch, inputs_.channels, inputs_.height,
-                                          inputs_.width, loop_->device(),
-                                          device_description_));
+                                          inputs_.width, loop_->device(), device_description_));
       }
       MDENAS_RETURN_IF_ERROR(WriteResults());
     }
@@ -78,9 +84,10 @@ class Retraining::Impl : public TrainingJob {
     *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
     result.set_wall_seconds(loop_->seconds());
-    result.set_device_hours(loop_->seconds() / 3600.0);
-    result.set_images_per_second(MeanImagesPerSecond(
-        loop_->records(), static_cast<int64_t>(data_.train_images.size())));
+    result.set_device_hours(loop_->seconds() * replicas_->count() / 3600.0);
+    result.set_processes(replicas_->count());
+    result.set_images_per_second(
+        MeanImagesPerSecond(loop_->records(), static_cast<int64_t>(data_.train_images.size())));
     result.set_peak_rss_bytes(PeakResidentBytes());
     result.set_data(data_.description);
     result.set_train_images(static_cast<int64_t>(data_.train_images.size()));
@@ -101,9 +108,7 @@ class Retraining::Impl : public TrainingJob {
 
   // --- TrainingJob --------------------------------------------------------
 
-  void StartEpoch(int epoch, EpochRecord*) override {
-    network_->StartEpoch(epoch, spec_.epochs());
-  }
+  void StartEpoch(int epoch, EpochRecord*) override { network_->StartEpoch(epoch, spec_.epochs()); }
 
   TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
     NetworkOutput output = network_->forward(images);
@@ -116,12 +121,12 @@ class Retraining::Impl : public TrainingJob {
   }
 
   absl::Status EndEpoch(EpochRecord* record) override {
-    MDENAS_ASSIGN_OR_RETURN(
-        const EvaluationCounts counts,
-        Evaluate(*network_, *test_loader_, loop_->device(),
-                 [&](const torch::Tensor& images) { return network_->forward(images).logits; }));
-    record->set_valid_top1(counts.top1_percent());
-    test_top5_ = counts.top5_percent();
+    MDENAS_ASSIGN_OR_RETURN(const Evaluation evaluation,
+                            loop_->Evaluate(*test_loader_, [&](const torch::Tensor& images) {
+                              return network_->forward(images).logits;
+                            }));
+    record->set_valid_top1(evaluation.total.top1_percent());
+    test_top5_ = evaluation.total.top5_percent();
     return absl::OkStatus();
   }
 
@@ -146,10 +151,10 @@ class Retraining::Impl : public TrainingJob {
     const RunDirectory& run = loop_->run();
     MDENAS_ASSIGN_OR_RETURN(const Checkpoint checkpoint,
                             ReadCheckpointOf(run, "retraining", &spec_));
-    absl::Status status = checkpoint.retraining().architecture() == architecture_.text
-                              ? loop_->Restore(checkpoint.training())
-                              : absl::FailedPreconditionError(
-                                    "the checkpoint trains another architecture");
+    absl::Status status =
+        checkpoint.retraining().architecture() == architecture_.text
+            ? loop_->Restore(checkpoint.training())
+            : absl::FailedPreconditionError("the checkpoint trains another architecture");
     if (!status.ok()) {
       return absl::Status(status.code(),
                           absl::StrCat(run.File(kCheckpointFile), ": ", status.message()));
@@ -161,6 +166,8 @@ class Retraining::Impl : public TrainingJob {
   const EvalSpec spec_;
   const Architecture architecture_;
   const TrainingData data_;
+  SingleProcess single_process_;
+  Replicas* const replicas_;
   std::string space_name_;
   std::string architecture_dot_;
   std::string device_description_;
@@ -179,9 +186,9 @@ Retraining::~Retraining() = default;
 
 absl::StatusOr<std::unique_ptr<Retraining>> Retraining::Create(const EvalSpec& spec,
                                                                const Architecture& architecture,
-                                                               TrainingData data,
-                                                               RunDirectory run, bool resume) {
-  auto impl = std::make_unique<Impl>(spec, architecture, std::move(data));
+                                                               TrainingData data, RunDirectory run,
+                                                               bool resume, Replicas* replicas) {
+  auto impl = std::make_unique<Impl>(spec, architecture, std::move(data), replicas);
   MDENAS_RETURN_IF_ERROR(impl->Initialize(std::move(run), resume));
   return std::unique_ptr<Retraining>(new Retraining(std::move(impl)));
 }
@@ -196,9 +203,9 @@ RunResult Retraining::result() const { return impl_->result(); }
 absl::StatusOr<std::unique_ptr<Retraining>> RunNewRetraining(const EvalSpec& spec,
                                                              const Architecture& architecture,
                                                              ProgressReporter* progress) {
-  MDENAS_ASSIGN_OR_RETURN(TrainingData data,
-                          OpenRetrainingData(spec.data(), spec.cutout_length()));
-  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(spec.runtime().output_dir(), spec));
+  MDENAS_ASSIGN_OR_RETURN(TrainingData data, OpenRetrainingData(spec.data(), spec.cutout_length()));
+  MDENAS_ASSIGN_OR_RETURN(RunDirectory run,
+                          RunDirectory::Create(spec.runtime().output_dir(), spec));
   MDENAS_ASSIGN_OR_RETURN(
       std::unique_ptr<Retraining> retraining,
       Retraining::Create(spec, architecture, std::move(data), std::move(run), false));

@@ -1,11 +1,11 @@
 #include "mdenas/driver/search.h"
 
+#include <torch/torch.h>
+
 #include <functional>
 #include <optional>
 #include <sstream>
 #include <utility>
-
-#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -47,29 +47,32 @@ std::vector<int> ChoiceCounts(const SearchSpace& space) {
 
 class Search::Impl : public TrainingJob {
  public:
-  Impl(const SearchSpec& spec, TrainingData data, std::unique_ptr<SearchSpace> space)
+  Impl(const SearchSpec& spec, TrainingData data, std::unique_ptr<SearchSpace> space,
+       Replicas* replicas)
       : spec_(spec),
         data_(std::move(data)),
         space_(std::move(space)),
         per_epoch_(spec.learner().sampling() == LearnerSpec::PER_EPOCH),
-        learner_(ChoiceCounts(*space_),
-                 {spec.learner().alpha(), RuleOf(spec.learner().update())}),
+        replicas_(replicas != nullptr ? replicas : &single_process_),
+        learner_(ChoiceCounts(*space_), {spec.learner().alpha(), RuleOf(spec.learner().update())}),
         rng_(spec.runtime().seed()) {}
 
   absl::Status Initialize(RunDirectory run, bool resume) {
-    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime, SetUpRuntime(spec_.runtime()));
+    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime,
+                            SetUpRuntime(spec_.runtime(), replicas_->count_here()));
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
     net_ = space_->MakeSupernet({data_.shape.channels, data_.shape.height, data_.shape.width,
                                  data_.classes, spec_.data().dataset(), runtime.kernels},
                                 std::nullopt);
     net_->to(runtime.device);
-    MDENAS_ASSIGN_OR_RETURN(TrainingLoaders loaders,
-                            MakeTrainingLoaders(data_, spec_.data().loader_threads(),
-                                                spec_.batch_size(), spec_.runtime().seed()));
+    MDENAS_ASSIGN_OR_RETURN(
+        TrainingLoaders loaders,
+        MakeTrainingLoaders(data_, spec_.data().loader_threads(), spec_.batch_size(),
+                            spec_.runtime().seed(), replicas_->rank(), replicas_->count()));
     validation_loader_ = std::move(loaders.eval);
     loop_ = std::make_unique<TrainingLoop>(this, net_.get(), spec_.optimizer(), spec_.epochs(),
-                                           runtime.device, std::move(loaders.train),
+                                           runtime.device, replicas_, std::move(loaders.train),
                                            std::move(run));
     return resume ? Restore() : absl::OkStatus();
   }
@@ -104,9 +107,10 @@ class Search::Impl : public TrainingJob {
     *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
     result.set_wall_seconds(loop_->seconds());
-    result.set_device_hours(loop_->seconds() / 3600.0);
-    result.set_images_per_second(MeanImagesPerSecond(
-        loop_->records(), static_cast<int64_t>(data_.train_images.size())));
+    result.set_device_hours(loop_->seconds() * replicas_->count() / 3600.0);
+    result.set_processes(replicas_->count());
+    result.set_images_per_second(
+        MeanImagesPerSecond(loop_->records(), static_cast<int64_t>(data_.train_images.size())));
     result.set_peak_rss_bytes(PeakResidentBytes());
     result.set_data(data_.description);
     result.set_train_images(static_cast<int64_t>(data_.train_images.size()));
@@ -117,9 +121,8 @@ class Search::Impl : public TrainingJob {
         "MdeNAS search, ", spec_.epochs(), " epochs, ", space_->name(), " space (",
         space_->Description(), "), ", LearnerSpec::Sampling_Name(spec_.learner().sampling()),
         " sampling, ", LearnerSpec::Update_Name(spec_.learner().update()), " alpha ",
-        spec_.learner().alpha(), ", ", data_.train_images.size(), "/",
-        data_.eval_images.size(), " ", DataSpec::Dataset_Name(spec_.data().dataset()),
-        " images",
+        spec_.learner().alpha(), ", ", data_.train_images.size(), "/", data_.eval_images.size(),
+        " ", DataSpec::Dataset_Name(spec_.data().dataset()), " images",
         spec_.random_candidates() > 0
             ? absl::StrCat(", the best of ", spec_.random_candidates(), " random candidates")
             : ""));
@@ -164,9 +167,7 @@ class Search::Impl : public TrainingJob {
     MDENAS_ASSIGN_OR_RETURN(
         const double accuracy,
         Validate(
-            [&]() -> std::vector<int> {
-              return per_epoch_ ? epoch_path : learner_.Sample(&rng_);
-            },
+            [&]() -> std::vector<int> { return per_epoch_ ? epoch_path : learner_.Sample(&rng_); },
             /*record_batches=*/!per_epoch_));
     record->set_valid_top1(accuracy);
     if (per_epoch_) learner_.RecordAccuracy(epoch_path, accuracy);
@@ -213,23 +214,24 @@ class Search::Impl : public TrainingJob {
 
  private:
   // Top-1 (%) on the validation split, each batch through the path
-  // `next_path` gives; with `record_batches`, each batch's accuracy is
-  // recorded for its path (per-batch sampling).
+  // `next_path` gives; with `record_batches`, each batch's accuracy (every
+  // replica's shards of it together) is recorded for its path (per-batch
+  // sampling).
   absl::StatusOr<double> Validate(const std::function<std::vector<int>()>& next_path,
                                   bool record_batches) {
-    std::vector<int> path;
+    std::vector<std::vector<int>> paths;
     MDENAS_ASSIGN_OR_RETURN(
-        const EvaluationCounts counts,
-        Evaluate(
-            *net_, *validation_loader_, loop_->device(),
-            [&](const torch::Tensor& images) {
-              path = next_path();
-              return net_->forward(images, path);
-            },
-            [&](int64_t correct, int64_t images) {
-              if (record_batches) learner_.RecordAccuracy(path, 100.0 * correct / images);
-            }));
-    return counts.top1_percent();
+        const Evaluation evaluation,
+        loop_->Evaluate(
+            *validation_loader_,
+            [&](const torch::Tensor& images) { return net_->forward(images, paths.back()); },
+            [&](int64_t) { paths.push_back(next_path()); }));
+    if (record_batches) {
+      for (size_t b = 0; b < paths.size(); ++b) {
+        learner_.RecordAccuracy(paths[b], evaluation.batches[b].top1_percent());
+      }
+    }
+    return evaluation.total.top1_percent();
   }
 
   // Draws spec.random_candidates() architectures uniformly and validates
@@ -267,9 +269,8 @@ class Search::Impl : public TrainingJob {
   // distribution.csv: every choice of every decision after every epoch,
   // each decision in the space's columns.
   std::string DistributionCsv() const {
-    std::string csv =
-        absl::StrCat("epoch,", absl::StrJoin(space_->DecisionColumns(), ","), ",",
-                     space_->ChoiceColumn(), ",p,trained,accuracy\n");
+    std::string csv = absl::StrCat("epoch,", absl::StrJoin(space_->DecisionColumns(), ","), ",",
+                                   space_->ChoiceColumn(), ",p,trained,accuracy\n");
     for (int e = 0; e < history_.size(); ++e) {
       const LearnerState& state = history_[e];
       for (int d = 0; d < state.decisions_size(); ++d) {
@@ -277,9 +278,9 @@ class Search::Impl : public TrainingJob {
         const std::string columns = absl::StrJoin(decision.columns, ",");
         const LearnerState::Decision& stats = state.decisions(d);
         for (int c = 0; c < stats.probability_size(); ++c) {
-          absl::StrAppend(&csv, absl::StrFormat("%d,%s,%s,%.6f,%d,%.4f\n", e + 1, columns,
-                                                decision.choices[c], stats.probability(c),
-                                                stats.trained(c), stats.accuracy(c)));
+          absl::StrAppend(
+              &csv, absl::StrFormat("%d,%s,%s,%.6f,%d,%.4f\n", e + 1, columns, decision.choices[c],
+                                    stats.probability(c), stats.trained(c), stats.accuracy(c)));
         }
       }
     }
@@ -289,8 +290,8 @@ class Search::Impl : public TrainingJob {
   absl::Status Restore() {
     const RunDirectory& run = loop_->run();
     MDENAS_ASSIGN_OR_RETURN(const Checkpoint checkpoint, ReadCheckpointOf(run, "search", &spec_));
-    absl::Status status = RestoreSearchState(
-        checkpoint.search(), checkpoint.training().epochs_done(), &learner_, &rng_);
+    absl::Status status = RestoreSearchState(checkpoint.search(),
+                                             checkpoint.training().epochs_done(), &learner_, &rng_);
     if (status.ok()) status = loop_->Restore(checkpoint.training());
     if (!status.ok()) {
       return absl::DataLossError(absl::StrCat(run.File(kCheckpointFile), ": ", status.message()));
@@ -304,6 +305,8 @@ class Search::Impl : public TrainingJob {
   const TrainingData data_;
   const std::unique_ptr<SearchSpace> space_;
   const bool per_epoch_;
+  SingleProcess single_process_;
+  Replicas* const replicas_;
   std::string device_description_;
   std::shared_ptr<Supernet> net_;
   MultinomialLearner learner_;
@@ -320,9 +323,10 @@ Search::Search(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Search::~Search() = default;
 
 absl::StatusOr<std::unique_ptr<Search>> Search::Create(const SearchSpec& spec, TrainingData data,
-                                                       RunDirectory run, bool resume) {
+                                                       RunDirectory run, bool resume,
+                                                       Replicas* replicas) {
   MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<SearchSpace> space, MakeSearchSpace(spec.space()));
-  auto impl = std::make_unique<Impl>(spec, std::move(data), std::move(space));
+  auto impl = std::make_unique<Impl>(spec, std::move(data), std::move(space), replicas);
   MDENAS_RETURN_IF_ERROR(impl->Initialize(std::move(run), resume));
   return std::unique_ptr<Search>(new Search(std::move(impl)));
 }
@@ -343,9 +347,10 @@ RunResult Search::result() const { return impl_->result(); }
 
 absl::StatusOr<std::unique_ptr<Search>> RunNewSearch(const SearchSpec& spec,
                                                      ProgressReporter* progress) {
-  MDENAS_ASSIGN_OR_RETURN(
-      TrainingData data, OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
-  MDENAS_ASSIGN_OR_RETURN(RunDirectory run, RunDirectory::Create(spec.runtime().output_dir(), spec));
+  MDENAS_ASSIGN_OR_RETURN(TrainingData data,
+                          OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
+  MDENAS_ASSIGN_OR_RETURN(RunDirectory run,
+                          RunDirectory::Create(spec.runtime().output_dir(), spec));
   MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
                           Search::Create(spec, std::move(data), std::move(run), false));
   MDENAS_RETURN_IF_ERROR(search->Run(progress));

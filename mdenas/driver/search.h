@@ -30,6 +30,7 @@
 #include "mdenas/run/progress.h"
 #include "mdenas/run/run_directory.h"
 #include "mdenas/space/search_space.h"
+#include "mdenas/training/replicas.h"
 
 namespace mdenas {
 
@@ -37,11 +38,12 @@ class Search {
  public:
   // A search of the resolved, valid `spec` on `data`, writing to `run`.
   // With `resume`, it continues from the run's checkpoint, which must belong
-  // to `spec`.
-  static absl::StatusOr<std::unique_ptr<Search>> Create(const SearchSpec& spec,
-                                                        TrainingData data,
-                                                        RunDirectory run,
-                                                        bool resume);
+  // to `spec`. `replicas`, where given (it must outlive the search), are
+  // the data-parallel processes this one searches with; every one searches
+  // the same spec, and replica 0 writes `run`. None: a single process.
+  static absl::StatusOr<std::unique_ptr<Search>> Create(const SearchSpec& spec, TrainingData data,
+                                                        RunDirectory run, bool resume,
+                                                        Replicas* replicas = nullptr);
   ~Search();
 
   // Runs the remaining epochs, or up to epoch `stop_after` (1-based) when

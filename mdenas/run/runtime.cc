@@ -35,7 +35,7 @@ std::string GpuDescription(int index) {
   return absl::StrCat("unknown GPU: nvidia-smi said: ", text);
 }
 
-absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
+absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_here) {
   MDENAS_RETURN_IF_ERROR(CheckDeviceAvailable(runtime));
   const c10::Device device(runtime.device());
   const Kernels kernels =
@@ -43,7 +43,7 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime) {
   const int threads =
       runtime.threads() > 0
           ? runtime.threads()
-          : static_cast<int>(std::thread::hardware_concurrency());
+          : static_cast<int>(std::thread::hardware_concurrency()) / std::max(processes_here, 1);
   at::set_num_threads(std::max(threads, 1));
   std::string description =
       device.is_cpu() ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")

@@ -31,8 +31,9 @@ absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime);
 std::string GpuDescription(int index);
 
 // Checks the device (CheckDeviceAvailable) and sets libtorch's intra-op threads
-// (runtime.threads, 0 = one per core).
-absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime);
+// (runtime.threads; 0 = the cores shared among the `processes_here`
+// processes on this machine, at least 1).
+absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_here = 1);
 
 }  // namespace mdenas
 

@@ -1,6 +1,9 @@
 #include "mdenas/run/runtime.h"
 
+#include <ATen/Parallel.h>
 #include <torch/cuda.h>
+
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,12 +25,27 @@ TEST(RuntimeTest, RuntimeSetsThreadsAndRefusesMissingDevices) {
   const absl::StatusOr<Runtime> cuda = SetUpRuntime(runtime);
   EXPECT_EQ(cuda.ok(), torch::cuda::is_available());
   if (!cuda.ok()) {
-    EXPECT_THAT(std::string(cuda.status().message()),
-                HasSubstr("sees no CUDA device"));
+    EXPECT_THAT(std::string(cuda.status().message()), HasSubstr("sees no CUDA device"));
   }
   runtime.set_device("cuda:99");
   EXPECT_THAT(std::string(SetUpRuntime(runtime).status().message()),
               HasSubstr("runtime.device is 'cuda:99', but this libtorch sees"));
+}
+
+// Processes on one machine share its cores: each takes its part, at least
+// one thread.
+TEST(RuntimeTest, AutomaticThreadsAreTheCoresSharedAmongTheProcessesHere) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  RuntimeSpec runtime;
+  ASSERT_TRUE(SetUpRuntime(runtime, 1).ok());
+  EXPECT_EQ(at::get_num_threads(), cores);
+  ASSERT_TRUE(SetUpRuntime(runtime, cores).ok());
+  EXPECT_EQ(at::get_num_threads(), 1);
+  ASSERT_TRUE(SetUpRuntime(runtime, cores + 1).ok());
+  EXPECT_EQ(at::get_num_threads(), 1);
+  runtime.set_threads(3);
+  ASSERT_TRUE(SetUpRuntime(runtime, cores).ok());
+  EXPECT_EQ(at::get_num_threads(), 3);
 }
 
 TEST(RuntimeTest, GpuDescriptionNamesTheGpuOrSaysWhyNot) {

@@ -135,10 +135,10 @@ void CheckRanges(const Message& message, const std::string& prefix,
 
 void CheckOptimizer(const OptimizerSpec& optimizer, int batch_size, const std::string& prefix,
                     std::vector<Problem>* problems) {
-  if (batch_size % optimizer.micro_batches() != 0) {
+  if (optimizer.micro_batches() > batch_size) {
     problems->push_back({prefix + "micro_batches",
-                         absl::StrCat(optimizer.micro_batches(), " does not divide batch_size (",
-                                      batch_size, ") into equal micro-batches")});
+                         absl::StrCat(optimizer.micro_batches(), " is more than batch_size (",
+                                      batch_size, "): every micro-batch needs an image")});
   }
   if (optimizer.learning_rate_min() > optimizer.learning_rate()) {
     problems->push_back(

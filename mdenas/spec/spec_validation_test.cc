@@ -84,9 +84,10 @@ TEST(ValidateSpecTest, ContradictorySettingsAreReported) {
   EXPECT_THAT(
       ValidateSearchText("epochs: 5\nlearner { warmup_epochs: 5 }\n"),
       HasSubstr("'learner.warmup_epochs'"));
-  EXPECT_THAT(ValidateSearchText("batch_size: 64\noptimizer { micro_batches: 3 }\n"),
-              HasSubstr("'optimizer.micro_batches': 3 does not divide batch_size (64)"));
-  EXPECT_EQ(ValidateSearchText("batch_size: 64\noptimizer { micro_batches: 4 }\n"), "");
+  EXPECT_THAT(ValidateSearchText("batch_size: 4\noptimizer { micro_batches: 5 }\n"),
+              HasSubstr("'optimizer.micro_batches': 5 is more than batch_size (4)"));
+  // Unequal micro-batches are weighted by their sizes.
+  EXPECT_EQ(ValidateSearchText("batch_size: 64\noptimizer { micro_batches: 3 }\n"), "");
   // RSPS: random candidates pick the architecture; the learner never updates.
   EXPECT_EQ(ValidateSearchText("epochs: 5\nlearner { warmup_epochs: 5 }\n"
                                "random_candidates: 10\n"),

@@ -4,6 +4,7 @@
 // clipped and checked, and SGD applied. Combining is the one place where
 // processes meet in a step; a single process has nothing to combine.
 //
+//   SingleProcess single_process;  // training/replicas.h
 //   TrainingStep step(spec.optimizer(), net->parameters(), &single_process);
 //   step.ClearGradients();
 //   for (each micro-batch) step.Backward(its loss, weighted by its share);
@@ -33,12 +34,6 @@ class GradientCombiner {
   // parameter without a gradient has none in any process (the sampled path
   // is the same everywhere). An error (a process gone) ends the run.
   virtual absl::Status Combine(const std::vector<torch::Tensor>& parameters) = 0;
-};
-
-// The gradients of a single process are already the whole batch's.
-class SingleProcess final : public GradientCombiner {
- public:
-  absl::Status Combine(const std::vector<torch::Tensor>&) override { return absl::OkStatus(); }
 };
 
 class TrainingStep {

@@ -1,3 +1,4 @@
+#include "mdenas/training/replicas.h"
 #include "mdenas/training/step.h"
 
 #include <torch/torch.h>

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/reports/run_reports.h"
 #include "mdenas/run/checkpoint.h"
@@ -80,19 +82,42 @@ class MicroBatchStatistics {
   std::vector<torch::Tensor> buffers_, start_, change_;
 };
 
+// SplitMix64's finaliser: well-mixed seeds from small consecutive inputs.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// The message's bytes, the same for the same message in every process.
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream output(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&output);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
 }  // namespace
 
 TrainingLoop::TrainingLoop(TrainingJob* job, torch::nn::Module* network,
                            const OptimizerSpec& optimizer, int epochs, const torch::Device& device,
-                           std::unique_ptr<Loader> train_loader, RunDirectory run)
+                           Replicas* replicas, std::unique_ptr<Loader> train_loader,
+                           RunDirectory run)
     : job_(job),
       network_(network),
       optimizer_spec_(optimizer),
       epochs_(epochs),
       device_(device),
+      replicas_(replicas),
       train_loader_(std::move(train_loader)),
       run_(std::move(run)),
-      step_(optimizer, network->parameters(), &single_process_) {}
+      step_(optimizer, network->parameters(), replicas),
+      base_seed_(at::detail::getDefaultCPUGenerator().current_seed()) {}
 
 absl::Status RestoreTrainingState(const TrainingState& state, int epochs,
                                   torch::nn::Module* network, torch::optim::SGD* optimizer) {
@@ -129,13 +154,45 @@ absl::Status TrainingLoop::Run(ProgressReporter* progress, int stop_after) {
     seconds_ += record.seconds();
     epochs_done_ = epoch;
     *records_.Add() = record;
-    MDENAS_RETURN_IF_ERROR(WriteCheckpoint());
+    const Checkpoint checkpoint = MakeCheckpoint();
+    // Identical replicas compute identical states; a difference (a
+    // nondeterministic kernel, a rank started from another checkpoint)
+    // stops the run here rather than letting the replicas drift apart.
+    Checkpoint compared = checkpoint;
+    compared.mutable_training()->clear_epochs();
+    compared.mutable_training()->clear_seconds();
+    // Replicas draw (dropout, drop-path) as many numbers as their shards
+    // have images, which may differ by one; replica 0's generator is kept.
+    compared.mutable_training()->clear_torch_rng();
+    MDENAS_RETURN_IF_ERROR(CollectiveError(
+        replicas_->CheckSame(absl::StrCat("the weights and the job's state after epoch ", epoch),
+                             DeterministicBytes(compared)),
+        epoch, 0));
+    if (!writes_results()) continue;
+    MDENAS_RETURN_IF_ERROR(mdenas::WriteCheckpoint(run_, checkpoint));
     MDENAS_RETURN_IF_ERROR(job_->WriteResults());
     MDENAS_RETURN_IF_ERROR(WriteRunReports(run_.path()).status());
     const double per_epoch = SecondsSince(session_start) / (epoch - first + 1);
     progress->EndEpoch(record, job_->PathText(record), seconds_, per_epoch * (epochs_ - epoch));
   }
   return absl::OkStatus();
+}
+
+bool TrainingLoop::Trains(const Batch& batch) const {
+  return batch.whole_size >= int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+}
+
+absl::Status TrainingLoop::CollectiveError(const absl::Status& status, int epoch,
+                                           int64_t batch) const {
+  if (status.ok()) return status;
+  return absl::Status(
+      status.code(),
+      absl::StrCat("epoch ", epoch, batch > 0 ? absl::StrCat(", batch ", batch) : "", ": ",
+                   status.message(), "\nthe last complete epoch is ", epochs_done_,
+                   epochs_done_ > 0
+                       ? absl::StrCat("; its checkpoint in ", run_.path(),
+                                      " is intact: --resume=", run_.path(), " continues the run")
+                       : ""));
 }
 
 absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, EpochRecord* record) {
@@ -145,18 +202,21 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
   train_loader_->StartEpoch(epoch - 1);
   progress->StartEpoch(epoch, train_loader_->batches_per_epoch());
   const auto start = std::chrono::steady_clock::now();
+  // This replica's sums; the record's are every replica's.
   double loss_sum = 0;
-  int64_t correct = 0, seen = 0, batches = 0;
+  int64_t correct = 0, seen = 0, batches = 0, whole_seen = 0;
   int skipped = 0;
   while (std::optional<Batch> batch = train_loader_->Next()) {
     ++batches;
+    if (!Trains(*batch)) continue;
+    const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
     const torch::Tensor images = batch->images.to(device_);
     const torch::Tensor labels = batch->labels.to(device_);
-    const int64_t n = labels.size(0);
     step_.ClearGradients();
     job_->StartStep();
-    // Each micro-batch's mean loss weighted by its share of the batch: the
-    // gradients add up to those of the batch's mean loss.
+    // Each micro-batch's mean loss weighted by its share of the whole batch
+    // (all replicas' shards): the gradients, summed over the micro-batches
+    // and the replicas, are those of the batch's mean loss.
     const std::vector<torch::Tensor> micro_images =
         images.tensor_split(optimizer_spec_.micro_batches());
     const std::vector<torch::Tensor> micro_labels =
@@ -166,24 +226,28 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
     bool finite = true;
     std::optional<MicroBatchStatistics> statistics;
     if (micro_images.size() > 1) statistics.emplace(*network_);
-    int micro_batches = 0;
     for (size_t m = 0; m < micro_images.size() && finite; ++m) {
-      const int64_t micro_n = micro_labels[m].size(0);
-      if (micro_n == 0) continue;  // A last batch smaller than micro_batches.
+      // A batch cut into parts draws its random numbers (dropout,
+      // drop-path) part by part, each from a seed of its own, so that a
+      // part draws the same whichever replica trains it.
+      if (parts > 1) {
+        const uint64_t part = static_cast<uint64_t>(replicas_->rank()) * micro_images.size() + m;
+        torch::manual_seed(Mix(base_seed_ ^ Mix(Mix(epoch) ^ Mix(batches << 20 | part))));
+      }
       const TrainingOutput output = job_->Forward(micro_images[m], micro_labels[m]);
-      const double share = static_cast<double>(micro_n) / n;
+      const double share = static_cast<double>(micro_labels[m].size(0)) / batch->whole_size;
       batch_loss += output.loss.item<double>() * share;
       batch_correct += TopKCorrect(output.logits, micro_labels[m], 1);
       finite = step_.Backward(output.loss * share);
       // After the backward pass, which may read the statistics it saved.
       if (statistics) statistics->EndMicroBatch();
-      ++micro_batches;
     }
-    if (statistics) statistics->Finish(micro_batches);
-    if (finite) {
-      MDENAS_ASSIGN_OR_RETURN(finite, step_.Update());
-    }
-    if (!finite) {
+    if (statistics) statistics->Finish(static_cast<int>(micro_images.size()));
+    // One replica's non-finite loss skips the step on all.
+    absl::StatusOr<bool> all_finite = replicas_->AllTrue(finite);
+    if (all_finite.ok() && *all_finite) all_finite = step_.Update();
+    MDENAS_RETURN_IF_ERROR(CollectiveError(all_finite.status(), epoch, batches));
+    if (!*all_finite) {
       if (optimizer_spec_.on_non_finite() == OptimizerSpec::STOP) {
         return NonFiniteStepError(epoch, batches, batch_loss, epochs_done_, run_.path());
       }
@@ -191,21 +255,30 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
       continue;
     }
     job_->AfterStep();
-    loss_sum += batch_loss * n;
+    loss_sum += batch_loss * batch->whole_size;
     correct += batch_correct;
-    seen += n;
-    progress->Batch(batches, loss_sum / seen, 100.0 * correct / seen);
+    seen += labels.size(0);
+    whole_seen += batch->whole_size;
+    // This replica's accuracy, with the whole batch's share of the loss.
+    progress->Batch(batches, loss_sum / whole_seen, 100.0 * correct / seen);
   }
   MDENAS_RETURN_IF_ERROR(train_loader_->status());
+  absl::StatusOr<std::vector<double>> sums =
+      replicas_->Sum({loss_sum, static_cast<double>(correct), static_cast<double>(seen)});
+  // Evaluations then see the same network everywhere.
+  absl::Status averaged = sums.status();
+  if (averaged.ok()) averaged = replicas_->AverageBuffers(network_->buffers());
+  MDENAS_RETURN_IF_ERROR(CollectiveError(averaged, epoch, 0));
+  const double images = std::max((*sums)[2], 1.0);
   record->set_learning_rate(learning_rate);
-  record->set_train_loss(loss_sum / std::max<int64_t>(seen, 1));
-  record->set_train_top1(100.0 * correct / std::max<int64_t>(seen, 1));
+  record->set_train_loss((*sums)[0] / images);
+  record->set_train_top1(100.0 * (*sums)[1] / images);
   record->set_skipped_steps(skipped);
-  record->set_images_per_second(seen / SecondsSince(start));
+  record->set_images_per_second((*sums)[2] / SecondsSince(start));
   return absl::OkStatus();
 }
 
-absl::Status TrainingLoop::WriteCheckpoint() const {
+Checkpoint TrainingLoop::MakeCheckpoint() const {
   Checkpoint checkpoint;
   TrainingState* state = checkpoint.mutable_training();
   state->set_epochs_done(epochs_done_);
@@ -215,7 +288,7 @@ absl::Status TrainingLoop::WriteCheckpoint() const {
   *state->mutable_optimizer() = SgdState(step_.optimizer());
   state->set_seconds(seconds_);
   job_->SaveState(&checkpoint);
-  return mdenas::WriteCheckpoint(run_, std::move(checkpoint));
+  return checkpoint;
 }
 
 double EvaluationCounts::top1_percent() const {
@@ -226,27 +299,45 @@ double EvaluationCounts::top5_percent() const {
   return 100.0 * top5 / std::max<int64_t>(images, 1);
 }
 
-absl::StatusOr<EvaluationCounts> Evaluate(
-    torch::nn::Module& network, Loader& loader, const torch::Device& device,
-    const std::function<torch::Tensor(const torch::Tensor& images)>& logits_of,
-    const std::function<void(int64_t correct, int64_t images)>& on_batch) {
+absl::StatusOr<Evaluation> TrainingLoop::Evaluate(
+    Loader& loader, const std::function<torch::Tensor(const torch::Tensor& images)>& logits_of,
+    const std::function<void(int64_t batch)>& start_batch) {
   torch::NoGradGuard no_grad;
-  network.eval();
+  network_->eval();
   // Unshuffled and unaugmented: every epoch of an evaluation loader is the
   // same.
   loader.StartEpoch(0);
-  EvaluationCounts counts;
-  while (std::optional<Batch> batch = loader.Next()) {
-    const torch::Tensor labels = batch->labels.to(device);
-    const torch::Tensor logits = logits_of(batch->images.to(device));
-    const int64_t right = TopKCorrect(logits, labels, 1);
-    if (on_batch) on_batch(right, labels.size(0));
-    counts.top1 += right;
-    counts.top5 += TopKCorrect(logits, labels, 5);
-    counts.images += labels.size(0);
+  // top1, top5, images of each batch, this replica's.
+  std::vector<double> counts;
+  for (int64_t b = 0; std::optional<Batch> batch = loader.Next(); ++b) {
+    if (start_batch) start_batch(b);
+    const std::vector<torch::Tensor> images =
+        batch->images.tensor_split(optimizer_spec_.micro_batches());
+    const std::vector<torch::Tensor> labels =
+        batch->labels.tensor_split(optimizer_spec_.micro_batches());
+    double top1 = 0, top5 = 0;
+    for (size_t m = 0; m < images.size(); ++m) {
+      if (labels[m].size(0) == 0) continue;
+      const torch::Tensor part_labels = labels[m].to(device_);
+      const torch::Tensor logits = logits_of(images[m].to(device_));
+      top1 += TopKCorrect(logits, part_labels, 1);
+      top5 += TopKCorrect(logits, part_labels, 5);
+    }
+    counts.insert(counts.end(), {top1, top5, static_cast<double>(batch->labels.size(0))});
   }
   MDENAS_RETURN_IF_ERROR(loader.status());
-  return counts;
+  MDENAS_ASSIGN_OR_RETURN(counts, replicas_->Sum(counts));
+  Evaluation evaluation;
+  for (size_t i = 0; i < counts.size(); i += 3) {
+    EvaluationCounts& batch = evaluation.batches.emplace_back();
+    batch.top1 = static_cast<int64_t>(counts[i]);
+    batch.top5 = static_cast<int64_t>(counts[i + 1]);
+    batch.images = static_cast<int64_t>(counts[i + 2]);
+    evaluation.total.top1 += batch.top1;
+    evaluation.total.top5 += batch.top5;
+    evaluation.total.images += batch.images;
+  }
+  return evaluation;
 }
 
 }  // namespace mdenas

@@ -7,21 +7,30 @@
 // happens before and after an epoch, and their part of the checkpoint and
 // the results.
 //
+// Data-parallel: every replica (training/replicas.h) runs the same loop
+// over its shard of every batch (LoaderOptions.shard); the loop sums the
+// gradients, takes the decision to skip a step together, sums the records'
+// counts, averages BatchNorm's running statistics before the job's
+// evaluation, checks after every epoch that the replicas still agree, and
+// lets only replica 0 write the run directory. N replicas compute what one
+// process computes with micro_batches: N.
+//
 //   TrainingLoop loop(&job, network, spec.optimizer(), spec.epochs(),
-//                     device, std::move(train_loader), run);
+//                     device, &replicas, std::move(train_loader), run);
 //   MDENAS_RETURN_IF_ERROR(loop.Run(&progress));
 
 #ifndef MDENAS_TRAINING_TRAINING_LOOP_H_
 #define MDENAS_TRAINING_TRAINING_LOOP_H_
 
+#include <torch/nn/module.h>
+#include <torch/optim/sgd.h>
+#include <torch/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <torch/nn/module.h>
-#include <torch/optim/sgd.h>
-#include <torch/types.h>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -32,6 +41,7 @@
 #include "mdenas/proto/training.pb.h"
 #include "mdenas/run/progress.h"
 #include "mdenas/run/run_directory.h"
+#include "mdenas/training/replicas.h"
 #include "mdenas/training/step.h"
 
 namespace mdenas {
@@ -62,23 +72,44 @@ class TrainingJob {
   // After the epoch's training: measures it and sets record->valid_top1.
   virtual absl::Status EndEpoch(EpochRecord* record) = 0;
 
-  // Its state in the checkpoint: its member of Checkpoint.job.
+  // Its state in the checkpoint: its member of Checkpoint.job. Every
+  // replica's must be the same after every epoch.
   virtual void SaveState(Checkpoint* checkpoint) const = 0;
   // Writes its result files into the run directory, after the checkpoint;
-  // the loop then rebuilds the reports from them (mdenas/reports).
+  // the loop then rebuilds the reports from them (mdenas/reports). Called
+  // on replica 0 only.
   virtual absl::Status WriteResults() const = 0;
   // The epoch's path as the progress line shows it; empty for none.
   virtual std::string PathText(const EpochRecord& record) const { return ""; }
 };
 
+// Correct predictions: top-1 and top-5 (or top-k for fewer classes than
+// 5).
+struct EvaluationCounts {
+  int64_t top1 = 0;
+  int64_t top5 = 0;
+  int64_t images = 0;
+
+  // Unit: %.
+  double top1_percent() const;
+  double top5_percent() const;
+};
+
+// An evaluation pass's counts, summed over the replicas.
+struct Evaluation {
+  EvaluationCounts total;
+  std::vector<EvaluationCounts> batches;
+};
+
 class TrainingLoop {
  public:
   // Trains `network`'s parameters for `epochs` epochs of `train_loader` on
-  // `device` with SGD as `optimizer` says, writing checkpoints to `run`.
-  // `job` and `network` must outlive the loop.
+  // `device` with SGD as `optimizer` says, writing checkpoints to `run`
+  // (on replica 0). `train_loader` gives this replica's shard of each
+  // batch. `job`, `network` and `replicas` must outlive the loop.
   TrainingLoop(TrainingJob* job, torch::nn::Module* network, const OptimizerSpec& optimizer,
-               int epochs, const torch::Device& device, std::unique_ptr<Loader> train_loader,
-               RunDirectory run);
+               int epochs, const torch::Device& device, Replicas* replicas,
+               std::unique_ptr<Loader> train_loader, RunDirectory run);
 
   // Continues from the loop's state in a checkpoint: epochs, records,
   // weights, momentum and libtorch's generator, each checked to fit.
@@ -90,6 +121,17 @@ class TrainingLoop {
   // (SKIP_STEP); the checkpoint of the last finished epoch stays as it was.
   absl::Status Run(ProgressReporter* progress, int stop_after = 0);
 
+  // An evaluation pass: the network in evaluation mode, without gradients,
+  // over one epoch of `loader` (this replica's shard of each batch) in its
+  // order, each batch in micro_batches parts as a training batch is cut
+  // (which matters where BatchNorm normalises over the batch in
+  // evaluation). `start_batch` (where given) is called before each batch,
+  // also one whose shard here is empty; `logits_of` gives a part's logits
+  // on the loop's device. Every replica calls it at the same point.
+  absl::StatusOr<Evaluation> Evaluate(
+      Loader& loader, const std::function<torch::Tensor(const torch::Tensor& images)>& logits_of,
+      const std::function<void(int64_t batch)>& start_batch = nullptr);
+
   int epochs() const { return epochs_; }
   int epochs_done() const { return epochs_done_; }
   const google::protobuf::RepeatedPtrField<EpochRecord>& records() const { return records_; }
@@ -97,20 +139,31 @@ class TrainingLoop {
   double seconds() const { return seconds_; }
   const torch::Device& device() const { return device_; }
   const RunDirectory& run() const { return run_; }
+  // Whether this process writes the run directory: replica 0.
+  bool writes_results() const { return replicas_->rank() == 0; }
+  Replicas& replicas() const { return *replicas_; }
 
  private:
   absl::Status TrainEpoch(int epoch, ProgressReporter* progress, EpochRecord* record);
-  absl::Status WriteCheckpoint() const;
+  // Whether the batch trains: one with fewer images than the replicas have
+  // micro-batches in all is left out (only an epoch's last can be).
+  bool Trains(const Batch& batch) const;
+  Checkpoint MakeCheckpoint() const;
+  // A collective's error, with where it happened and what is intact.
+  absl::Status CollectiveError(const absl::Status& status, int epoch, int64_t batch) const;
 
   TrainingJob* job_;
   torch::nn::Module* network_;
   OptimizerSpec optimizer_spec_;
   int epochs_;
   torch::Device device_;
+  Replicas* replicas_;
   std::unique_ptr<Loader> train_loader_;
   RunDirectory run_;
-  SingleProcess single_process_;
   TrainingStep step_;
+  // libtorch's seed when the loop was made (the job's): the parts of a
+  // split batch draw from seeds derived from it.
+  uint64_t base_seed_;
   int epochs_done_ = 0;
   google::protobuf::RepeatedPtrField<EpochRecord> records_;
   double seconds_ = 0;
@@ -121,27 +174,6 @@ class TrainingLoop {
 // fits: the epoch counts, every tensor's name and shape, the generator.
 absl::Status RestoreTrainingState(const TrainingState& state, int epochs,
                                   torch::nn::Module* network, torch::optim::SGD* optimizer);
-
-// Correct predictions in a batch: top-1 and top-5 (or top-k for fewer
-// classes than 5).
-struct EvaluationCounts {
-  int64_t top1 = 0;
-  int64_t top5 = 0;
-  int64_t images = 0;
-
-  // Unit: %.
-  double top1_percent() const;
-  double top5_percent() const;
-};
-
-// An evaluation pass: `network` in evaluation mode, without gradients, over
-// one epoch of `loader` in its order; `logits_of` gives a batch's logits
-// (on `device`); `on_batch`, where given, sees each batch's top-1 correct
-// count and size.
-absl::StatusOr<EvaluationCounts> Evaluate(
-    torch::nn::Module& network, Loader& loader, const torch::Device& device,
-    const std::function<torch::Tensor(const torch::Tensor& images)>& logits_of,
-    const std::function<void(int64_t correct, int64_t images)>& on_batch = nullptr);
 
 }  // namespace mdenas
 

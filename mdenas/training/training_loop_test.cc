@@ -40,14 +40,16 @@ std::shared_ptr<const ImageSource> Images() {
   return std::make_shared<ImageSetSource>(std::move(set));
 }
 
-std::unique_ptr<Loader> MakeLoader(bool shuffle) {
+SingleProcess single_process;
+
+std::unique_ptr<Loader> MakeLoader(bool shuffle, int batch_size = 4) {
   CifarTransformOptions options = EvalOptions({});
   options.height = 2;
   options.width = 2;
   options.channels = 1;
   options.normalization = {{0.5f}, {0.25f}};
   LoaderOptions loader;
-  loader.batch_size = 4;
+  loader.batch_size = batch_size;
   loader.shuffle = shuffle;
   std::vector<int64_t> indices(kImages);
   for (int i = 0; i < kImages; ++i) indices[i] = i;
@@ -116,7 +118,8 @@ RunDirectory NewRun(const std::string& name) {
 TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   LinearJob job;
   const RunDirectory run = NewRun("whole");
-  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, torch::kCPU, MakeLoader(true), run);
+  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, torch::kCPU, &single_process,
+                    MakeLoader(true), run);
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   ASSERT_TRUE(loop.Run(&progress).ok());
@@ -149,8 +152,8 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU, MakeLoader(true),
-                     NewRun("whole_batches"));
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU, &single_process,
+                     MakeLoader(true), NewRun("whole_batches"));
   ASSERT_TRUE(whole.Run(&progress).ok());
   EXPECT_EQ(whole_job.forwards, 9);
 
@@ -158,8 +161,8 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
     OptimizerSpec split = Sgd();
     split.set_micro_batches(micro_batches);
     LinearJob job;
-    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, torch::kCPU, MakeLoader(true),
-                      NewRun(absl::StrCat("micro_batches_", micro_batches)));
+    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, torch::kCPU, &single_process,
+                      MakeLoader(true), NewRun(absl::StrCat("micro_batches_", micro_batches)));
     ASSERT_TRUE(loop.Run(&progress).ok());
     EXPECT_EQ(job.step_starts, 9);
     EXPECT_EQ(job.forwards, 9 * micro_batches);
@@ -194,8 +197,8 @@ TEST(TrainingLoopTest, MicroBatchesAverageTheirRunningStatistics) {
   OptimizerSpec still;
   still.set_learning_rate(0);
   still.set_micro_batches(2);
-  TrainingLoop loop(&job, network.ptr().get(), still, 1, torch::kCPU, MakeLoader(true),
-                    NewRun("micro_statistics"));
+  TrainingLoop loop(&job, network.ptr().get(), still, 1, torch::kCPU, &single_process,
+                    MakeLoader(true), NewRun("micro_statistics"));
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 1);
   ASSERT_TRUE(loop.Run(&progress).ok());
@@ -225,20 +228,20 @@ TEST(TrainingLoopTest, ARestoredRunEndsAsTheUninterruptedOne) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 4);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU, MakeLoader(true),
-                     NewRun("uninterrupted"));
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU, &single_process,
+                     MakeLoader(true), NewRun("uninterrupted"));
   ASSERT_TRUE(whole.Run(&progress).ok());
 
   const RunDirectory run = NewRun("stopped");
   LinearJob first_job;
-  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU, MakeLoader(true),
-                     run);
+  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU, &single_process,
+                     MakeLoader(true), run);
   ASSERT_TRUE(first.Run(&progress, /*stop_after=*/2).ok());
   EXPECT_EQ(first.epochs_done(), 2);
 
   LinearJob second_job;
   TrainingLoop second(&second_job, second_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
-                      MakeLoader(true), run);
+                      &single_process, MakeLoader(true), run);
   ASSERT_TRUE(second.Restore(ReadCheckpoint(run)->training()).ok());
   EXPECT_EQ(second.epochs_done(), 2);
   ASSERT_TRUE(second.Run(&progress).ok());
@@ -265,8 +268,8 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   // Step 4 is the second batch of epoch 2.
   LinearJob stopping(4);
   const RunDirectory run = NewRun("stop");
-  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU, MakeLoader(true),
-                       run);
+  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU, &single_process,
+                       MakeLoader(true), run);
   const absl::Status status = stopped.Run(&progress);
   EXPECT_THAT(std::string(status.message()),
               HasSubstr("epoch 2, batch 2: the loss or the gradient is not finite"));
@@ -277,37 +280,61 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   OptimizerSpec skip = Sgd();
   skip.set_on_non_finite(OptimizerSpec::SKIP_STEP);
   LinearJob skipping(4);
-  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU, MakeLoader(true),
-                       NewRun("skip"));
+  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU, &single_process,
+                       MakeLoader(true), NewRun("skip"));
   ASSERT_TRUE(skipped.Run(&progress).ok());
   EXPECT_EQ(skipped.records()[1].skipped_steps(), 1);
   EXPECT_EQ(skipping.updates, 5);
 }
 
-// Logits that predict class 0 for the first two images of each batch of 4
-// and class 1 for the other two.
-TEST(TrainingLoopTest, EvaluationCountsTopOneAndTopFive) {
+// A last batch with fewer images than micro-batches (or replicas) is left
+// out: 12 images in batches of 5 leave 2 for 3 micro-batches.
+TEST(TrainingLoopTest, ABatchSmallerThanItsMicroBatchesIsLeftOut) {
+  OptimizerSpec split = Sgd();
+  split.set_micro_batches(3);
+  LinearJob job;
+  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, &single_process,
+                    MakeLoader(true, 5), NewRun("left_out"));
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 1);
+  ASSERT_TRUE(loop.Run(&progress).ok());
+  EXPECT_EQ(job.updates, 2);
+  EXPECT_EQ(job.forwards, 6);
+  EXPECT_EQ(loop.records()[0].skipped_steps(), 0);
+}
+
+// Logits that always predict class 0: right for images 0-5 (labels 0),
+// wrong for 6-11. Each batch is evaluated in the micro-batches training
+// cuts it into.
+TEST(TrainingLoopTest, EvaluationCountsTopOneAndTopFivePerBatchAndInTotal) {
+  LinearJob job;
+  OptimizerSpec split = Sgd();
+  split.set_micro_batches(2);
+  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, &single_process,
+                    MakeLoader(true), NewRun("evaluation"));
   std::unique_ptr<Loader> loader = MakeLoader(false);
-  torch::nn::Linear net(4, 2);
-  std::vector<int64_t> batch_correct;
-  const absl::StatusOr<EvaluationCounts> counts = Evaluate(
-      *net, *loader, torch::kCPU,
-      [](const torch::Tensor& images) {
-        return torch::tensor({{1.0f, 0.0f}, {1.0f, 0.0f}, {0.0f, 1.0f}, {0.0f, 1.0f}})
-            .expand({images.size(0), 2});
+  std::vector<int64_t> started, part_sizes;
+  const absl::StatusOr<Evaluation> evaluation = loop.Evaluate(
+      *loader,
+      [&](const torch::Tensor& images) {
+        part_sizes.push_back(images.size(0));
+        return torch::tensor({1.0f, 0.0f}).expand({images.size(0), 2});
       },
-      [&](int64_t correct, int64_t images) {
-        EXPECT_EQ(images, 4);
-        batch_correct.push_back(correct);
-      });
-  ASSERT_TRUE(counts.ok()) << counts.status();
-  EXPECT_FALSE(net->is_training());
-  // Labels 0 for images 0-5, 1 for 6-11: batches (0-3), (4-7), (8-11).
-  EXPECT_THAT(batch_correct, ElementsAre(2, 4, 2));
-  EXPECT_EQ(counts->images, 12);
-  EXPECT_EQ(counts->top1, 8);
-  EXPECT_EQ(counts->top5, 12);  // Two classes: every label is in the top 5.
-  EXPECT_DOUBLE_EQ(counts->top1_percent(), 100.0 * 8 / 12);
+      [&](int64_t batch) { started.push_back(batch); });
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_FALSE(job.net->is_training());
+  EXPECT_THAT(started, ElementsAre(0, 1, 2));
+  EXPECT_THAT(part_sizes, ElementsAre(2, 2, 2, 2, 2, 2));
+  // Batches (0-3), (4-7), (8-11).
+  ASSERT_EQ(evaluation->batches.size(), 3u);
+  EXPECT_EQ(evaluation->batches[0].top1, 4);
+  EXPECT_EQ(evaluation->batches[1].top1, 2);
+  EXPECT_EQ(evaluation->batches[2].top1, 0);
+  EXPECT_EQ(evaluation->batches[1].images, 4);
+  EXPECT_EQ(evaluation->total.images, 12);
+  EXPECT_EQ(evaluation->total.top1, 6);
+  EXPECT_EQ(evaluation->total.top5, 12);  // Two classes: every label is in the top 5.
+  EXPECT_DOUBLE_EQ(evaluation->total.top1_percent(), 50.0);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -24,6 +25,7 @@
 #include "mdenas/base/file.h"
 #include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/distributed/data_parallel.h"
 #include "mdenas/proto/eval_spec.pb.h"
 #include "mdenas/run/progress.h"
 #include "mdenas/run/run_directory.h"
@@ -54,17 +56,15 @@ void CheckArchitecture(google::protobuf::Message* message, const SpecOrigins& or
   EvalSpec* spec = google::protobuf::DynamicCastToGenerated<EvalSpec>(message);
   const std::string origin = origins.Find("architecture");
   const auto fault = [&](const absl::Status& status) {
-    problems->Add(absl::Status(status.code(),
-                               absl::StrCat(origin, origin.empty() ? "" : ": ",
-                                            "architecture: ", status.message())));
+    problems->Add(absl::Status(status.code(), absl::StrCat(origin, origin.empty() ? "" : ": ",
+                                                           "architecture: ", status.message())));
   };
   const absl::StatusOr<std::unique_ptr<SearchSpace>> space = SearchSpaceOf(spec->network());
   if (!space.ok()) return fault(space.status());
   if (IsArchitecturePath(**space, spec->architecture())) {
     spec->set_architecture(UserPath(spec->architecture()));
   }
-  const absl::StatusOr<Architecture> architecture =
-      LoadArchitecture(**space, spec->architecture());
+  const absl::StatusOr<Architecture> architecture = LoadArchitecture(**space, spec->architecture());
   if (!architecture.ok()) fault(architecture.status());
 }
 
@@ -96,36 +96,45 @@ absl::Status Main(const char* argv0) {
                                      CheckArchitecture(message, origins, problems);
                                      CheckInitWeights(message, origins, problems);
                                    }));
-  if (!start.notice.empty()) std::cout << start.notice << "\n";
-  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
-                          SearchSpaceOf(spec.network()));
+  MDENAS_ASSIGN_OR_RETURN(const DataParallel parallel, JoinDataParallel(spec));
+  const bool leader = parallel.world->rank() == 0;
+  std::ostream& out = RankZeroOutput(*parallel.world);
+  if (!start.notice.empty()) out << start.notice << "\n";
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space, SearchSpaceOf(spec.network()));
   Architecture architecture;
   if (start.resume()) {
     architecture.text = start.checkpoint->retraining().architecture();
   } else {
     MDENAS_ASSIGN_OR_RETURN(architecture, LoadArchitecture(*space, spec.architecture()));
   }
-  std::cout << "mdenas retraining (" << space->name() << "): " << architecture.text << "\n"
-            << spec.epochs() << " epochs, batch " << spec.batch_size() << ", seed "
-            << spec.runtime().seed() << "\n";
-  MDENAS_ASSIGN_OR_RETURN(TrainingData data,
-                          OpenRetrainingData(spec.data(), spec.cutout_length()));
+  out << "mdenas retraining (" << space->name() << "): " << architecture.text << "\n"
+      << spec.epochs() << " epochs, batch " << spec.batch_size() << ", seed "
+      << spec.runtime().seed() << "\n";
+  MDENAS_ASSIGN_OR_RETURN(TrainingData data, OpenRetrainingData(spec.data(), spec.cutout_length()));
   const std::string description = data.description;
-  MDENAS_ASSIGN_OR_RETURN(const RunDirectory run, start.Directory(spec));
-  MDENAS_ASSIGN_OR_RETURN(
-      std::unique_ptr<Retraining> retraining,
-      Retraining::Create(spec, architecture, std::move(data), run, start.resume()));
-  std::cout << "data: " << description << "\nrun directory: " << run.path() << "\n";
-  if (start.resume()) std::cout << "resuming after epoch " << retraining->epochs_done() << "\n";
-  ProgressReporter progress(&std::cout, &std::cerr, ::isatty(STDERR_FILENO), spec.epochs(),
-                            "test");
+  MDENAS_ASSIGN_OR_RETURN(const RunDirectory run, RunDirectoryOfRankZero(*parallel.world, [&] {
+                            return start.Directory(spec);
+                          }));
+  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Retraining> retraining,
+                          Retraining::Create(spec, architecture, std::move(data), run,
+                                             start.resume(), parallel.replicas.get()));
+  out << "data: " << description << "\nrun directory: " << run.path() << "\n";
+  if (parallel.world->world_size() > 1) {
+    out << "processes: " << parallel.world->world_size() << " ("
+        << parallel.world->config().launcher
+        << "), each on its shard of every batch; rank 0 writes the run directory\n";
+  }
+  if (start.resume()) out << "resuming after epoch " << retraining->epochs_done() << "\n";
+  ProgressReporter progress(&out, leader ? &std::cerr : &out, leader && ::isatty(STDERR_FILENO),
+                            spec.epochs(), "test");
   MDENAS_RETURN_IF_ERROR(retraining->Run(&progress));
+  if (!leader) return absl::OkStatus();
   const RunResult result = retraining->result();
   std::cout << absl::StrFormat(
       "\ntest top-1 %.2f%% (error %.2f%%), top-5 %.2f%%\n"
       "parameters %.2fM (without the auxiliary head), %.0fM MACs per image\n",
-      result.test_top1(), 100 - result.test_top1(), result.test_top5(),
-      result.parameters() / 1e6, result.macs() / 1e6);
+      result.test_top1(), 100 - result.test_top1(), result.test_top5(), result.parameters() / 1e6,
+      result.macs() / 1e6);
   for (const Latency& latency : result.latency()) {
     std::cout << absl::StrFormat("latency, batch %d: %.2f ms (median of %d, %s)\n",
                                  latency.batch_size(), latency.median_ms(), latency.repeats(),
@@ -150,8 +159,10 @@ int main(int argc, char** argv) {
       "  train [--spec=FILE] [--architecture=NAME|TEXT|FILE|RUN_DIR] [--init_weights=FILE] "
       "[--epochs=N] [--set=field=value,...]\n"
       "  train --resume=RUN_DIRECTORY\n"
+      "  train --processes=N [...]   (or under torchrun --no_python, or srun)\n"
       "  train --print_spec [--spec=FILE] [--set=field=value,...]");
   mdenas::ParseRunCommandLine(argc, argv);
+  if (std::optional<int> launched = mdenas::RunProcessesIfAsked(argc, argv)) return *launched;
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {

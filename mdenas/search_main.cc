@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -22,6 +23,7 @@
 #include "data/training_data.h"
 #include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/distributed/data_parallel.h"
 #include "mdenas/driver/search.h"
 #include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/run/progress.h"
@@ -103,34 +105,43 @@ void PrintSummary(const Search& search, const RunDirectory& run) {
 // The space's own inputs (NAS-Bench-201's table), checked with the rest of
 // a new run's before its directory is made.
 void CheckSpace(google::protobuf::Message* spec, const SpecOrigins& origins, Problems* problems) {
-  problems->Add(
-      MakeSearchSpace(google::protobuf::DynamicCastToGenerated<SearchSpec>(spec)->space())
-          .status());
+  problems->Add(MakeSearchSpace(google::protobuf::DynamicCastToGenerated<SearchSpec>(spec)->space())
+                    .status());
 }
 
 absl::Status Main(const char* argv0) {
   SearchSpec spec;
   if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, SearchFlags(), &spec);
-  MDENAS_ASSIGN_OR_RETURN(
-      const RunStart start,
-      StartRun(argv0, kDefaultSpec, SearchFlags(), "search", &spec, CheckSpace));
-  if (!start.notice.empty()) std::cout << start.notice << "\n";
-  std::cout << "mdenas search: " << spec.epochs() << " epochs, batch " << spec.batch_size()
-            << ", seed " << spec.runtime().seed() << "\n";
-  MDENAS_ASSIGN_OR_RETURN(
-      TrainingData data,
-      OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
+  MDENAS_ASSIGN_OR_RETURN(const RunStart start, StartRun(argv0, kDefaultSpec, SearchFlags(),
+                                                         "search", &spec, CheckSpace));
+  MDENAS_ASSIGN_OR_RETURN(const DataParallel parallel, JoinDataParallel(spec));
+  const bool leader = parallel.world->rank() == 0;
+  std::ostream& out = RankZeroOutput(*parallel.world);
+  if (!start.notice.empty()) out << start.notice << "\n";
+  out << "mdenas search: " << spec.epochs() << " epochs, batch " << spec.batch_size() << ", seed "
+      << spec.runtime().seed() << "\n";
+  MDENAS_ASSIGN_OR_RETURN(TrainingData data,
+                          OpenSearchData(spec.data(), spec.train_fraction(), spec.split_seed()));
   const std::string description = data.description;
-  MDENAS_ASSIGN_OR_RETURN(const RunDirectory run, start.Directory(spec));
-  MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<Search> search,
-                          Search::Create(spec, std::move(data), run, start.resume()));
-  std::cout << "space: " << search->space().name() << ", " << search->space().Description()
-            << "\ndata: " << description << "\nrun directory: " << run.path() << "\n"
-            << search->space().PathLegend() << "\n";
-  if (start.resume()) std::cout << "resuming after epoch " << search->epochs_done() << "\n";
-  ProgressReporter progress(&std::cout, &std::cerr, ::isatty(STDERR_FILENO), spec.epochs());
+  MDENAS_ASSIGN_OR_RETURN(const RunDirectory run, RunDirectoryOfRankZero(*parallel.world, [&] {
+                            return start.Directory(spec);
+                          }));
+  MDENAS_ASSIGN_OR_RETURN(
+      std::unique_ptr<Search> search,
+      Search::Create(spec, std::move(data), run, start.resume(), parallel.replicas.get()));
+  out << "space: " << search->space().name() << ", " << search->space().Description()
+      << "\ndata: " << description << "\nrun directory: " << run.path() << "\n";
+  if (parallel.world->world_size() > 1) {
+    out << "processes: " << parallel.world->world_size() << " ("
+        << parallel.world->config().launcher
+        << "), each on its shard of every batch; rank 0 writes the run directory\n";
+  }
+  out << search->space().PathLegend() << "\n";
+  if (start.resume()) out << "resuming after epoch " << search->epochs_done() << "\n";
+  ProgressReporter progress(&out, leader ? &std::cerr : &out, leader && ::isatty(STDERR_FILENO),
+                            spec.epochs());
   MDENAS_RETURN_IF_ERROR(search->Run(&progress));
-  PrintSummary(*search, run);
+  if (leader) PrintSummary(*search, run);
   return absl::OkStatus();
 }
 
@@ -142,8 +153,10 @@ int main(int argc, char** argv) {
       "Neural architecture search by multinomial distribution learning.\n"
       "  search [--spec=FILE] [--epochs=N] [--set=field=value,...]\n"
       "  search --resume=RUN_DIRECTORY\n"
+      "  search --processes=N [...]   (or under torchrun --no_python, or srun)\n"
       "  search --print_spec [--spec=FILE] [--set=field=value,...]");
   mdenas::ParseRunCommandLine(argc, argv);
+  if (std::optional<int> launched = mdenas::RunProcessesIfAsked(argc, argv)) return *launched;
   absl::Status status = mdenas::ReuseFreedHeapMemory();
   if (status.ok()) status = mdenas::Main(argv[0]);
   if (!status.ok()) {

@@ -29,7 +29,7 @@ TEST(AgentStoreTest, RanksJoinThroughTheAgentsStoreUnderTheAttemptsPrefix) {
   const ProcessResult result = RunProcess({Python(), *script, *worker, "2"});
   ASSERT_TRUE(result.exited && result.exit_code == 0) << result.output;
   EXPECT_THAT(result.output,
-              AllOf(HasSubstr("rank 0 exit 0"), HasSubstr("rank 1 exit 0"), HasSubstr("sums: 3 20"),
+              AllOf(HasSubstr("rank 0 exit 0"), HasSubstr("rank 1 exit 0"), HasSubstr("sums: 3 21"),
                     HasSubstr("agent store holds /worker/attempt_2/mdenas/agreement/1: key")));
 }
 

@@ -27,8 +27,10 @@ absl::Status RunCollective(
     return absl::UnavailableError(absl::StrCat(
         operation, " failed on ", world.WhoAmI(), " after ",
         absl::StrFormat("%.1fs", absl::ToDoubleSeconds(absl::Now() - started)), " (timeout ",
-        absl::FormatDuration(world.timeout()), "): ", ExceptionMessage(error),
-        "\nanother rank has probably exited or stopped; its own output says why"));
+        absl::FormatDuration(world.timeout()), "): ", ExceptionMessage(error), "\n",
+        world.world_size() == 2 ? absl::StrCat("rank ", 1 - world.rank(), " has")
+                                : "another rank has",
+        " probably exited or stopped; its own output says why"));
   }
 }
 

@@ -14,22 +14,11 @@ namespace {
 // Buffers are small; one bucket holds a whole network's.
 constexpr int64_t kBufferBucketBytes = int64_t{64} << 20;
 
-// FNV-1a: stable across processes and builds, unlike absl::Hash and
-// std::hash, which may be seeded per process.
-uint64_t Fnv1a64(absl::string_view bytes) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char byte : bytes) {
-    hash ^= byte;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
 }  // namespace
 
-absl::StatusOr<std::vector<int64_t>> SumAcrossRanks(const World& world,
-                                                    const std::vector<int64_t>& counts) {
-  return AllReduceInt64s(world, counts, c10d::ReduceOp::SUM, "counts");
+absl::StatusOr<std::vector<double>> SumAcrossRanks(const World& world,
+                                                   const std::vector<double>& values) {
+  return AllReduceDoubles(world, values, c10d::ReduceOp::SUM, "sums");
 }
 
 absl::StatusOr<bool> TrueOnAllRanks(const World& world, bool value) {
@@ -40,12 +29,12 @@ absl::StatusOr<bool> TrueOnAllRanks(const World& world, bool value) {
 }
 
 absl::Status AverageBuffers(const World& world, const std::vector<torch::Tensor>& buffers) {
-  return AverageInPlace(world, buffers, kBufferBucketBytes, "buffers").status();
+  return ReduceInPlace(world, buffers, Reduction::kMean, kBufferBucketBytes, "buffers").status();
 }
 
 absl::Status CheckSameOnAllRanks(const World& world, absl::string_view what,
                                  absl::string_view bytes) {
-  const int64_t hash = static_cast<int64_t>(Fnv1a64(bytes));
+  const int64_t hash = static_cast<int64_t>(StableHash(bytes));
   MDENAS_ASSIGN_OR_RETURN(std::vector<std::vector<int64_t>> hashes,
                           AllGatherInt64s(world, {hash}, absl::StrCat("the hash of ", what)));
   std::vector<std::string> hex;

@@ -3,7 +3,7 @@
 // world's timeout and then fails naming itself; a single process returns
 // its own values.
 //
-//   MDENAS_ASSIGN_OR_RETURN(std::vector<int64_t> sums, SumAcrossRanks(world, {correct, total}));
+//   MDENAS_ASSIGN_OR_RETURN(std::vector<double> sums, SumAcrossRanks(world, {correct, total}));
 //   MDENAS_ASSIGN_OR_RETURN(bool finite, TrueOnAllRanks(world, loss.isfinite().item<bool>()));
 //   MDENAS_RETURN_IF_ERROR(AverageBuffers(world, BatchNormBuffers(net)));
 //   MDENAS_RETURN_IF_ERROR(CheckSameOnAllRanks(world, "the sampled path", path_text));
@@ -23,10 +23,10 @@
 
 namespace mdenas {
 
-// The element-wise sums of every rank's `counts` (e.g. validation
-// {correct, total}).
-absl::StatusOr<std::vector<int64_t>> SumAcrossRanks(const World& world,
-                                                    const std::vector<int64_t>& counts);
+// The element-wise sums of every rank's `values` (e.g. validation
+// {correct, total}), in double precision: exact for integers below 2^53.
+absl::StatusOr<std::vector<double>> SumAcrossRanks(const World& world,
+                                                   const std::vector<double>& values);
 
 // True if `value` is true on every rank: one rank's non-finite loss makes
 // every rank skip the step, so that none drifts from the others.

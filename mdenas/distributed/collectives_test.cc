@@ -23,8 +23,8 @@ TEST(CollectivesTest, TwoRanks) {
   for (int rank = 0; rank < 2; ++rank) {
     const std::string& output = ranks[rank].output;
     ASSERT_EQ(ranks[rank].exit_code, 0) << output;
-    // {rank + 1, 10} summed.
-    EXPECT_THAT(output, HasSubstr("sums: 3 20\n"));
+    // {rank + 1, 10.5} summed.
+    EXPECT_THAT(output, HasSubstr("sums: 3 21\n"));
     EXPECT_THAT(output,
                 AllOf(HasSubstr("true only on rank 0: 0\n"), HasSubstr("true everywhere: 1\n")));
     EXPECT_THAT(output, AllOf(HasSubstr("buffers: ok"), HasSubstr("same text: ok")));
@@ -46,9 +46,9 @@ TEST(CollectivesTest, TwoRanks) {
 TEST(CollectivesTest, SingleProcessKeepsItsOwnValues) {
   absl::StatusOr<std::unique_ptr<World>> world = World::Join(WorldConfig(), absl::Seconds(1), "k");
   ASSERT_TRUE(world.ok()) << world.status();
-  absl::StatusOr<std::vector<int64_t>> sums = SumAcrossRanks(**world, {7, 9});
+  absl::StatusOr<std::vector<double>> sums = SumAcrossRanks(**world, {7, 9.5});
   ASSERT_TRUE(sums.ok());
-  EXPECT_EQ(*sums, (std::vector<int64_t>{7, 9}));
+  EXPECT_EQ(*sums, (std::vector<double>{7, 9.5}));
   absl::StatusOr<bool> no = TrueOnAllRanks(**world, false);
   ASSERT_TRUE(no.ok());
   EXPECT_FALSE(*no);

@@ -26,4 +26,13 @@ std::string DescribeDisagreement(const std::vector<std::string>& value_of_rank) 
   return absl::StrJoin(groups, "; ");
 }
 
+uint64_t StableHash(absl::string_view bytes) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char byte : bytes) {
+    hash ^= byte;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
 }  // namespace mdenas

@@ -14,7 +14,7 @@ namespace {
 // One small all-reduce: the maxima of (n, -n) give each count's maximum and
 // minimum, equal only if every rank has the same. Only then, to name them,
 // are the counts gathered.
-absl::Status CheckSameGradients(const World& world, const GradientAverage& mine) {
+absl::Status CheckSameGradients(const World& world, const GradientSum& mine) {
   MDENAS_ASSIGN_OR_RETURN(
       std::vector<int64_t> extremes,
       AllReduceInt64s(world, {mine.gradients, -mine.gradients, mine.values, -mine.values},
@@ -35,23 +35,23 @@ absl::Status CheckSameGradients(const World& world, const GradientAverage& mine)
 
 }  // namespace
 
-absl::StatusOr<GradientAverage> AverageGradients(const World& world,
-                                                 const std::vector<torch::Tensor>& parameters,
-                                                 int64_t bucket_bytes) {
-  GradientAverage average;
+absl::StatusOr<GradientSum> SumGradients(const World& world,
+                                         const std::vector<torch::Tensor>& parameters,
+                                         int64_t bucket_bytes) {
+  GradientSum sum;
   std::vector<torch::Tensor> gradients;
   for (const torch::Tensor& parameter : parameters) {
     const torch::Tensor& gradient = parameter.grad();
     if (!gradient.defined()) continue;
     gradients.push_back(gradient);
-    average.values += gradient.numel();
+    sum.values += gradient.numel();
   }
-  average.gradients = static_cast<int64_t>(gradients.size());
-  if (world.world_size() == 1) return average;
-  MDENAS_RETURN_IF_ERROR(CheckSameGradients(world, average));
-  MDENAS_ASSIGN_OR_RETURN(average.buckets,
-                          AverageInPlace(world, gradients, bucket_bytes, "gradients"));
-  return average;
+  sum.gradients = static_cast<int64_t>(gradients.size());
+  if (world.world_size() == 1) return sum;
+  MDENAS_RETURN_IF_ERROR(CheckSameGradients(world, sum));
+  MDENAS_ASSIGN_OR_RETURN(
+      sum.buckets, ReduceInPlace(world, gradients, Reduction::kSum, bucket_bytes, "gradients"));
+  return sum;
 }
 
 }  // namespace mdenas

@@ -25,19 +25,19 @@ std::vector<torch::Tensor> Load(int rank) {
   return tensors;
 }
 
-// What every rank must hold: the mean of both ranks' gradients, for the
+// What every rank must hold: the sum of both ranks' gradients, for the
 // parameters that have one.
 std::vector<torch::Tensor> ExpectedGradients() {
   const std::vector<torch::Tensor> rank0 = TestParameters(0);
   const std::vector<torch::Tensor> rank1 = TestParameters(1);
-  std::vector<torch::Tensor> mean;
+  std::vector<torch::Tensor> sum;
   for (size_t i = 0; i < rank0.size(); ++i) {
-    if (rank0[i].grad().defined()) mean.push_back((rank0[i].grad() + rank1[i].grad()) / 2);
+    if (rank0[i].grad().defined()) sum.push_back(rank0[i].grad() + rank1[i].grad());
   }
-  return mean;
+  return sum;
 }
 
-void ExpectMeanOnBothRanks(const std::vector<ProcessResult>& ranks) {
+void ExpectSumOnBothRanks(const std::vector<ProcessResult>& ranks) {
   const std::vector<torch::Tensor> expected = ExpectedGradients();
   for (int rank = 0; rank < 2; ++rank) {
     ASSERT_EQ(ranks[rank].exit_code, 0) << ranks[rank].output;
@@ -54,23 +54,23 @@ void ExpectMeanOnBothRanks(const std::vector<ProcessResult>& ranks) {
   for (size_t i = 0; i < rank0.size(); ++i) EXPECT_TRUE(torch::equal(rank0[i], rank1[i]));
 }
 
-TEST(AverageGradientsTest, SmallBucketsSplitTheGradientsAndEveryRankHoldsTheMean) {
+TEST(SumGradientsTest, SmallBucketsSplitTheGradientsAndEveryRankHoldsTheSum) {
   // Gradient bytes in order, 3 and 7 having none: 1728 | 64 64 128 28 100
   // 256 4 | 2560 | 40: a gradient larger than a bucket goes alone.
   const std::vector<ProcessResult> ranks =
       RunRanks(2, {"--case=gradients", "--bucket_bytes=1024", "--out=" + OutPrefix()});
   for (const ProcessResult& rank : ranks) EXPECT_THAT(rank.output, HasSubstr("buckets: 4\n"));
-  ExpectMeanOnBothRanks(ranks);
+  ExpectSumOnBothRanks(ranks);
 }
 
-TEST(AverageGradientsTest, DefaultBucketHoldsASmallNetworkWhole) {
+TEST(SumGradientsTest, DefaultBucketHoldsASmallNetworkWhole) {
   const std::vector<ProcessResult> ranks =
       RunRanks(2, {"--case=gradients", "--out=" + OutPrefix()});
   for (const ProcessResult& rank : ranks) EXPECT_THAT(rank.output, HasSubstr("buckets: 1\n"));
-  ExpectMeanOnBothRanks(ranks);
+  ExpectSumOnBothRanks(ranks);
 }
 
-TEST(AverageGradientsTest, DifferentSetsOfGradientsFailOnEveryRank) {
+TEST(SumGradientsTest, DifferentSetsOfGradientsFailOnEveryRank) {
   const std::vector<ProcessResult> ranks = RunRanks(2, {"--case=gradients_mismatch"});
   for (int rank = 0; rank < 2; ++rank) {
     EXPECT_EQ(ranks[rank].exit_code, 1) << ranks[rank].output;
@@ -81,15 +81,15 @@ TEST(AverageGradientsTest, DifferentSetsOfGradientsFailOnEveryRank) {
   }
 }
 
-TEST(AverageGradientsTest, SingleProcessKeepsItsGradients) {
+TEST(SumGradientsTest, SingleProcessKeepsItsGradients) {
   absl::StatusOr<std::unique_ptr<World>> world = World::Join(WorldConfig(), absl::Seconds(1), "k");
   ASSERT_TRUE(world.ok()) << world.status();
   std::vector<torch::Tensor> parameters = TestParameters(0);
   const torch::Tensor before = parameters[0].grad().clone();
-  absl::StatusOr<GradientAverage> average = AverageGradients(**world, parameters);
-  ASSERT_TRUE(average.ok()) << average.status();
-  EXPECT_EQ(average->gradients, 10);
-  EXPECT_EQ(average->buckets, 0);
+  absl::StatusOr<GradientSum> sum = SumGradients(**world, parameters);
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  EXPECT_EQ(sum->gradients, 10);
+  EXPECT_EQ(sum->buckets, 0);
   EXPECT_TRUE(torch::equal(parameters[0].grad(), before));
 }
 

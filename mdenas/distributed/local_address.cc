@@ -48,4 +48,23 @@ absl::StatusOr<std::string> LocalAddressTowards(const std::string& host, int por
   return absl::UnavailableError(absl::StrCat("no route to \"", host, "\": ", last_error));
 }
 
+absl::StatusOr<int> FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  const bool bound = fd >= 0 &&
+                     ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  if (!bound) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot bind a port on 127.0.0.1: ", std::strerror(error)));
+  }
+  return static_cast<int>(ntohs(address.sin_port));
+}
+
 }  // namespace mdenas

@@ -161,6 +161,25 @@ std::string World::WhoAmI() const {
   return absl::StrCat("rank ", config_.rank, " of ", config_.world_size);
 }
 
+absl::StatusOr<std::string> World::ValueOfRankZero(absl::string_view name,
+                                                   absl::string_view value) {
+  if (config_.world_size == 1) return std::string(value);
+  const std::string key = absl::StrCat("rank_zero/", name);
+  try {
+    if (config_.rank == 0) {
+      store_->set(key, Bytes(value));
+      return std::string(value);
+    }
+    store_->wait({key}, absl::ToChronoMilliseconds(timeout_));
+    const std::vector<uint8_t> bytes = store_->get(key);
+    return std::string(bytes.begin(), bytes.end());
+  } catch (const std::exception& error) {
+    return absl::UnavailableError(absl::StrCat(
+        WhoAmI(), " did not get ", name, " from rank 0 within ", absl::FormatDuration(timeout_),
+        ": ", ExceptionMessage(error), "\nrank 0 has probably stopped; its output says why"));
+  }
+}
+
 absl::StatusOr<std::unique_ptr<World>> World::Join(const WorldConfig& config,
                                                    absl::Duration timeout,
                                                    absl::string_view agreement_key) {

@@ -5,7 +5,7 @@
 //   MDENAS_ASSIGN_OR_RETURN(WorldConfig config, WorldConfigFromEnvironment());
 //   MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<World> world,
 //                           World::Join(config, absl::Minutes(5), spec_and_build_digest));
-//   AllReduceGradients combiner(world.get());
+//   WorldReplicas replicas(world.get());  // world_replicas.h
 
 #ifndef MDENAS_DISTRIBUTED_PROCESS_GROUP_H_
 #define MDENAS_DISTRIBUTED_PROCESS_GROUP_H_
@@ -49,6 +49,11 @@ class World {
   absl::Duration timeout() const { return timeout_; }
   // "rank 1 of 4", for messages.
   std::string WhoAmI() const;
+
+  // Rank 0's `value` under `name`, on every rank: rank 0 publishes it
+  // through the rendezvous store, the others wait for it up to the
+  // timeout. A single process returns its own.
+  absl::StatusOr<std::string> ValueOfRankZero(absl::string_view name, absl::string_view value);
 
   // The Gloo process group; null for a single process. (Gloo itself, not
   // c10d::ProcessGroup, which in PyTorch 2 holds it as a backend.)

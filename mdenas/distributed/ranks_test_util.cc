@@ -1,30 +1,19 @@
 #include "mdenas/distributed/ranks_test_util.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "mdenas/base/runfiles.h"
+#include "mdenas/distributed/local_address.h"
 
 namespace mdenas {
 
 int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  EXPECT_TRUE(bound) << "cannot bind a port on 127.0.0.1";
-  return bound ? ntohs(address.sin_port) : 0;
+  const absl::StatusOr<int> port = FreeLoopbackPort();
+  EXPECT_TRUE(port.ok()) << port.status();
+  return port.value_or(0);
 }
 
 std::vector<ProcessResult> RunRanks(int world_size, const std::vector<std::string>& args) {

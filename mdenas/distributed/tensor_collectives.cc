@@ -15,28 +15,41 @@ c10d::AllreduceOptions Options(c10d::ReduceOp op) {
   return options;
 }
 
-torch::Tensor Int64Tensor(const std::vector<int64_t>& values) {
-  return torch::tensor(values, torch::kInt64);
+template <typename T>
+std::vector<T> Values(const torch::Tensor& tensor) {
+  const T* data = tensor.data_ptr<T>();
+  return std::vector<T>(data, data + tensor.numel());
 }
 
-std::vector<int64_t> Int64Values(const torch::Tensor& tensor) {
-  const int64_t* data = tensor.data_ptr<int64_t>();
-  return std::vector<int64_t>(data, data + tensor.numel());
+// Element-wise `op` of `values` across the ranks.
+template <typename T>
+absl::StatusOr<std::vector<T>> AllReduceValues(const World& world, const std::vector<T>& values,
+                                               c10d::ReduceOp op, absl::string_view what) {
+  if (world.world_size() == 1) return values;
+  std::vector<torch::Tensor> tensors = {torch::tensor(values, torch::dtype<T>())};
+  MDENAS_RETURN_IF_ERROR(RunCollective(world, absl::StrCat("all-reduce of ", what),
+                                       [&tensors, op](c10d::ProcessGroupGloo& group) {
+                                         return group.allreduce(tensors, Options(op));
+                                       }));
+  return Values<T>(tensors[0]);
 }
 
-// Averages one bucket: tensors[begin, end), all of one dtype and device.
-absl::Status AverageBucket(const World& world, const std::vector<torch::Tensor>& tensors,
-                           size_t begin, size_t end, const std::string& operation) {
+// Reduces one bucket: tensors[begin, end), all of one dtype and device.
+absl::Status ReduceBucket(const World& world, const std::vector<torch::Tensor>& tensors,
+                          size_t begin, size_t end, Reduction reduction,
+                          const std::string& operation) {
   std::vector<torch::Tensor> pieces;
   for (size_t i = begin; i < end; ++i) pieces.push_back(tensors[i].reshape({-1}));
   std::vector<torch::Tensor> flat = {torch::cat(pieces)};
   MDENAS_RETURN_IF_ERROR(RunCollective(world, operation, [&flat](c10d::ProcessGroupGloo& group) {
     return group.allreduce(flat, Options(c10d::ReduceOp::SUM));
   }));
-  if (flat[0].is_floating_point() || flat[0].is_complex()) {
-    flat[0].div_(world.world_size());
-  } else {
-    flat[0].div_(world.world_size(), "floor");
+  if (reduction == Reduction::kMean) {
+    if (flat[0].is_floating_point() || flat[0].is_complex()) {
+      flat[0].div_(world.world_size());
+    } else {
+      flat[0].div_(world.world_size(), "floor");
+    }
   }
   int64_t offset = 0;
   for (size_t i = begin; i < end; ++i) {
@@ -49,8 +62,9 @@ absl::Status AverageBucket(const World& world, const std::vector<torch::Tensor>&
 
 }  // namespace
 
-absl::StatusOr<int> AverageInPlace(const World& world, const std::vector<torch::Tensor>& tensors,
-                                   int64_t bucket_bytes, absl::string_view what) {
+absl::StatusOr<int> ReduceInPlace(const World& world, const std::vector<torch::Tensor>& tensors,
+                                  Reduction reduction, int64_t bucket_bytes,
+                                  absl::string_view what) {
   if (world.world_size() == 1 || tensors.empty()) return 0;
   torch::NoGradGuard no_grad;
   // [begin, end) of each bucket, decided before any is sent, so that errors
@@ -72,8 +86,8 @@ absl::StatusOr<int> AverageInPlace(const World& world, const std::vector<torch::
   }
   buckets.emplace_back(begin, tensors.size());
   for (size_t b = 0; b < buckets.size(); ++b) {
-    MDENAS_RETURN_IF_ERROR(AverageBucket(
-        world, tensors, buckets[b].first, buckets[b].second,
+    MDENAS_RETURN_IF_ERROR(ReduceBucket(
+        world, tensors, buckets[b].first, buckets[b].second, reduction,
         absl::StrCat("all-reduce of ", what, " (bucket ", b + 1, " of ", buckets.size(), ")")));
   }
   return static_cast<int>(buckets.size());
@@ -82,19 +96,19 @@ absl::StatusOr<int> AverageInPlace(const World& world, const std::vector<torch::
 absl::StatusOr<std::vector<int64_t>> AllReduceInt64s(const World& world,
                                                      const std::vector<int64_t>& values,
                                                      c10d::ReduceOp op, absl::string_view what) {
-  if (world.world_size() == 1) return values;
-  std::vector<torch::Tensor> tensors = {Int64Tensor(values)};
-  MDENAS_RETURN_IF_ERROR(RunCollective(world, absl::StrCat("all-reduce of ", what),
-                                       [&tensors, op](c10d::ProcessGroupGloo& group) {
-                                         return group.allreduce(tensors, Options(op));
-                                       }));
-  return Int64Values(tensors[0]);
+  return AllReduceValues(world, values, op, what);
+}
+
+absl::StatusOr<std::vector<double>> AllReduceDoubles(const World& world,
+                                                     const std::vector<double>& values,
+                                                     c10d::ReduceOp op, absl::string_view what) {
+  return AllReduceValues(world, values, op, what);
 }
 
 absl::StatusOr<std::vector<std::vector<int64_t>>> AllGatherInt64s(
     const World& world, const std::vector<int64_t>& values, absl::string_view what) {
   if (world.world_size() == 1) return std::vector<std::vector<int64_t>>{values};
-  std::vector<torch::Tensor> input = {Int64Tensor(values)};
+  std::vector<torch::Tensor> input = {torch::tensor(values, torch::kInt64)};
   std::vector<std::vector<torch::Tensor>> output(1);
   for (int rank = 0; rank < world.world_size(); ++rank) {
     output[0].push_back(torch::empty_like(input[0]));
@@ -103,7 +117,7 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> AllGatherInt64s(
       world, absl::StrCat("all-gather of ", what),
       [&input, &output](c10d::ProcessGroupGloo& group) { return group.allgather(output, input); }));
   std::vector<std::vector<int64_t>> gathered;
-  for (const torch::Tensor& tensor : output[0]) gathered.push_back(Int64Values(tensor));
+  for (const torch::Tensor& tensor : output[0]) gathered.push_back(Values<int64_t>(tensor));
   return gathered;
 }
 

@@ -47,12 +47,12 @@ int Gradients(const World& world, bool mismatch) {
   std::vector<torch::Tensor> values_before;
   for (const torch::Tensor& parameter : parameters)
     values_before.push_back(parameter.detach().clone());
-  absl::StatusOr<GradientAverage> average =
-      AverageGradients(world, parameters, absl::GetFlag(FLAGS_bucket_bytes));
-  Print("gradients", average.status());
-  if (!average.ok()) return 1;
-  std::cout << "buckets: " << average->buckets << "\ngradients: " << average->gradients
-            << "\nvalues: " << average->values << std::endl;
+  absl::StatusOr<GradientSum> sum =
+      SumGradients(world, parameters, absl::GetFlag(FLAGS_bucket_bytes));
+  Print("gradients", sum.status());
+  if (!sum.ok()) return 1;
+  std::cout << "buckets: " << sum->buckets << "\ngradients: " << sum->gradients
+            << "\nvalues: " << sum->values << std::endl;
   std::vector<torch::Tensor> gradients;
   bool untouched = true;
   for (size_t i = 0; i < parameters.size(); ++i) {
@@ -66,7 +66,7 @@ int Gradients(const World& world, bool mismatch) {
 
 int Collectives(const World& world) {
   const int rank = world.rank();
-  absl::StatusOr<std::vector<int64_t>> sums = SumAcrossRanks(world, {rank + 1, 10});
+  absl::StatusOr<std::vector<double>> sums = SumAcrossRanks(world, {rank + 1.0, 10.5});
   Print("sums status", sums.status());
   if (sums.ok()) std::cout << "sums: " << absl::StrJoin(*sums, " ") << std::endl;
   absl::StatusOr<bool> only_rank_0 = TrueOnAllRanks(world, rank == 0);

@@ -1,15 +1,35 @@
-#include "mdenas/distributed/all_reduce_combiner.h"
+#include "mdenas/distributed/world_replicas.h"
+
+#include "mdenas/distributed/collectives.h"
 
 namespace mdenas {
 
-AllReduceGradients::AllReduceGradients(const World* world, int64_t bucket_bytes)
+WorldReplicas::WorldReplicas(const World* world, int64_t bucket_bytes)
     : world_(world), bucket_bytes_(bucket_bytes) {}
 
-absl::Status AllReduceGradients::Combine(const std::vector<torch::Tensor>& parameters) {
-  absl::StatusOr<GradientAverage> average = AverageGradients(*world_, parameters, bucket_bytes_);
-  if (!average.ok()) return average.status();
-  last_ = *average;
+absl::Status WorldReplicas::Combine(const std::vector<torch::Tensor>& parameters) {
+  absl::StatusOr<GradientSum> sum = SumGradients(*world_, parameters, bucket_bytes_);
+  if (!sum.ok()) return sum.status();
+  last_ = *sum;
   return absl::OkStatus();
+}
+
+std::string WorldReplicas::Describe() const {
+  return world_->world_size() > 1 ? world_->WhoAmI() : "";
+}
+
+absl::StatusOr<std::vector<double>> WorldReplicas::Sum(const std::vector<double>& values) {
+  return SumAcrossRanks(*world_, values);
+}
+
+absl::StatusOr<bool> WorldReplicas::AllTrue(bool value) { return TrueOnAllRanks(*world_, value); }
+
+absl::Status WorldReplicas::AverageBuffers(const std::vector<torch::Tensor>& buffers) {
+  return mdenas::AverageBuffers(*world_, buffers);
+}
+
+absl::Status WorldReplicas::CheckSame(absl::string_view what, absl::string_view bytes) {
+  return CheckSameOnAllRanks(*world_, what, bytes);
 }
 
 }  // namespace mdenas

@@ -1,4 +1,4 @@
-#include "mdenas/distributed/all_reduce_combiner.h"
+#include "mdenas/distributed/world_replicas.h"
 
 #include <torch/torch.h>
 
@@ -39,15 +39,15 @@ std::vector<std::unique_ptr<World>> JoinTwoRanks() {
   return worlds;
 }
 
-TEST(AllReduceGradientsTest, EveryRankGetsTheMean) {
+TEST(WorldReplicasTest, EveryRankGetsTheSum) {
   std::vector<std::unique_ptr<World>> worlds = JoinTwoRanks();
   ASSERT_TRUE(worlds[0] && worlds[1]);
   std::vector<std::vector<torch::Tensor>> parameters = {TestParameters(0), TestParameters(1)};
-  const torch::Tensor expected = (parameters[0][0].grad() + parameters[1][0].grad()) / 2;
+  const torch::Tensor expected = parameters[0][0].grad() + parameters[1][0].grad();
   std::vector<std::thread> threads;
-  std::vector<std::unique_ptr<AllReduceGradients>> combiners;
+  std::vector<std::unique_ptr<WorldReplicas>> combiners;
   for (int rank = 0; rank < 2; ++rank) {
-    combiners.push_back(std::make_unique<AllReduceGradients>(worlds[rank].get(), 1024));
+    combiners.push_back(std::make_unique<WorldReplicas>(worlds[rank].get(), 1024));
   }
   std::vector<absl::Status> statuses(2);
   for (int rank = 0; rank < 2; ++rank) {
@@ -64,11 +64,11 @@ TEST(AllReduceGradientsTest, EveryRankGetsTheMean) {
 }
 
 // A rank gone is the step's error, and nothing is applied.
-TEST(AllReduceGradientsTest, ARankGoneIsTheStepsError) {
+TEST(WorldReplicasTest, ARankGoneIsTheStepsError) {
   std::vector<std::unique_ptr<World>> worlds = JoinTwoRanks();
   ASSERT_TRUE(worlds[0] && worlds[1]);
   worlds[1].reset();
-  AllReduceGradients combiner(worlds[0].get());
+  WorldReplicas combiner(worlds[0].get());
   const std::vector<torch::Tensor> parameters = TestParameters(0);
   const torch::Tensor before = parameters[0].detach().clone();
   TrainingStep step(OptimizerSpec(), parameters, &combiner);

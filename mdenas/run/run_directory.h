@@ -19,6 +19,7 @@
 #define MDENAS_RUN_RUN_DIRECTORY_H_
 
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -54,6 +55,10 @@ class RunDirectory {
   // temporary files of writes that a crash interrupted.
   static absl::StatusOr<RunDirectory> Open(const std::string& path);
 
+  // The run in `path` that another process writes (rank 0 of a
+  // data-parallel run), for messages: this process must not write to it.
+  static RunDirectory WrittenElsewhere(std::string path) { return RunDirectory(std::move(path)); }
+
   // runs/<YYYYmmdd-HHMMSS> in the directory the user ran the binary from.
   static std::string DefaultPath();
 
@@ -61,11 +66,9 @@ class RunDirectory {
   std::string File(absl::string_view name) const;
 
   // `contents` as they are, text or binary.
-  absl::Status WriteText(absl::string_view name,
-                         absl::string_view contents) const;
+  absl::Status WriteText(absl::string_view name, absl::string_view contents) const;
   // `message` in protobuf's JSON form with the .proto's field names.
-  absl::Status WriteJson(absl::string_view name,
-                         const google::protobuf::Message& message) const;
+  absl::Status WriteJson(absl::string_view name, const google::protobuf::Message& message) const;
 
  private:
   explicit RunDirectory(std::string path) : path_(std::move(path)) {}

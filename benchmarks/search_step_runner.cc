@@ -114,7 +114,8 @@ std::string NotApplicable(const StepConfiguration& configuration, absl::string_v
 }
 
 absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configuration,
-                                             const SearchStepSettings& settings) {
+                                             const SearchStepSettings& settings,
+                                             GradientCombiner* combiner) {
   if (const std::string why = NotApplicable(configuration, settings.space()); !why.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("configuration ", configuration.name, ": ", why));
@@ -151,30 +152,32 @@ absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configurat
   }
   const OptimizerSpec optimizer;  // The search's defaults.
   SingleProcess single_process;
+  if (combiner == nullptr) combiner = &single_process;
 
   StepRun run;
   CpuAllocationTracker tracker;
   Trainee trainee;
   if (configuration.network != StepNetwork::kStandalone) {
     trainee = MakeTrainee(*space, inputs, std::nullopt, configuration.channels_last, optimizer,
-                          device, &single_process);
+                          device, combiner);
   }
   // The stand-alone network of each step's path is built before the step.
   auto prepare = [&](int index) {
     if (configuration.network != StepNetwork::kStandalone) return;
     trainee = Trainee();  // The previous path's network goes first.
     trainee = MakeTrainee(*space, inputs, paths[index], configuration.channels_last, optimizer,
-                          device, &single_process);
+                          device, combiner);
   };
+  absl::Status status;
   auto train = [&](int index) {
     trainee.step->ClearGradients();
     const torch::Tensor logits = configuration.network == StepNetwork::kMixed
                                      ? trainee.net->forward_mixed(images, mixing)
                                      : trainee.net->forward(images, paths[index]);
-    // One process: nothing to combine, so nothing that can fail.
-    trainee.step->Apply(torch::nn::functional::cross_entropy(logits, labels))
-        .status()
-        .IgnoreError();
+    // The first error (a process gone) is the run's.
+    const absl::Status step =
+        trainee.step->Apply(torch::nn::functional::cross_entropy(logits, labels)).status();
+    if (status.ok()) status = step;
     // A GPU step ends when its kernels have run, not when they are queued.
     if (device.is_cuda()) torch::cuda::synchronize(device.index());
   };
@@ -185,6 +188,7 @@ absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configurat
   const int first = settings.warmup_steps();
   RunTimedSteps(
       settings.steps(), [&](int i) { prepare(first + i); }, [&](int i) { train(first + i); }, &run);
+  MDENAS_RETURN_IF_ERROR(status);
   run.peak_tensor_bytes = tracker.peak_bytes();
   return run;
 }

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "benchmarks/search_step.pb.h"
 #include "mdenas/kernels/kernels.h"
+#include "mdenas/training/step.h"
 
 namespace mdenas {
 
@@ -56,10 +57,12 @@ struct StepRun {
 // settings.threads() intra-op threads on settings.device() (default cpu);
 // times the last steps() of them, each to its end on a GPU.
 // Under valgrind --tool=callgrind --instr-atstart=no only those are counted.
-// An error where the configuration does not apply to the space, or the
-// space cannot be made.
+// Each step's gradients go through `combiner` (none: a single process's,
+// which has nothing to combine). An error where the configuration does not
+// apply to the space, the space cannot be made, or combining failed.
 absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configuration,
-                                             const SearchStepSettings& settings);
+                                             const SearchStepSettings& settings,
+                                             GradientCombiner* combiner = nullptr);
 
 }  // namespace mdenas
 

@@ -119,11 +119,7 @@ absl::Status Main(const char* argv0) {
                           Retraining::Create(spec, architecture, std::move(data), run,
                                              start.resume(), parallel.replicas.get()));
   out << "data: " << description << "\nrun directory: " << run.path() << "\n";
-  if (parallel.world->world_size() > 1) {
-    out << "processes: " << parallel.world->world_size() << " ("
-        << parallel.world->config().launcher
-        << "), each on its shard of every batch; rank 0 writes the run directory\n";
-  }
+  out << ProcessesLine(*parallel.world);
   if (start.resume()) out << "resuming after epoch " << retraining->epochs_done() << "\n";
   ProgressReporter progress(&out, leader ? &std::cerr : &out, leader && ::isatty(STDERR_FILENO),
                             spec.epochs(), "test");

@@ -131,11 +131,7 @@ absl::Status Main(const char* argv0) {
       Search::Create(spec, std::move(data), run, start.resume(), parallel.replicas.get()));
   out << "space: " << search->space().name() << ", " << search->space().Description()
       << "\ndata: " << description << "\nrun directory: " << run.path() << "\n";
-  if (parallel.world->world_size() > 1) {
-    out << "processes: " << parallel.world->world_size() << " ("
-        << parallel.world->config().launcher
-        << "), each on its shard of every batch; rank 0 writes the run directory\n";
-  }
+  out << ProcessesLine(*parallel.world);
   out << search->space().PathLegend() << "\n";
   if (start.resume()) out << "resuming after epoch " << search->epochs_done() << "\n";
   ProgressReporter progress(&out, leader ? &std::cerr : &out, leader && ::isatty(STDERR_FILENO),

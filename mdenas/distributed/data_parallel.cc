@@ -123,6 +123,12 @@ absl::StatusOr<RunDirectory> RunDirectoryOfRankZero(
   return RunDirectory::WrittenElsewhere(path);
 }
 
+std::string ProcessesLine(const World& world) {
+  if (world.world_size() == 1) return "";
+  return absl::StrCat("processes: ", world.world_size(), " (", world.config().launcher,
+                      "), each on its shard of every batch; rank 0 writes the run directory\n");
+}
+
 std::ostream& RankZeroOutput(const World& world) {
   if (world.rank() == 0) return std::cout;
   static std::ostream* const nowhere = new std::ostream(nullptr);

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <string>
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
@@ -53,6 +54,10 @@ absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& s
 // others name rank 0's (RunDirectory::WrittenElsewhere) and never write.
 absl::StatusOr<RunDirectory> RunDirectoryOfRankZero(
     World& world, const std::function<absl::StatusOr<RunDirectory>()>& make);
+
+// "processes: 2 (torchrun), ..." and a newline for a binary's header; empty
+// for a single process.
+std::string ProcessesLine(const World& world);
 
 // std::cout on rank 0; a stream that prints nothing on the others, so
 // that a run prints its progress once.

@@ -309,6 +309,33 @@ TEST_F(DataParallelTest, AKilledRankStopsTheOtherAndTheRunResumesToTheSameEnd) {
   ExpectSameSearch(whole, run);
 }
 
+// A rank that stops (SIGSTOP) without exiting: the other waits
+// --rank_timeout at its next exchange, then stops naming it; the launcher
+// ends the stopped one.
+TEST_F(DataParallelTest, AStalledRankStopsTheOtherAfterTheTimeout) {
+  const std::string search = Binary("mdenas/search");
+  std::vector<std::string> flags = SearchFlags("PER_EPOCH");
+  flags[1] = "--epochs=20";
+  flags.push_back("--processes=2");
+  flags.push_back("--rank_timeout=4s");
+  const std::string run = MakeTestDir("stalled");
+  const std::string log = JoinPath(MakeTestDir("stalled_log"), "output");
+  const pid_t launcher = StartLogged(Command(search, run, flags), log);
+  ASSERT_GT(launcher, 0);
+  WaitForCheckpoint(run);
+  const pid_t rank1 = ChildWithRank(launcher, 1);
+  ASSERT_GT(rank1, 0);
+  ASSERT_EQ(::kill(rank1, SIGSTOP), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(launcher, &status, 0), launcher);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+  const std::string output = ReadFile(log).value_or("");
+  EXPECT_THAT(output, AllOf(HasSubstr("failed on rank 0 of 2 after 4."), HasSubstr("(timeout 4s)"),
+                            HasSubstr("rank 1 has probably exited or stopped"),
+                            HasSubstr("launcher: a rank failed; stopping the 1 still running")));
+  EXPECT_TRUE(PathExists(JoinPath(run, kCheckpointFile)));
+}
+
 // The global batch stays; how many processes share it may change.
 TEST_F(DataParallelTest, AOneProcessRunResumesOnTwoProcesses) {
   const std::string search = Binary("mdenas/search");

@@ -89,7 +89,7 @@ std::optional<int> RunProcessesIfAsked(int argc, char** argv) {
   // a little to say it.
   const absl::StatusOr<int> exit_code =
       LaunchLocalRanks(processes, "/proc/self/exe", CommandWithoutProcesses(argc, argv),
-                       absl::GetFlag(FLAGS_rank_timeout) + absl::Seconds(30));
+                       absl::GetFlag(FLAGS_rank_timeout) + absl::Seconds(5));
   if (!exit_code.ok()) {
     std::cerr << "error: " << exit_code.status().message() << "\n";
     return 1;

@@ -1,6 +1,7 @@
 #include "mdenas/distributed/launcher.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,12 +36,23 @@ pid_t StartRank(const std::string& binary, const std::vector<std::string>& comma
   std::vector<char*> envp;
   for (std::string& variable : environment) envp.push_back(variable.data());
   envp.push_back(nullptr);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid == 0) {
+    // A rank outlives no launcher that was killed.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);
     ::execve(binary.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   return pid;
+}
+
+// Sends `signal` to the ranks still running (those not yet reaped: > 0).
+void Signal(const std::vector<pid_t>& ranks, int signal) {
+  for (pid_t rank : ranks) {
+    if (rank > 0) ::kill(rank, signal);
+  }
 }
 
 int ExitCodeOf(int status) {
@@ -73,7 +85,7 @@ absl::StatusOr<int> LaunchLocalRanks(int processes, const std::string& binary,
   int running = processes;
   std::optional<int> first_failure;
   absl::Time deadline = absl::InfiniteFuture();
-  bool terminated = false;
+  bool terminated = false, killed = false;
   while (running > 0) {
     for (pid_t& rank : ranks) {
       int status = 0;
@@ -86,13 +98,18 @@ absl::StatusOr<int> LaunchLocalRanks(int processes, const std::string& binary,
         deadline = absl::Now() + grace;
       }
     }
+    // A stopped rank (SIGSTOP, a debugger) acts on SIGTERM only once it
+    // runs again, so it gets SIGCONT too, and SIGKILL if it still stays.
     if (!terminated && absl::Now() > deadline) {
       std::cerr << "launcher: a rank failed; stopping the " << running << " still running after "
                 << absl::FormatDuration(grace) << "\n";
-      for (pid_t rank : ranks) {
-        if (rank > 0) ::kill(rank, SIGTERM);
-      }
+      Signal(ranks, SIGTERM);
+      Signal(ranks, SIGCONT);
       terminated = true;
+    }
+    if (!killed && absl::Now() > deadline + absl::Seconds(10)) {
+      Signal(ranks, SIGKILL);
+      killed = true;
     }
     absl::SleepFor(absl::Milliseconds(50));
   }

@@ -24,7 +24,7 @@ namespace mdenas {
 // for them. Once one has
 // failed, the others get `grace` to stop on their own (a rank's
 // collectives fail within its timeout when another is gone) and are then
-// terminated. Returns 0 if every rank exited with 0, otherwise the exit
+// terminated (SIGTERM; SIGKILL 10 s later). Returns 0 if every rank exited with 0, otherwise the exit
 // status of the first that failed (128 + its signal if one killed it).
 absl::StatusOr<int> LaunchLocalRanks(int processes, const std::string& binary,
                                      const std::vector<std::string>& argv,

@@ -153,7 +153,7 @@ TEST_F(DataParallelTest, TwoProcessSearchIsTheOneProcessSearchWithTwoMicroBatche
     flags = SearchFlags(sampling);
     flags.push_back("--processes=2");
     const std::string output = RunOk(Command(search, two, flags));
-    EXPECT_THAT(output, HasSubstr("processes: 2 (torchrun)"));
+    EXPECT_THAT(output, HasSubstr("processes: 2 (from torchrun's variables)"));
     // Rank 0 alone prints: one progress line per epoch.
     EXPECT_EQ(output.find("epoch   1/3"), output.rfind("epoch   1/3")) << output;
     ExpectSameSearch(one, two);
@@ -224,7 +224,7 @@ TEST_F(DataParallelTest, TorchrunStartsTheSameRunAsTheBuiltInLauncher) {
   const std::vector<std::string> spec_flags = SearchFlags("PER_EPOCH");
   argv.insert(argv.end(), spec_flags.begin(), spec_flags.end());
   const std::string output = RunOk(argv);
-  EXPECT_THAT(output, HasSubstr("processes: 2 (torchrun)"));
+  EXPECT_THAT(output, HasSubstr("processes: 2 (from torchrun's variables)"));
   ExpectSameSearch(launched, torchrun);
   EXPECT_EQ(MaxWeightDifference(launched, torchrun), 0);
 }

@@ -125,8 +125,9 @@ absl::StatusOr<RunDirectory> RunDirectoryOfRankZero(
 
 std::string ProcessesLine(const World& world) {
   if (world.world_size() == 1) return "";
-  return absl::StrCat("processes: ", world.world_size(), " (", world.config().launcher,
-                      "), each on its shard of every batch; rank 0 writes the run directory\n");
+  return absl::StrCat("processes: ", world.world_size(), " (from ", world.config().launcher,
+                      "'s variables), each on its shard of every batch; rank 0 writes the run "
+                      "directory\n");
 }
 
 std::ostream& RankZeroOutput(const World& world) {

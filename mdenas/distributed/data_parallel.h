@@ -55,7 +55,7 @@ absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& s
 absl::StatusOr<RunDirectory> RunDirectoryOfRankZero(
     World& world, const std::function<absl::StatusOr<RunDirectory>()>& make);
 
-// "processes: 2 (torchrun), ..." and a newline for a binary's header; empty
+// "processes: 2 (from torchrun's variables), ..." and a newline for a binary's header; empty
 // for a single process.
 std::string ProcessesLine(const World& world);
 

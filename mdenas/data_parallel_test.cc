@@ -29,6 +29,7 @@
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/subprocess.h"
 #include "mdenas/distributed/local_address.h"
+#include "mdenas/distributed/ranks_test_util.h"
 #include "mdenas/proto/run_result.pb.h"
 #include "mdenas/run/checkpoint.h"
 #include "mdenas/run/run_directory.h"
@@ -199,9 +200,10 @@ TEST_F(DataParallelTest, TwoProcessRetrainingIsTheOneProcessRetrainingWithTwoMic
   EXPECT_TRUE(PathExists(JoinPath(two, kWeightsFile)));
 }
 
-// Debian's torchrun (python3-torch 1.13) under Python 3.11 needs
-// --redirects and --tee with a value other than 0 and 3: its Std flags
-// enumerate without them and it fails before starting any process.
+// The torchrun of the PyTorch this build links (TorchPython). Debian's
+// (python3-torch 1.13) under Python 3.11 needs --redirects and --tee with a
+// value other than 0 and 3: its Std flags enumerate without them and it
+// fails before starting any process.
 TEST_F(DataParallelTest, TorchrunStartsTheSameRunAsTheBuiltInLauncher) {
   const std::string search = Binary("mdenas/search");
   const std::string launched = MakeTestDir("launched");
@@ -211,7 +213,7 @@ TEST_F(DataParallelTest, TorchrunStartsTheSameRunAsTheBuiltInLauncher) {
   RunOk(Command(search, launched, flags));
   const absl::StatusOr<int> port = FreeLoopbackPort();
   ASSERT_TRUE(port.ok()) << port.status();
-  std::vector<std::string> argv = {"/usr/bin/python3",
+  std::vector<std::string> argv = {TorchPython(),
                                    "-m",
                                    "torch.distributed.run",
                                    "--redirects=1",

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "mdenas/base/runfiles.h"
 #include "mdenas/base/subprocess.h"
+#include "mdenas/distributed/ranks_test_util.h"
 
 namespace mdenas {
 namespace {
@@ -16,17 +17,12 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-std::string Python() {
-  const char* python = std::getenv("MDENAS_PYTHON");
-  return python != nullptr ? python : "/usr/bin/python3";
-}
-
 TEST(AgentStoreTest, RanksJoinThroughTheAgentsStoreUnderTheAttemptsPrefix) {
   absl::StatusOr<std::string> script =
       RunfilePath(nullptr, "mdenas/distributed/agent_store_test.py");
   absl::StatusOr<std::string> worker = RunfilePath(nullptr, "mdenas/distributed/test_worker");
   ASSERT_TRUE(script.ok() && worker.ok());
-  const ProcessResult result = RunProcess({Python(), *script, *worker, "2"});
+  const ProcessResult result = RunProcess({TorchPython(), *script, *worker, "2"});
   ASSERT_TRUE(result.exited && result.exit_code == 0) << result.output;
   EXPECT_THAT(result.output,
               AllOf(HasSubstr("rank 0 exit 0"), HasSubstr("rank 1 exit 0"), HasSubstr("sums: 3 21"),

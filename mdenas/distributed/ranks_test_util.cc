@@ -1,5 +1,6 @@
 #include "mdenas/distributed/ranks_test_util.h"
 
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,11 @@
 #include "mdenas/distributed/local_address.h"
 
 namespace mdenas {
+
+std::string TorchPython() {
+  const char* python = std::getenv("MDENAS_TORCH_PYTHON");
+  return python != nullptr && *python != '\0' ? python : "/usr/bin/python3";
+}
 
 int FreePort() {
   const absl::StatusOr<int> port = FreeLoopbackPort();

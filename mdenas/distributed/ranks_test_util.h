@@ -12,6 +12,12 @@
 
 namespace mdenas {
 
+// The Python whose torch matches the libtorch this build links (its
+// TCPStore speaks the same protocol): $MDENAS_TORCH_PYTHON, which bazelw
+// sets for --config=cuda to its PyTorch's environment, or Debian's python3
+// with python3-torch.
+std::string TorchPython();
+
 // A TCP port on 127.0.0.1 that nothing listens on (the system picks it).
 int FreePort();
 

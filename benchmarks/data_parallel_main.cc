@@ -21,8 +21,6 @@
 
 #include <ATen/Parallel.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -35,6 +33,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "benchmarks/data_parallel.pb.h"
+#include "benchmarks/measurement.h"
 #include "benchmarks/processor.h"
 #include "benchmarks/search_step_runner.h"
 #include "google/protobuf/text_format.h"
@@ -60,19 +59,6 @@ ABSL_FLAG(std::string, worker_out, "",
 
 namespace mdenas {
 namespace {
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-double LoadAverage() {
-  double load[1] = {0};
-  getloadavg(load, 1);
-  return load[0];
-}
 
 // The combiner of a step run, timed.
 class TimedCombiner final : public GradientCombiner {

@@ -62,6 +62,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "benchmarks/measurement.h"
 #include "benchmarks/processor.h"
 #include "benchmarks/search_step.pb.h"
 #include "benchmarks/search_step_runner.h"
@@ -279,18 +280,6 @@ absl::StatusOr<std::pair<std::string, int64_t>> RunChild(const std::string& bina
     return absl::InternalError(absl::StrCat("the run '", args.back(), "' of ", args[0], " failed"));
   }
   return std::make_pair(output, static_cast<int64_t>(usage.ru_maxrss) * 1024);  // KiB.
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-double LoadAverage() {
-  double load[1] = {0};
-  getloadavg(load, 1);
-  return load[0];
 }
 
 // The configuration `name` of `b` that ran: none where it did not apply to

@@ -25,10 +25,7 @@ class Retraining::Impl : public TrainingJob {
  public:
   Impl(const EvalSpec& spec, const Architecture& architecture, TrainingData data,
        Replicas* replicas)
-      : spec_(spec),
-        architecture_(architecture),
-        data_(std::move(data)),
-        replicas_(replicas != nullptr ? replicas : &single_process_) {}
+      : spec_(spec), architecture_(architecture), data_(std::move(data)), replicas_(replicas) {}
 
   absl::Status Initialize(RunDirectory run, bool resume) {
     MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
@@ -166,7 +163,6 @@ class Retraining::Impl : public TrainingJob {
   const EvalSpec spec_;
   const Architecture architecture_;
   const TrainingData data_;
-  SingleProcess single_process_;
   Replicas* const replicas_;
   std::string space_name_;
   std::string architecture_dot_;

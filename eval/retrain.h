@@ -36,14 +36,14 @@ class Retraining {
   // A retraining of `architecture` (of the space spec.network() selects)
   // under the resolved, valid `spec`, writing to `run`. With `resume`, it
   // continues from the run's checkpoint, which must belong to `spec` and
-  // train `architecture`. `replicas`, where given (it must outlive the
-  // retraining), are the data-parallel processes this one trains with;
-  // replica 0 writes `run`. None: a single process.
+  // train `architecture`. `replicas` (which must outlive the retraining)
+  // are the data-parallel processes this one trains with; replica 0 writes
+  // `run`.
   static absl::StatusOr<std::unique_ptr<Retraining>> Create(const EvalSpec& spec,
                                                             const Architecture& architecture,
                                                             TrainingData data, RunDirectory run,
                                                             bool resume,
-                                                            Replicas* replicas = nullptr);
+                                                            Replicas* replicas = OneProcess());
   ~Retraining();
 
   // Trains the remaining epochs, or up to epoch `stop_after` (1-based) when

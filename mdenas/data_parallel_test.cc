@@ -130,8 +130,9 @@ class DataParallelTest : public ::testing::Test {
 
   // A tiny search of 40 training images in batches of 7: the shards of
   // every batch differ in size (4 and 3, the last batch's 3 and 2).
-  static std::vector<std::string> SearchFlags(const std::string& sampling) {
-    return {"--data_dir=" + *data_, "--epochs=3", "--batch_size=7", "--seed=11",
+  static std::vector<std::string> SearchFlags(const std::string& sampling, int epochs = 3) {
+    return {"--data_dir=" + *data_, absl::StrCat("--epochs=", epochs), "--batch_size=7",
+            "--seed=11",
             "--set=space.darts.layers=3,space.darts.init_channels=4,learner.warmup_epochs=0,"
             "learner.sampling=" +
                 sampling};
@@ -277,8 +278,7 @@ void WaitForCheckpoint(const std::string& run) {
 
 TEST_F(DataParallelTest, AKilledRankStopsTheOtherAndTheRunResumesToTheSameEnd) {
   const std::string search = Binary("mdenas/search");
-  std::vector<std::string> flags = SearchFlags("PER_EPOCH");
-  flags[1] = "--epochs=6";
+  std::vector<std::string> flags = SearchFlags("PER_EPOCH", 6);
   flags.push_back("--processes=2");
   const std::string whole = MakeTestDir("uninterrupted");
   RunOk(Command(search, whole, flags));
@@ -316,8 +316,7 @@ TEST_F(DataParallelTest, AKilledRankStopsTheOtherAndTheRunResumesToTheSameEnd) {
 // ends the stopped one.
 TEST_F(DataParallelTest, AStalledRankStopsTheOtherAfterTheTimeout) {
   const std::string search = Binary("mdenas/search");
-  std::vector<std::string> flags = SearchFlags("PER_EPOCH");
-  flags[1] = "--epochs=20";
+  std::vector<std::string> flags = SearchFlags("PER_EPOCH", 20);
   flags.push_back("--processes=2");
   flags.push_back("--rank_timeout=4s");
   const std::string run = MakeTestDir("stalled");
@@ -342,8 +341,7 @@ TEST_F(DataParallelTest, AStalledRankStopsTheOtherAfterTheTimeout) {
 TEST_F(DataParallelTest, AOneProcessRunResumesOnTwoProcesses) {
   const std::string search = Binary("mdenas/search");
   const std::string run = MakeTestDir("grows");
-  std::vector<std::string> flags = SearchFlags("PER_EPOCH");
-  flags[1] = "--epochs=6";
+  std::vector<std::string> flags = SearchFlags("PER_EPOCH", 6);
   const pid_t single =
       StartLogged(Command(search, run, flags), JoinPath(MakeTestDir("grows_log"), "output"));
   ASSERT_GT(single, 0);

@@ -1,8 +1,6 @@
 #include "mdenas/distributed/data_parallel.h"
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -10,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/distributed/disagreement.h"
 #include "mdenas/distributed/launcher.h"
@@ -43,16 +42,9 @@ std::vector<std::string> CommandWithoutProcesses(int argc, char** argv) {
   return arguments;
 }
 
-std::string FileBytes(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  return bytes.str();
-}
-
 // What every rank must share: the spec (but where rank 0 writes) and the
 // binary, each as a hash.
-std::string AgreementKey(const google::protobuf::Message& spec) {
+absl::StatusOr<std::string> AgreementKey(const google::protobuf::Message& spec) {
   std::unique_ptr<google::protobuf::Message> shared(spec.New());
   shared->CopyFrom(spec);
   const google::protobuf::FieldDescriptor* runtime_field =
@@ -61,8 +53,9 @@ std::string AgreementKey(const google::protobuf::Message& spec) {
       shared->GetReflection()->MutableMessage(shared.get(), runtime_field);
   runtime->GetReflection()->ClearField(runtime,
                                        runtime->GetDescriptor()->FindFieldByName("output_dir"));
+  MDENAS_ASSIGN_OR_RETURN(const std::string binary, ReadFile("/proc/self/exe"));
   return absl::StrFormat("spec %016x, binary %016x", StableHash(shared->SerializeAsString()),
-                         StableHash(FileBytes("/proc/self/exe")));
+                         StableHash(binary));
 }
 
 }  // namespace
@@ -77,9 +70,9 @@ std::optional<int> RunProcessesIfAsked(int argc, char** argv) {
   } else if (!config.ok()) {
     problem = std::string(config.status().message());
   } else if (config->launcher != "single process") {
-    problem = absl::StrCat("--processes=", processes, " under ", config->launcher, " (rank ",
-                           config->rank, " of ", config->world_size,
-                           "): the launcher starts the processes; leave --processes out");
+    problem =
+        absl::StrCat("--processes=", processes, " under ", config->launcher, " (", WhoAmI(*config),
+                     "): the launcher starts the processes; leave --processes out");
   }
   if (!problem.empty()) {
     std::cerr << "error: " << problem << "\n";
@@ -99,9 +92,14 @@ std::optional<int> RunProcessesIfAsked(int argc, char** argv) {
 
 absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& spec) {
   MDENAS_ASSIGN_OR_RETURN(const WorldConfig config, WorldConfigFromEnvironment());
+  // A single process has no one to agree with.
+  std::string agreement_key;
+  if (config.world_size > 1) {
+    MDENAS_ASSIGN_OR_RETURN(agreement_key, AgreementKey(spec));
+  }
   DataParallel parallel;
-  MDENAS_ASSIGN_OR_RETURN(
-      parallel.world, World::Join(config, absl::GetFlag(FLAGS_rank_timeout), AgreementKey(spec)));
+  MDENAS_ASSIGN_OR_RETURN(parallel.world,
+                          World::Join(config, absl::GetFlag(FLAGS_rank_timeout), agreement_key));
   parallel.replicas = std::make_unique<WorldReplicas>(parallel.world.get());
   return parallel;
 }

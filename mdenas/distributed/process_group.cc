@@ -66,7 +66,7 @@ absl::StatusOr<c10::intrusive_ptr<c10d::Store>> ConnectStore(const WorldConfig& 
 // every rank.
 absl::Status Agree(c10d::Store& store, const WorldConfig& config, absl::Duration timeout,
                    absl::string_view agreement_key) {
-  const std::string me = absl::StrCat("rank ", config.rank, " of ", config.world_size);
+  const std::string me = WhoAmI(config);
   std::vector<std::string> keys;
   for (int rank = 0; rank < config.world_size; ++rank) {
     keys.push_back(absl::StrCat("agreement/", rank));
@@ -157,9 +157,7 @@ World::World(const WorldConfig& config, absl::Duration timeout)
 
 World::~World() = default;
 
-std::string World::WhoAmI() const {
-  return absl::StrCat("rank ", config_.rank, " of ", config_.world_size);
-}
+std::string World::WhoAmI() const { return mdenas::WhoAmI(config_); }
 
 absl::StatusOr<std::string> World::ValueOfRankZero(absl::string_view name,
                                                    absl::string_view value) {

@@ -176,6 +176,10 @@ void ReadAgentStore(const Env& env, WorldConfig* config, Problems* problems) {
 
 }  // namespace
 
+std::string WhoAmI(const WorldConfig& config) {
+  return absl::StrCat("rank ", config.rank, " of ", config.world_size);
+}
+
 absl::StatusOr<WorldConfig> ParseWorldConfig(const Env& env) {
   WorldConfig config;
   if (const std::string* ifname = Find(env, "GLOO_SOCKET_IFNAME")) {

@@ -43,6 +43,9 @@ struct WorldConfig {
   std::string gloo_socket_ifname;
 };
 
+// "rank 1 of 4", for messages.
+std::string WhoAmI(const WorldConfig& config);
+
 // Reads the config from `env` (variable -> value). Every problem is reported
 // at once, each naming its variable.
 absl::StatusOr<WorldConfig> ParseWorldConfig(const std::map<std::string, std::string>& env);

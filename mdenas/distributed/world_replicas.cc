@@ -14,10 +14,6 @@ absl::Status WorldReplicas::Combine(const std::vector<torch::Tensor>& parameters
   return absl::OkStatus();
 }
 
-std::string WorldReplicas::Describe() const {
-  return world_->world_size() > 1 ? world_->WhoAmI() : "";
-}
-
 absl::StatusOr<std::vector<double>> WorldReplicas::Sum(const std::vector<double>& values) {
   return SumAcrossRanks(*world_, values);
 }

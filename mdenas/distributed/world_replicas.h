@@ -12,7 +12,6 @@
 #include <torch/types.h>
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -35,7 +34,6 @@ class WorldReplicas final : public Replicas {
   int rank() const override { return world_->rank(); }
   int count() const override { return world_->world_size(); }
   int count_here() const override { return world_->config().local_world_size; }
-  std::string Describe() const override;
   absl::StatusOr<std::vector<double>> Sum(const std::vector<double>& values) override;
   absl::StatusOr<bool> AllTrue(bool value) override;
   absl::Status AverageBuffers(const std::vector<torch::Tensor>& buffers) override;

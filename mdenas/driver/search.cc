@@ -53,7 +53,7 @@ class Search::Impl : public TrainingJob {
         data_(std::move(data)),
         space_(std::move(space)),
         per_epoch_(spec.learner().sampling() == LearnerSpec::PER_EPOCH),
-        replicas_(replicas != nullptr ? replicas : &single_process_),
+        replicas_(replicas),
         learner_(ChoiceCounts(*space_), {spec.learner().alpha(), RuleOf(spec.learner().update())}),
         rng_(spec.runtime().seed()) {}
 
@@ -305,7 +305,6 @@ class Search::Impl : public TrainingJob {
   const TrainingData data_;
   const std::unique_ptr<SearchSpace> space_;
   const bool per_epoch_;
-  SingleProcess single_process_;
   Replicas* const replicas_;
   std::string device_description_;
   std::shared_ptr<Supernet> net_;

@@ -38,12 +38,12 @@ class Search {
  public:
   // A search of the resolved, valid `spec` on `data`, writing to `run`.
   // With `resume`, it continues from the run's checkpoint, which must belong
-  // to `spec`. `replicas`, where given (it must outlive the search), are
-  // the data-parallel processes this one searches with; every one searches
-  // the same spec, and replica 0 writes `run`. None: a single process.
+  // to `spec`. `replicas` (which must outlive the search) are the
+  // data-parallel processes this one searches with; every one searches the
+  // same spec, and replica 0 writes `run`.
   static absl::StatusOr<std::unique_ptr<Search>> Create(const SearchSpec& spec, TrainingData data,
                                                         RunDirectory run, bool resume,
-                                                        Replicas* replicas = nullptr);
+                                                        Replicas* replicas = OneProcess());
   ~Search();
 
   // Runs the remaining epochs, or up to epoch `stop_after` (1-based) when

@@ -13,7 +13,6 @@
 
 #include <torch/types.h>
 
-#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,8 +32,6 @@ class Replicas : public GradientCombiner {
   virtual int count() const = 0;
   // Replicas on this machine, this one included: they share its cores.
   virtual int count_here() const = 0;
-  // "rank 1 of 2", or "" for a single process: for messages and progress.
-  virtual std::string Describe() const = 0;
 
   // The element-wise sums of every replica's `values` (counts and sums of
   // losses: exact for integers below 2^53).
@@ -55,7 +52,6 @@ class SingleProcess final : public Replicas {
   int rank() const override { return 0; }
   int count() const override { return 1; }
   int count_here() const override { return 1; }
-  std::string Describe() const override { return ""; }
   absl::StatusOr<std::vector<double>> Sum(const std::vector<double>& values) override {
     return values;
   }
@@ -65,6 +61,13 @@ class SingleProcess final : public Replicas {
   }
   absl::Status CheckSame(absl::string_view, absl::string_view) override { return absl::OkStatus(); }
 };
+
+// This process alone: one SingleProcess for every job that is not told of
+// others (it holds no state).
+inline Replicas* OneProcess() {
+  static SingleProcess single_process;
+  return &single_process;
+}
 
 }  // namespace mdenas
 

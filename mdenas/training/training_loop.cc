@@ -155,19 +155,7 @@ absl::Status TrainingLoop::Run(ProgressReporter* progress, int stop_after) {
     epochs_done_ = epoch;
     *records_.Add() = record;
     const Checkpoint checkpoint = MakeCheckpoint();
-    // Identical replicas compute identical states; a difference (a
-    // nondeterministic kernel, a rank started from another checkpoint)
-    // stops the run here rather than letting the replicas drift apart.
-    Checkpoint compared = checkpoint;
-    compared.mutable_training()->clear_epochs();
-    compared.mutable_training()->clear_seconds();
-    // Replicas draw (dropout, drop-path) as many numbers as their shards
-    // have images, which may differ by one; replica 0's generator is kept.
-    compared.mutable_training()->clear_torch_rng();
-    MDENAS_RETURN_IF_ERROR(CollectiveError(
-        replicas_->CheckSame(absl::StrCat("the weights and the job's state after epoch ", epoch),
-                             DeterministicBytes(compared)),
-        epoch, 0));
+    MDENAS_RETURN_IF_ERROR(CheckReplicasAgree(checkpoint, epoch));
     if (!writes_results()) continue;
     MDENAS_RETURN_IF_ERROR(mdenas::WriteCheckpoint(run_, checkpoint));
     MDENAS_RETURN_IF_ERROR(job_->WriteResults());
@@ -178,8 +166,21 @@ absl::Status TrainingLoop::Run(ProgressReporter* progress, int stop_after) {
   return absl::OkStatus();
 }
 
-bool TrainingLoop::Trains(const Batch& batch) const {
-  return batch.whole_size >= int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+absl::Status TrainingLoop::CheckReplicasAgree(const Checkpoint& checkpoint, int epoch) const {
+  if (replicas_->count() == 1) return absl::OkStatus();
+  // Identical replicas compute identical states; a difference (a
+  // nondeterministic kernel, a rank started from another checkpoint) stops
+  // the run here rather than letting the replicas drift apart.
+  Checkpoint compared = checkpoint;
+  compared.mutable_training()->clear_epochs();
+  compared.mutable_training()->clear_seconds();
+  // Replicas draw (dropout, drop-path) as many numbers as their shards have
+  // images, which may differ by one; replica 0's generator is kept.
+  compared.mutable_training()->clear_torch_rng();
+  return CollectiveError(
+      replicas_->CheckSame(absl::StrCat("the weights and the job's state after epoch ", epoch),
+                           DeterministicBytes(compared)),
+      epoch, 0);
 }
 
 absl::Status TrainingLoop::CollectiveError(const absl::Status& status, int epoch,
@@ -206,10 +207,13 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
   double loss_sum = 0;
   int64_t correct = 0, seen = 0, batches = 0, whole_seen = 0;
   int skipped = 0;
+  // The pieces every batch is cut into: each replica's micro-batches.
+  const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
   while (std::optional<Batch> batch = train_loader_->Next()) {
     ++batches;
-    if (!Trains(*batch)) continue;
-    const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+    // A batch with fewer images than pieces (only an epoch's last can be)
+    // is left out.
+    if (batch->whole_size < parts) continue;
     const torch::Tensor images = batch->images.to(device_);
     const torch::Tensor labels = batch->labels.to(device_);
     step_.ClearGradients();

@@ -141,13 +141,12 @@ class TrainingLoop {
   const RunDirectory& run() const { return run_; }
   // Whether this process writes the run directory: replica 0.
   bool writes_results() const { return replicas_->rank() == 0; }
-  Replicas& replicas() const { return *replicas_; }
 
  private:
   absl::Status TrainEpoch(int epoch, ProgressReporter* progress, EpochRecord* record);
-  // Whether the batch trains: one with fewer images than the replicas have
-  // micro-batches in all is left out (only an epoch's last can be).
-  bool Trains(const Batch& batch) const;
+  // An error on every replica unless their weights and job states are the
+  // same after `epoch`; nothing to compare for one.
+  absl::Status CheckReplicasAgree(const Checkpoint& checkpoint, int epoch) const;
   Checkpoint MakeCheckpoint() const;
   // A collective's error, with where it happened and what is intact.
   absl::Status CollectiveError(const absl::Status& status, int epoch, int64_t batch) const;

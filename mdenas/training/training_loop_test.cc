@@ -40,8 +40,6 @@ std::shared_ptr<const ImageSource> Images() {
   return std::make_shared<ImageSetSource>(std::move(set));
 }
 
-SingleProcess single_process;
-
 std::unique_ptr<Loader> MakeLoader(bool shuffle, int batch_size = 4) {
   CifarTransformOptions options = EvalOptions({});
   options.height = 2;
@@ -118,7 +116,7 @@ RunDirectory NewRun(const std::string& name) {
 TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   LinearJob job;
   const RunDirectory run = NewRun("whole");
-  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, torch::kCPU, &single_process,
+  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, torch::kCPU, OneProcess(),
                     MakeLoader(true), run);
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
@@ -152,7 +150,7 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU, &single_process,
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU, OneProcess(),
                      MakeLoader(true), NewRun("whole_batches"));
   ASSERT_TRUE(whole.Run(&progress).ok());
   EXPECT_EQ(whole_job.forwards, 9);
@@ -161,7 +159,7 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
     OptimizerSpec split = Sgd();
     split.set_micro_batches(micro_batches);
     LinearJob job;
-    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, torch::kCPU, &single_process,
+    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, torch::kCPU, OneProcess(),
                       MakeLoader(true), NewRun(absl::StrCat("micro_batches_", micro_batches)));
     ASSERT_TRUE(loop.Run(&progress).ok());
     EXPECT_EQ(job.step_starts, 9);
@@ -197,7 +195,7 @@ TEST(TrainingLoopTest, MicroBatchesAverageTheirRunningStatistics) {
   OptimizerSpec still;
   still.set_learning_rate(0);
   still.set_micro_batches(2);
-  TrainingLoop loop(&job, network.ptr().get(), still, 1, torch::kCPU, &single_process,
+  TrainingLoop loop(&job, network.ptr().get(), still, 1, torch::kCPU, OneProcess(),
                     MakeLoader(true), NewRun("micro_statistics"));
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 1);
@@ -228,20 +226,20 @@ TEST(TrainingLoopTest, ARestoredRunEndsAsTheUninterruptedOne) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 4);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU, &single_process,
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU, OneProcess(),
                      MakeLoader(true), NewRun("uninterrupted"));
   ASSERT_TRUE(whole.Run(&progress).ok());
 
   const RunDirectory run = NewRun("stopped");
   LinearJob first_job;
-  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU, &single_process,
+  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU, OneProcess(),
                      MakeLoader(true), run);
   ASSERT_TRUE(first.Run(&progress, /*stop_after=*/2).ok());
   EXPECT_EQ(first.epochs_done(), 2);
 
   LinearJob second_job;
-  TrainingLoop second(&second_job, second_job.net.ptr().get(), Sgd(), 4, torch::kCPU,
-                      &single_process, MakeLoader(true), run);
+  TrainingLoop second(&second_job, second_job.net.ptr().get(), Sgd(), 4, torch::kCPU, OneProcess(),
+                      MakeLoader(true), run);
   ASSERT_TRUE(second.Restore(ReadCheckpoint(run)->training()).ok());
   EXPECT_EQ(second.epochs_done(), 2);
   ASSERT_TRUE(second.Run(&progress).ok());
@@ -268,7 +266,7 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   // Step 4 is the second batch of epoch 2.
   LinearJob stopping(4);
   const RunDirectory run = NewRun("stop");
-  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU, &single_process,
+  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU, OneProcess(),
                        MakeLoader(true), run);
   const absl::Status status = stopped.Run(&progress);
   EXPECT_THAT(std::string(status.message()),
@@ -280,7 +278,7 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   OptimizerSpec skip = Sgd();
   skip.set_on_non_finite(OptimizerSpec::SKIP_STEP);
   LinearJob skipping(4);
-  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU, &single_process,
+  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU, OneProcess(),
                        MakeLoader(true), NewRun("skip"));
   ASSERT_TRUE(skipped.Run(&progress).ok());
   EXPECT_EQ(skipped.records()[1].skipped_steps(), 1);
@@ -293,7 +291,7 @@ TEST(TrainingLoopTest, ABatchSmallerThanItsMicroBatchesIsLeftOut) {
   OptimizerSpec split = Sgd();
   split.set_micro_batches(3);
   LinearJob job;
-  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, &single_process,
+  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, OneProcess(),
                     MakeLoader(true, 5), NewRun("left_out"));
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 1);
@@ -310,7 +308,7 @@ TEST(TrainingLoopTest, EvaluationCountsTopOneAndTopFivePerBatchAndInTotal) {
   LinearJob job;
   OptimizerSpec split = Sgd();
   split.set_micro_batches(2);
-  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, &single_process,
+  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, OneProcess(),
                     MakeLoader(true), NewRun("evaluation"));
   std::unique_ptr<Loader> loader = MakeLoader(false);
   std::vector<int64_t> started, part_sizes;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "mdenas/base/little_endian.h"
 
 namespace mdenas {
 namespace {
@@ -119,11 +120,7 @@ class PickleReader {
   // A little-endian unsigned integer of `count` bytes.
   uint64_t Unsigned(int count) {
     const absl::string_view bytes = Bytes(count);
-    uint64_t value = 0;
-    for (int i = static_cast<int>(bytes.size()) - 1; i >= 0; --i) {
-      value = value << 8 | static_cast<unsigned char>(bytes[i]);
-    }
-    return value;
+    return ReadLittleEndian(bytes, static_cast<int>(bytes.size()));
   }
 
   std::string Line() {

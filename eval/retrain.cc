@@ -32,8 +32,9 @@ class Retraining::Impl : public TrainingJob {
                             SearchSpaceOf(spec_.network()));
     space_name_ = space->name();
     MDENAS_ASSIGN_OR_RETURN(architecture_dot_, space->ArchitectureDot(architecture_));
-    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime,
-                            SetUpRuntime(spec_.runtime(), replicas_->count_here()));
+    MDENAS_ASSIGN_OR_RETURN(
+        const Runtime runtime,
+        SetUpRuntime(spec_.runtime(), replicas_->count_here(), replicas_->rank_here()));
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
     inputs_ = {data_.shape.channels, data_.shape.height,     data_.shape.width,

@@ -96,7 +96,8 @@ absl::Status Main(const char* argv0) {
                                      CheckArchitecture(message, origins, problems);
                                      CheckInitWeights(message, origins, problems);
                                    }));
-  MDENAS_ASSIGN_OR_RETURN(const DataParallel parallel, JoinDataParallel(spec));
+  MDENAS_ASSIGN_OR_RETURN(const DataParallel parallel,
+                          JoinDataParallel(spec, spec.runtime().device()));
   const bool leader = parallel.world->rank() == 0;
   std::ostream& out = RankZeroOutput(*parallel.world);
   if (!start.notice.empty()) out << start.notice << "\n";

@@ -114,7 +114,8 @@ absl::Status Main(const char* argv0) {
   if (PrintSpecFlag()) return PrintSpecFromFlags(argv0, kDefaultSpec, SearchFlags(), &spec);
   MDENAS_ASSIGN_OR_RETURN(const RunStart start, StartRun(argv0, kDefaultSpec, SearchFlags(),
                                                          "search", &spec, CheckSpace));
-  MDENAS_ASSIGN_OR_RETURN(const DataParallel parallel, JoinDataParallel(spec));
+  MDENAS_ASSIGN_OR_RETURN(const DataParallel parallel,
+                          JoinDataParallel(spec, spec.runtime().device()));
   const bool leader = parallel.world->rank() == 0;
   std::ostream& out = RankZeroOutput(*parallel.world);
   if (!start.notice.empty()) out << start.notice << "\n";

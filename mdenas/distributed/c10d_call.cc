@@ -17,7 +17,7 @@ std::string ExceptionMessage(const std::exception& error) {
 
 absl::Status RunCollective(
     const World& world, absl::string_view operation,
-    const std::function<c10::intrusive_ptr<c10d::Work>(c10d::ProcessGroupGloo&)>& start) {
+    const std::function<c10::intrusive_ptr<c10d::Work>(CollectiveGroup&)>& start) {
   const absl::Time started = absl::Now();
   try {
     c10::intrusive_ptr<c10d::Work> work = start(*world.process_group());

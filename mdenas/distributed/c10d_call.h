@@ -7,7 +7,6 @@
 
 #include <functional>
 #include <string>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -24,7 +23,7 @@ std::string ExceptionMessage(const std::exception& error);
 // waited. A single process must not call it.
 absl::Status RunCollective(
     const World& world, absl::string_view operation,
-    const std::function<c10::intrusive_ptr<c10d::Work>(c10d::ProcessGroupGloo&)>& start);
+    const std::function<c10::intrusive_ptr<c10d::Work>(CollectiveGroup&)>& start);
 
 }  // namespace mdenas
 

@@ -1,5 +1,6 @@
 #include "mdenas/distributed/collectives.h"
 
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <cstdlib>
@@ -17,9 +18,17 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
-TEST(CollectivesTest, TwoRanks) {
+class CollectivesTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CollectivesTest, TwoRanks) {
+  const std::string collectives = GetParam();
+  const int gpus = static_cast<int>(torch::cuda::device_count());
+  if (collectives == "nccl" && gpus < 2) {
+    GTEST_SKIP() << "NCCL between two ranks needs two CUDA devices; this machine has " << gpus;
+  }
   const std::string out = std::string(std::getenv("TEST_TMPDIR")) + "/buffers";
-  const std::vector<ProcessResult> ranks = RunRanks(2, {"--case=collectives", "--out=" + out});
+  const std::vector<ProcessResult> ranks =
+      RunRanks(2, {"--case=collectives", "--out=" + out, "--collectives=" + collectives});
   for (int rank = 0; rank < 2; ++rank) {
     const std::string& output = ranks[rank].output;
     ASSERT_EQ(ranks[rank].exit_code, 0) << output;
@@ -42,6 +51,11 @@ TEST(CollectivesTest, TwoRanks) {
     EXPECT_EQ(buffers[2].item<int64_t>(), 5);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CollectivesTest, ::testing::Values("gloo", "nccl"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 TEST(CollectivesTest, SingleProcessKeepsItsOwnValues) {
   absl::StatusOr<std::unique_ptr<World>> world = World::Join(WorldConfig(), absl::Seconds(1), "k");

@@ -90,7 +90,8 @@ std::optional<int> RunProcessesIfAsked(int argc, char** argv) {
   return *exit_code;
 }
 
-absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& spec) {
+absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& spec,
+                                              absl::string_view device) {
   MDENAS_ASSIGN_OR_RETURN(const WorldConfig config, WorldConfigFromEnvironment());
   // A single process has no one to agree with.
   std::string agreement_key;
@@ -98,8 +99,10 @@ absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& s
     MDENAS_ASSIGN_OR_RETURN(agreement_key, AgreementKey(spec));
   }
   DataParallel parallel;
-  MDENAS_ASSIGN_OR_RETURN(parallel.world,
-                          World::Join(config, absl::GetFlag(FLAGS_rank_timeout), agreement_key));
+  MDENAS_ASSIGN_OR_RETURN(
+      parallel.world, World::Join(config, absl::GetFlag(FLAGS_rank_timeout), agreement_key,
+                                  c10::Device(std::string(device)).is_cuda() ? Collectives::kNccl
+                                                                             : Collectives::kGloo));
   parallel.replicas = std::make_unique<WorldReplicas>(parallel.world.get());
   return parallel;
 }

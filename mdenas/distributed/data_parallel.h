@@ -47,8 +47,11 @@ struct DataParallel {
 // Joins the world of this process's environment (alone without one),
 // waiting --rank_timeout for the others. Every rank must run the same
 // `spec` (its output directory aside: rank 0's is the run's) with the same
-// binary; a rank that differs is refused on every rank.
-absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& spec);
+// binary; a rank that differs is refused on every rank. The ranks exchange
+// tensors through NCCL where `device` (the spec's runtime.device) is CUDA,
+// through Gloo otherwise.
+absl::StatusOr<DataParallel> JoinDataParallel(const google::protobuf::Message& spec,
+                                              absl::string_view device);
 
 // The run directory on every rank: rank 0 makes it with `make`; the
 // others name rank 0's (RunDirectory::WrittenElsewhere) and never write.

@@ -15,6 +15,7 @@
 #include "mdenas/distributed/c10d_call.h"
 #include "mdenas/distributed/disagreement.h"
 #include "mdenas/distributed/local_address.h"
+#include "mdenas/distributed/nccl_group.h"
 
 namespace mdenas {
 namespace {
@@ -152,8 +153,8 @@ absl::StatusOr<std::vector<std::shared_ptr<gloo::transport::Device>>> GlooDevice
 
 }  // namespace
 
-World::World(const WorldConfig& config, absl::Duration timeout)
-    : config_(config), timeout_(timeout) {}
+World::World(const WorldConfig& config, absl::Duration timeout, c10::Device device)
+    : config_(config), timeout_(timeout), device_(device) {}
 
 World::~World() = default;
 
@@ -180,13 +181,24 @@ absl::StatusOr<std::string> World::ValueOfRankZero(absl::string_view name,
 
 absl::StatusOr<std::unique_ptr<World>> World::Join(const WorldConfig& config,
                                                    absl::Duration timeout,
-                                                   absl::string_view agreement_key) {
-  std::unique_ptr<World> world(new World(config, timeout));
+                                                   absl::string_view agreement_key,
+                                                   Collectives collectives) {
+  const bool nccl = collectives == Collectives::kNccl;
+  std::unique_ptr<World> world(
+      new World(config, timeout, nccl ? NcclDevice(config) : c10::Device(c10::kCPU)));
   if (config.world_size == 1) return world;
+  if (nccl) MDENAS_RETURN_IF_ERROR(CheckNcclUsable(config));
 
   MDENAS_ASSIGN_OR_RETURN(c10::intrusive_ptr<c10d::Store> tcp_store, ConnectStore(config, timeout));
   world->store_ = c10::make_intrusive<c10d::PrefixStore>("mdenas", tcp_store);
   MDENAS_RETURN_IF_ERROR(Agree(*world->store_, config, timeout, agreement_key));
+  if (nccl) {
+    MDENAS_ASSIGN_OR_RETURN(
+        world->process_group_,
+        ConnectNccl(c10::make_intrusive<c10d::PrefixStore>("nccl", world->store_), config,
+                    timeout));
+    return world;
+  }
 
   MDENAS_ASSIGN_OR_RETURN(auto devices, GlooDevices(config));
   auto options = c10d::ProcessGroupGloo::Options::create(absl::ToChronoMilliseconds(timeout));

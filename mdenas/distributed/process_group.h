@@ -1,6 +1,7 @@
 // The processes that train one network together, joined through libtorch's
 // c10d: a TCPStore for the rendezvous (hosted by rank 0, or by torchrun's
-// agent) and a Gloo process group for the collectives.
+// agent) and a process group for the collectives: Gloo's over TCP, or
+// NCCL's between the GPUs of runs that train on CUDA.
 //
 //   MDENAS_ASSIGN_OR_RETURN(WorldConfig config, WorldConfigFromEnvironment());
 //   MDENAS_ASSIGN_OR_RETURN(std::unique_ptr<World> world,
@@ -10,6 +11,7 @@
 #ifndef MDENAS_DISTRIBUTED_PROCESS_GROUP_H_
 #define MDENAS_DISTRIBUTED_PROCESS_GROUP_H_
 
+#include <c10/core/Device.h>
 #include <c10/util/intrusive_ptr.h>
 
 #include <memory>
@@ -18,14 +20,19 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "mdenas/distributed/collective_group.h"
 #include "mdenas/distributed/world_config.h"
 
 namespace c10d {
-class ProcessGroupGloo;
 class Store;
 }  // namespace c10d
 
 namespace mdenas {
+
+// How the ranks exchange tensors, as torch.distributed's backends: Gloo
+// (CPU tensors, or CUDA ones through host copies) or NCCL (CUDA tensors,
+// one GPU per process; a CUDA libtorch only).
+enum class Collectives { kGloo, kNccl };
 
 class World {
  public:
@@ -37,7 +44,8 @@ class World {
   // alone, without a store or a port.
   static absl::StatusOr<std::unique_ptr<World>> Join(const WorldConfig& config,
                                                      absl::Duration timeout,
-                                                     absl::string_view agreement_key);
+                                                     absl::string_view agreement_key,
+                                                     Collectives collectives = Collectives::kGloo);
 
   World(const World&) = delete;
   World& operator=(const World&) = delete;
@@ -55,17 +63,20 @@ class World {
   // timeout. A single process returns its own.
   absl::StatusOr<std::string> ValueOfRankZero(absl::string_view name, absl::string_view value);
 
-  // The Gloo process group; null for a single process. (Gloo itself, not
-  // c10d::ProcessGroup, which in PyTorch 2 holds it as a backend.)
-  c10d::ProcessGroupGloo* process_group() const { return process_group_.get(); }
+  // The process group; null for a single process.
+  CollectiveGroup* process_group() const { return process_group_.get(); }
+  // Where the tensors of collectives live: the CPU for Gloo, this rank's
+  // GPU (NcclDevice) for NCCL.
+  c10::Device device() const { return device_; }
 
  private:
-  World(const WorldConfig& config, absl::Duration timeout);
+  World(const WorldConfig& config, absl::Duration timeout, c10::Device device);
 
   WorldConfig config_;
   absl::Duration timeout_;
   c10::intrusive_ptr<c10d::Store> store_;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> process_group_;
+  c10::Device device_;
+  c10::intrusive_ptr<CollectiveGroup> process_group_;
 };
 
 }  // namespace mdenas

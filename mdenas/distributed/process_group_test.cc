@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <torch/cuda.h>
 #include <unistd.h>
 
 #include <string>
@@ -36,6 +37,20 @@ TEST(WorldTest, SingleProcessNeedsNoStore) {
   ASSERT_TRUE(world.ok()) << world.status();
   EXPECT_EQ((*world)->world_size(), 1);
   EXPECT_EQ((*world)->process_group(), nullptr);
+}
+
+// NCCL needs a CUDA libtorch (--config=cuda) and a GPU for each process of
+// a machine: a rank whose GPU is not there is refused before it waits.
+TEST(WorldTest, NcclWithoutTheRanksGpuIsRefused) {
+  WorldConfig config = TwoRanks(1, FreePort());
+  config.local_rank = static_cast<int>(torch::cuda::device_count());
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::unique_ptr<World>> world =
+      World::Join(config, absl::Seconds(5), "k", Collectives::kNccl);
+  ASSERT_FALSE(world.ok());
+  EXPECT_EQ(world.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(world.status().message(), AllOf(HasSubstr("rank 1 of 2"), HasSubstr("NCCL")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
 }
 
 TEST(WorldTest, TwoRanksJoin) {

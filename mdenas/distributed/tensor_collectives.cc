@@ -17,7 +17,8 @@ c10d::AllreduceOptions Options(c10d::ReduceOp op) {
 
 template <typename T>
 std::vector<T> Values(const torch::Tensor& tensor) {
-  const T* data = tensor.data_ptr<T>();
+  const torch::Tensor here = tensor.to(torch::kCPU);
+  const T* data = here.data_ptr<T>();
   return std::vector<T>(data, data + tensor.numel());
 }
 
@@ -26,11 +27,11 @@ template <typename T>
 absl::StatusOr<std::vector<T>> AllReduceValues(const World& world, const std::vector<T>& values,
                                                c10d::ReduceOp op, absl::string_view what) {
   if (world.world_size() == 1) return values;
-  std::vector<torch::Tensor> tensors = {torch::tensor(values, torch::dtype<T>())};
-  MDENAS_RETURN_IF_ERROR(RunCollective(world, absl::StrCat("all-reduce of ", what),
-                                       [&tensors, op](c10d::ProcessGroupGloo& group) {
-                                         return group.allreduce(tensors, Options(op));
-                                       }));
+  std::vector<torch::Tensor> tensors = {
+      torch::tensor(values, torch::dtype<T>()).to(world.device())};
+  MDENAS_RETURN_IF_ERROR(RunCollective(
+      world, absl::StrCat("all-reduce of ", what),
+      [&tensors, op](CollectiveGroup& group) { return group.allreduce(tensors, Options(op)); }));
   return Values<T>(tensors[0]);
 }
 
@@ -40,8 +41,9 @@ absl::Status ReduceBucket(const World& world, const std::vector<torch::Tensor>& 
                           const std::string& operation) {
   std::vector<torch::Tensor> pieces;
   for (size_t i = begin; i < end; ++i) pieces.push_back(tensors[i].reshape({-1}));
-  std::vector<torch::Tensor> flat = {torch::cat(pieces)};
-  MDENAS_RETURN_IF_ERROR(RunCollective(world, operation, [&flat](c10d::ProcessGroupGloo& group) {
+  // On the collectives' device (NCCL's GPU) whatever the tensors' own.
+  std::vector<torch::Tensor> flat = {torch::cat(pieces).to(world.device())};
+  MDENAS_RETURN_IF_ERROR(RunCollective(world, operation, [&flat](CollectiveGroup& group) {
     return group.allreduce(flat, Options(c10d::ReduceOp::SUM));
   }));
   if (reduction == Reduction::kMean) {
@@ -108,14 +110,14 @@ absl::StatusOr<std::vector<double>> AllReduceDoubles(const World& world,
 absl::StatusOr<std::vector<std::vector<int64_t>>> AllGatherInt64s(
     const World& world, const std::vector<int64_t>& values, absl::string_view what) {
   if (world.world_size() == 1) return std::vector<std::vector<int64_t>>{values};
-  std::vector<torch::Tensor> input = {torch::tensor(values, torch::kInt64)};
+  std::vector<torch::Tensor> input = {torch::tensor(values, torch::kInt64).to(world.device())};
   std::vector<std::vector<torch::Tensor>> output(1);
   for (int rank = 0; rank < world.world_size(); ++rank) {
     output[0].push_back(torch::empty_like(input[0]));
   }
   MDENAS_RETURN_IF_ERROR(RunCollective(
       world, absl::StrCat("all-gather of ", what),
-      [&input, &output](c10d::ProcessGroupGloo& group) { return group.allgather(output, input); }));
+      [&input, &output](CollectiveGroup& group) { return group.allgather(output, input); }));
   std::vector<std::vector<int64_t>> gathered;
   for (const torch::Tensor& tensor : output[0]) gathered.push_back(Values<int64_t>(tensor));
   return gathered;

@@ -23,6 +23,7 @@
 ABSL_FLAG(std::string, case, "join",
           "join, gradients, gradients_mismatch, collectives, exit_early or stall");
 ABSL_FLAG(std::string, agreement_key, "key", "passed to World::Join");
+ABSL_FLAG(std::string, collectives, "gloo", "gloo or nccl, passed to World::Join");
 ABSL_FLAG(double, timeout_s, 5, "World::Join's timeout, for the rendezvous and every collective");
 ABSL_FLAG(int64_t, bucket_bytes, mdenas::kDefaultGradientBucketBytes, "gradient bucket size");
 ABSL_FLAG(std::string, out, "", "file prefix for tensors the test compares (+ rank + .pt)");
@@ -77,6 +78,7 @@ int Collectives(const World& world) {
   }
 
   torch::nn::BatchNorm2d norm(3);
+  norm->to(world.device());
   {
     torch::NoGradGuard no_grad;
     norm->running_mean.fill_(rank + 1);
@@ -85,6 +87,7 @@ int Collectives(const World& world) {
   }
   std::vector<torch::Tensor> buffers = norm->buffers();
   Print("buffers", AverageBuffers(world, buffers));
+  for (torch::Tensor& buffer : buffers) buffer = buffer.cpu();
   torch::save(buffers, OutPath(world));
 
   Print("same text", CheckSameOnAllRanks(world, "the same text", "abc"));
@@ -97,7 +100,8 @@ int Main() {
   Print("config", config.status());
   if (!config.ok()) return 2;
   absl::StatusOr<std::unique_ptr<World>> world = World::Join(
-      *config, absl::Seconds(absl::GetFlag(FLAGS_timeout_s)), absl::GetFlag(FLAGS_agreement_key));
+      *config, absl::Seconds(absl::GetFlag(FLAGS_timeout_s)), absl::GetFlag(FLAGS_agreement_key),
+      absl::GetFlag(FLAGS_collectives) == "nccl" ? Collectives::kNccl : Collectives::kGloo);
   Print("join", world.status());
   if (!world.ok()) return 1;
   const std::string test_case = absl::GetFlag(FLAGS_case);

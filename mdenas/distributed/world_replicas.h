@@ -34,6 +34,7 @@ class WorldReplicas final : public Replicas {
   int rank() const override { return world_->rank(); }
   int count() const override { return world_->world_size(); }
   int count_here() const override { return world_->config().local_world_size; }
+  int rank_here() const override { return world_->config().local_rank; }
   absl::StatusOr<std::vector<double>> Sum(const std::vector<double>& values) override;
   absl::StatusOr<bool> AllTrue(bool value) override;
   absl::Status AverageBuffers(const std::vector<torch::Tensor>& buffers) override;

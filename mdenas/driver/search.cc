@@ -58,8 +58,9 @@ class Search::Impl : public TrainingJob {
         rng_(spec.runtime().seed()) {}
 
   absl::Status Initialize(RunDirectory run, bool resume) {
-    MDENAS_ASSIGN_OR_RETURN(const Runtime runtime,
-                            SetUpRuntime(spec_.runtime(), replicas_->count_here()));
+    MDENAS_ASSIGN_OR_RETURN(
+        const Runtime runtime,
+        SetUpRuntime(spec_.runtime(), replicas_->count_here(), replicas_->rank_here()));
     device_description_ = runtime.description;
     torch::manual_seed(spec_.runtime().seed());
     net_ = space_->MakeSupernet({data_.shape.channels, data_.shape.height, data_.shape.width,

@@ -5,10 +5,10 @@
 #ifndef MDENAS_RUN_RUNTIME_H_
 #define MDENAS_RUN_RUNTIME_H_
 
+#include <c10/core/Device.h>
+
 #include <cstdint>
 #include <string>
-
-#include <c10/core/Device.h>
 
 #include "absl/status/statusor.h"
 #include "mdenas/kernels/kernels.h"
@@ -32,8 +32,11 @@ std::string GpuDescription(int index);
 
 // Checks the device (CheckDeviceAvailable) and sets libtorch's intra-op threads
 // (runtime.threads; 0 = the cores shared among the `processes_here`
-// processes on this machine, at least 1).
-absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_here = 1);
+// processes on this machine, at least 1). Of several processes on a
+// machine, process `rank_here` trains on cuda:<rank_here> where the device
+// is "cuda": one GPU each; a device with an index is then an error.
+absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_here = 1,
+                                     int rank_here = 0);
 
 }  // namespace mdenas
 

@@ -32,6 +32,8 @@ class Replicas : public GradientCombiner {
   virtual int count() const = 0;
   // Replicas on this machine, this one included: they share its cores.
   virtual int count_here() const = 0;
+  // This process's place among them, 0-based: the GPU it takes.
+  virtual int rank_here() const = 0;
 
   // The element-wise sums of every replica's `values` (counts and sums of
   // losses: exact for integers below 2^53).
@@ -52,6 +54,7 @@ class SingleProcess final : public Replicas {
   int rank() const override { return 0; }
   int count() const override { return 1; }
   int count_here() const override { return 1; }
+  int rank_here() const override { return 0; }
   absl::StatusOr<std::vector<double>> Sum(const std::vector<double>& values) override {
     return values;
   }

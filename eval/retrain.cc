@@ -36,6 +36,7 @@ class Retraining::Impl : public TrainingJob {
         const Runtime runtime,
         SetUpRuntime(spec_.runtime(), replicas_->count_here(), replicas_->rank_here()));
     device_description_ = runtime.description;
+    precision_ = PrecisionName(runtime);
     torch::manual_seed(spec_.runtime().seed());
     inputs_ = {data_.shape.channels, data_.shape.height,     data_.shape.width,
                data_.classes,        spec_.data().dataset(), runtime.kernels};
@@ -52,7 +53,7 @@ class Retraining::Impl : public TrainingJob {
                             spec_.runtime().seed(), replicas_->rank(), replicas_->count()));
     test_loader_ = std::move(loaders.eval);
     loop_ = std::make_unique<TrainingLoop>(this, network_.get(), spec_.optimizer(), spec_.epochs(),
-                                           runtime.device, replicas_, std::move(loaders.train),
+                                           runtime, replicas_, std::move(loaders.train),
                                            std::move(run));
     return resume ? Restore() : absl::OkStatus();
   }
@@ -81,6 +82,7 @@ class Retraining::Impl : public TrainingJob {
     result.set_architecture(architecture_.text);
     *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
+    result.set_precision(precision_);
     result.set_wall_seconds(loop_->seconds());
     result.set_device_hours(loop_->seconds() * replicas_->count() / 3600.0);
     result.set_processes(replicas_->count());
@@ -168,6 +170,7 @@ class Retraining::Impl : public TrainingJob {
   std::string space_name_;
   std::string architecture_dot_;
   std::string device_description_;
+  std::string precision_;
   NetworkInputs inputs_;
   std::shared_ptr<Network> network_;
   int64_t parameters_ = 0;

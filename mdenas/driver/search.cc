@@ -62,6 +62,7 @@ class Search::Impl : public TrainingJob {
         const Runtime runtime,
         SetUpRuntime(spec_.runtime(), replicas_->count_here(), replicas_->rank_here()));
     device_description_ = runtime.description;
+    precision_ = PrecisionName(runtime);
     torch::manual_seed(spec_.runtime().seed());
     net_ = space_->MakeSupernet({data_.shape.channels, data_.shape.height, data_.shape.width,
                                  data_.classes, spec_.data().dataset(), runtime.kernels},
@@ -73,7 +74,7 @@ class Search::Impl : public TrainingJob {
                             spec_.runtime().seed(), replicas_->rank(), replicas_->count()));
     validation_loader_ = std::move(loaders.eval);
     loop_ = std::make_unique<TrainingLoop>(this, net_.get(), spec_.optimizer(), spec_.epochs(),
-                                           runtime.device, replicas_, std::move(loaders.train),
+                                           runtime, replicas_, std::move(loaders.train),
                                            std::move(run));
     return resume ? Restore() : absl::OkStatus();
   }
@@ -107,6 +108,7 @@ class Search::Impl : public TrainingJob {
     result.set_architecture(architecture().text);
     *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
+    result.set_precision(precision_);
     result.set_wall_seconds(loop_->seconds());
     result.set_device_hours(loop_->seconds() * replicas_->count() / 3600.0);
     result.set_processes(replicas_->count());
@@ -308,6 +310,7 @@ class Search::Impl : public TrainingJob {
   const bool per_epoch_;
   Replicas* const replicas_;
   std::string device_description_;
+  std::string precision_;
   std::shared_ptr<Supernet> net_;
   MultinomialLearner learner_;
   Rng rng_;

@@ -29,6 +29,9 @@ ABSL_FLAG(std::string, threads, "", "Overrides `runtime.threads`.");
 ABSL_FLAG(std::string, device, "", "Overrides `runtime.device`.");
 ABSL_FLAG(std::string, kernels, "",
           "Overrides `runtime.kernels`: fast (default) or aten.");
+ABSL_FLAG(std::string, precision, "",
+          "Overrides `runtime.precision`: float32 (default) or bfloat16 "
+          "(autocast; with --kernels=aten).");
 ABSL_FLAG(std::string, out, "",
           "Overrides `runtime.output_dir`; default runs/<timestamp>.");
 ABSL_FLAG(std::string, data_dir, "",
@@ -68,6 +71,8 @@ std::vector<FieldFlag> RunFieldFlags(std::vector<FieldFlag> extra) {
       {"--device", "runtime.device", absl::GetFlag(FLAGS_device)},
       {"--kernels", "runtime.kernels",
        absl::AsciiStrToUpper(absl::GetFlag(FLAGS_kernels))},
+      {"--precision", "runtime.precision",
+       absl::AsciiStrToUpper(absl::GetFlag(FLAGS_precision))},
       {"--out", "runtime.output_dir", absl::GetFlag(FLAGS_out)},
       {"--data_dir", "data.path", absl::GetFlag(FLAGS_data_dir)},
   };

@@ -35,6 +35,10 @@ std::string GpuDescription(int index) {
   return absl::StrCat("unknown GPU: nvidia-smi said: ", text);
 }
 
+std::string PrecisionName(const Runtime& runtime) {
+  return runtime.bfloat16 ? "bfloat16 autocast" : "float32";
+}
+
 absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_here,
                                      int rank_here) {
   RuntimeSpec here = runtime;
@@ -58,7 +62,8 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_h
       device.is_cpu() ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
                       : absl::StrCat(here.device(), ": ",
                                      GpuDescription(device.has_index() ? device.index() : 0));
-  return Runtime{device, kernels, std::move(description)};
+  return Runtime{device, kernels, here.precision() == RuntimeSpec::BFLOAT16,
+                 std::move(description)};
 }
 
 }  // namespace mdenas

@@ -19,9 +19,14 @@ namespace mdenas {
 struct Runtime {
   c10::Device device;
   Kernels kernels;
+  // bfloat16 autocast of the forward passes (RuntimeSpec.precision).
+  bool bfloat16 = false;
   // "cpu (2 threads)", or the GPU (GpuDescription).
   std::string description;
 };
+
+// "float32" or "bfloat16 autocast", for results.
+std::string PrecisionName(const Runtime& runtime);
 
 // Whether runtime.device is there on this machine (a GPU, if it names one).
 absl::Status CheckDeviceAvailable(const RuntimeSpec& runtime);

@@ -159,7 +159,15 @@ void CheckRuntime(const RuntimeSpec& runtime, const std::string& prefix,
          absl::StrCat("'", runtime.device(),
                       "' is not a device: use \"cpu\", \"cuda\" or "
                       "\"cuda:<index>\"")});
-  } else if (runtime.device() != "cpu" && runtime.kernels() == RuntimeSpec::FAST) {
+  }
+  if (runtime.precision() == RuntimeSpec::BFLOAT16 &&
+      runtime.kernels() == RuntimeSpec::FAST) {
+    problems->push_back({prefix + "precision",
+                         "bfloat16 autocast needs kernels: ATEN; the fast kernels "
+                         "compute in float32"});
+  }
+  if (valid && runtime.device() != "cpu" &&
+      runtime.kernels() == RuntimeSpec::FAST) {
     problems->push_back(
         {prefix + "kernels",
          absl::StrCat("the fast kernels run on CPU only, and device is '",

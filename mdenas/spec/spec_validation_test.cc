@@ -117,6 +117,13 @@ TEST(ValidateSpecTest, FastKernelsAreCpuOnly) {
                         "only, and device is 'cuda:1'"));
 }
 
+TEST(ValidateSpecTest, Bfloat16NeedsAtenKernels) {
+  EXPECT_EQ(ValidateSearchText("runtime { kernels: ATEN precision: BFLOAT16 }\n"), "");
+  EXPECT_THAT(ValidateSearchText("runtime { precision: BFLOAT16 }\n"),
+              HasSubstr("field 'runtime.precision': bfloat16 autocast needs kernels: "
+                        "ATEN"));
+}
+
 TEST(ValidateSpecTest, FlagOverridesAreNamedInProblems) {
   SearchSpec spec;
   SpecOrigins origins;

@@ -16,6 +16,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/reports/run_reports.h"
 #include "mdenas/run/checkpoint.h"
+#include "mdenas/training/autocast.h"
 #include "mdenas/training/sgd.h"
 #include "mdenas/training/tensor_state.h"
 
@@ -105,14 +106,15 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
 }  // namespace
 
 TrainingLoop::TrainingLoop(TrainingJob* job, torch::nn::Module* network,
-                           const OptimizerSpec& optimizer, int epochs, const torch::Device& device,
+                           const OptimizerSpec& optimizer, int epochs, const Runtime& runtime,
                            Replicas* replicas, std::unique_ptr<Loader> train_loader,
                            RunDirectory run)
     : job_(job),
       network_(network),
       optimizer_spec_(optimizer),
       epochs_(epochs),
-      device_(device),
+      device_(runtime.device),
+      bfloat16_(runtime.bfloat16),
       replicas_(replicas),
       train_loader_(std::move(train_loader)),
       run_(std::move(run)),
@@ -238,7 +240,11 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
         const uint64_t part = static_cast<uint64_t>(replicas_->rank()) * micro_images.size() + m;
         torch::manual_seed(Mix(base_seed_ ^ Mix(Mix(epoch) ^ Mix(batches << 20 | part))));
       }
-      const TrainingOutput output = job_->Forward(micro_images[m], micro_labels[m]);
+      TrainingOutput output;
+      {
+        AutocastScope autocast(device_.type(), bfloat16_);
+        output = job_->Forward(micro_images[m], micro_labels[m]);
+      }
       const double share = static_cast<double>(micro_labels[m].size(0)) / batch->whole_size;
       batch_loss += output.loss.item<double>() * share;
       batch_correct += TopKCorrect(output.logits, micro_labels[m], 1);
@@ -323,6 +329,7 @@ absl::StatusOr<Evaluation> TrainingLoop::Evaluate(
     for (size_t m = 0; m < images.size(); ++m) {
       if (labels[m].size(0) == 0) continue;
       const torch::Tensor part_labels = labels[m].to(device_);
+      AutocastScope autocast(device_.type(), bfloat16_);
       const torch::Tensor logits = logits_of(images[m].to(device_));
       top1 += TopKCorrect(logits, part_labels, 1);
       top5 += TopKCorrect(logits, part_labels, 5);

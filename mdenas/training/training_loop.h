@@ -41,6 +41,7 @@
 #include "mdenas/proto/training.pb.h"
 #include "mdenas/run/progress.h"
 #include "mdenas/run/run_directory.h"
+#include "mdenas/run/runtime.h"
 #include "mdenas/training/replicas.h"
 #include "mdenas/training/step.h"
 
@@ -104,11 +105,12 @@ struct Evaluation {
 class TrainingLoop {
  public:
   // Trains `network`'s parameters for `epochs` epochs of `train_loader` on
-  // `device` with SGD as `optimizer` says, writing checkpoints to `run`
+  // `runtime`'s device, in its precision, with SGD as `optimizer` says,
+  // writing checkpoints to `run`
   // (on replica 0). `train_loader` gives this replica's shard of each
   // batch. `job`, `network` and `replicas` must outlive the loop.
   TrainingLoop(TrainingJob* job, torch::nn::Module* network, const OptimizerSpec& optimizer,
-               int epochs, const torch::Device& device, Replicas* replicas,
+               int epochs, const Runtime& runtime, Replicas* replicas,
                std::unique_ptr<Loader> train_loader, RunDirectory run);
 
   // Continues from the loop's state in a checkpoint: epochs, records,
@@ -127,7 +129,8 @@ class TrainingLoop {
   // (which matters where BatchNorm normalises over the batch in
   // evaluation). `start_batch` (where given) is called before each batch,
   // also one whose shard here is empty; `logits_of` gives a part's logits
-  // on the loop's device. Every replica calls it at the same point.
+  // on the loop's device (in its precision). Every replica calls it at the
+  // same point.
   absl::StatusOr<Evaluation> Evaluate(
       Loader& loader, const std::function<torch::Tensor(const torch::Tensor& images)>& logits_of,
       const std::function<void(int64_t batch)>& start_batch = nullptr);
@@ -156,6 +159,7 @@ class TrainingLoop {
   OptimizerSpec optimizer_spec_;
   int epochs_;
   torch::Device device_;
+  bool bfloat16_;
   Replicas* replicas_;
   std::unique_ptr<Loader> train_loader_;
   RunDirectory run_;

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "mdenas/proto/search_spec.pb.h"
 #include "mdenas/run/checkpoint.h"
+#include "mdenas/run/runtime.h"
 
 namespace mdenas {
 namespace {
@@ -71,6 +72,7 @@ class LinearJob : public TrainingJob {
   TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
     ++forwards;
     torch::Tensor logits = net->forward(images.flatten(1));
+    logits_dtype = logits.scalar_type();
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
     if (steps++ == nan_at_step_) loss = loss * std::numeric_limits<float>::quiet_NaN();
     return {loss, logits};
@@ -98,10 +100,13 @@ class LinearJob : public TrainingJob {
   int step_starts = 0;
   int forwards = 0;
   int updates = 0;
+  torch::ScalarType logits_dtype = torch::kFloat;
 
  private:
   int nan_at_step_;
 };
+
+Runtime Cpu(bool bfloat16 = false) { return Runtime{torch::kCPU, Kernels::kAten, bfloat16, "cpu"}; }
 
 OptimizerSpec Sgd() {
   OptimizerSpec spec;
@@ -116,8 +121,8 @@ RunDirectory NewRun(const std::string& name) {
 TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   LinearJob job;
   const RunDirectory run = NewRun("whole");
-  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, torch::kCPU, OneProcess(),
-                    MakeLoader(true), run);
+  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 3, Cpu(), OneProcess(), MakeLoader(true),
+                    run);
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   ASSERT_TRUE(loop.Run(&progress).ok());
@@ -143,6 +148,32 @@ TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   EXPECT_DOUBLE_EQ(checkpoint->training().seconds(), loop.seconds());
 }
 
+// bfloat16 autocast covers the forward passes of training and evaluation;
+// the weights stay float32 and train.
+TEST(TrainingLoopTest, Bfloat16AutocastsForwardPassesAndKeepsFloat32Weights) {
+  LinearJob job;
+  const torch::Tensor before = job.net->weight.detach().clone();
+  TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 2, Cpu(/*bfloat16=*/true), OneProcess(),
+                    MakeLoader(true), NewRun("bfloat16"));
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 2);
+  ASSERT_TRUE(loop.Run(&progress).ok());
+  EXPECT_EQ(job.logits_dtype, torch::kBFloat16);
+  EXPECT_EQ(job.net->weight.scalar_type(), torch::kFloat);
+  EXPECT_FALSE(torch::equal(job.net->weight.detach(), before));
+  EXPECT_TRUE(std::isfinite(loop.records()[1].train_loss()));
+  std::unique_ptr<Loader> eval = MakeLoader(false);
+  torch::ScalarType eval_dtype = torch::kFloat;
+  ASSERT_TRUE(loop.Evaluate(*eval,
+                            [&](const torch::Tensor& images) {
+                              torch::Tensor logits = job.net->forward(images.flatten(1));
+                              eval_dtype = logits.scalar_type();
+                              return logits;
+                            })
+                  .ok());
+  EXPECT_EQ(eval_dtype, torch::kBFloat16);
+}
+
 // Without BatchNorm, micro-batches change nothing but rounding: their
 // weighted gradients add up to the batch's. Each step starts once and
 // trains every micro-batch of its batch.
@@ -150,7 +181,7 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 3);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, torch::kCPU, OneProcess(),
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 3, Cpu(), OneProcess(),
                      MakeLoader(true), NewRun("whole_batches"));
   ASSERT_TRUE(whole.Run(&progress).ok());
   EXPECT_EQ(whole_job.forwards, 9);
@@ -159,8 +190,8 @@ TEST(TrainingLoopTest, MicroBatchesAddUpToTheBatch) {
     OptimizerSpec split = Sgd();
     split.set_micro_batches(micro_batches);
     LinearJob job;
-    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, torch::kCPU, OneProcess(),
-                      MakeLoader(true), NewRun(absl::StrCat("micro_batches_", micro_batches)));
+    TrainingLoop loop(&job, job.net.ptr().get(), split, 3, Cpu(), OneProcess(), MakeLoader(true),
+                      NewRun(absl::StrCat("micro_batches_", micro_batches)));
     ASSERT_TRUE(loop.Run(&progress).ok());
     EXPECT_EQ(job.step_starts, 9);
     EXPECT_EQ(job.forwards, 9 * micro_batches);
@@ -195,8 +226,8 @@ TEST(TrainingLoopTest, MicroBatchesAverageTheirRunningStatistics) {
   OptimizerSpec still;
   still.set_learning_rate(0);
   still.set_micro_batches(2);
-  TrainingLoop loop(&job, network.ptr().get(), still, 1, torch::kCPU, OneProcess(),
-                    MakeLoader(true), NewRun("micro_statistics"));
+  TrainingLoop loop(&job, network.ptr().get(), still, 1, Cpu(), OneProcess(), MakeLoader(true),
+                    NewRun("micro_statistics"));
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 1);
   ASSERT_TRUE(loop.Run(&progress).ok());
@@ -226,19 +257,19 @@ TEST(TrainingLoopTest, ARestoredRunEndsAsTheUninterruptedOne) {
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 4);
   LinearJob whole_job;
-  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, torch::kCPU, OneProcess(),
+  TrainingLoop whole(&whole_job, whole_job.net.ptr().get(), Sgd(), 4, Cpu(), OneProcess(),
                      MakeLoader(true), NewRun("uninterrupted"));
   ASSERT_TRUE(whole.Run(&progress).ok());
 
   const RunDirectory run = NewRun("stopped");
   LinearJob first_job;
-  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, torch::kCPU, OneProcess(),
+  TrainingLoop first(&first_job, first_job.net.ptr().get(), Sgd(), 4, Cpu(), OneProcess(),
                      MakeLoader(true), run);
   ASSERT_TRUE(first.Run(&progress, /*stop_after=*/2).ok());
   EXPECT_EQ(first.epochs_done(), 2);
 
   LinearJob second_job;
-  TrainingLoop second(&second_job, second_job.net.ptr().get(), Sgd(), 4, torch::kCPU, OneProcess(),
+  TrainingLoop second(&second_job, second_job.net.ptr().get(), Sgd(), 4, Cpu(), OneProcess(),
                       MakeLoader(true), run);
   ASSERT_TRUE(second.Restore(ReadCheckpoint(run)->training()).ok());
   EXPECT_EQ(second.epochs_done(), 2);
@@ -266,7 +297,7 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   // Step 4 is the second batch of epoch 2.
   LinearJob stopping(4);
   const RunDirectory run = NewRun("stop");
-  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, torch::kCPU, OneProcess(),
+  TrainingLoop stopped(&stopping, stopping.net.ptr().get(), Sgd(), 2, Cpu(), OneProcess(),
                        MakeLoader(true), run);
   const absl::Status status = stopped.Run(&progress);
   EXPECT_THAT(std::string(status.message()),
@@ -278,7 +309,7 @@ TEST(TrainingLoopTest, ANonFiniteLossStopsTheRunOrIsSkipped) {
   OptimizerSpec skip = Sgd();
   skip.set_on_non_finite(OptimizerSpec::SKIP_STEP);
   LinearJob skipping(4);
-  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, torch::kCPU, OneProcess(),
+  TrainingLoop skipped(&skipping, skipping.net.ptr().get(), skip, 2, Cpu(), OneProcess(),
                        MakeLoader(true), NewRun("skip"));
   ASSERT_TRUE(skipped.Run(&progress).ok());
   EXPECT_EQ(skipped.records()[1].skipped_steps(), 1);
@@ -291,8 +322,8 @@ TEST(TrainingLoopTest, ABatchSmallerThanItsMicroBatchesIsLeftOut) {
   OptimizerSpec split = Sgd();
   split.set_micro_batches(3);
   LinearJob job;
-  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, OneProcess(),
-                    MakeLoader(true, 5), NewRun("left_out"));
+  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, Cpu(), OneProcess(), MakeLoader(true, 5),
+                    NewRun("left_out"));
   std::ostringstream lines, bar;
   ProgressReporter progress(&lines, &bar, false, 1);
   ASSERT_TRUE(loop.Run(&progress).ok());
@@ -308,8 +339,8 @@ TEST(TrainingLoopTest, EvaluationCountsTopOneAndTopFivePerBatchAndInTotal) {
   LinearJob job;
   OptimizerSpec split = Sgd();
   split.set_micro_batches(2);
-  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, torch::kCPU, OneProcess(),
-                    MakeLoader(true), NewRun("evaluation"));
+  TrainingLoop loop(&job, job.net.ptr().get(), split, 1, Cpu(), OneProcess(), MakeLoader(true),
+                    NewRun("evaluation"));
   std::unique_ptr<Loader> loader = MakeLoader(false);
   std::vector<int64_t> started, part_sizes;
   const absl::StatusOr<Evaluation> evaluation = loop.Evaluate(

@@ -21,7 +21,7 @@ PREFIX=${MDENAS_DEPS_PREFIX:-/tmp/mdenas-deps}
 PACKAGES=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32
           libprotoc32 protobuf-compiler googletest libgtest-dev libgmock-dev
           libbenchmark-dev libbenchmark1debian libjpeg62-turbo-dev
-          libjpeg62-turbo zlib1g-dev valgrind dataset-fashion-mnist)
+          libjpeg62-turbo zlib1g-dev libgloo-dev valgrind dataset-fashion-mnist)
 
 case "${1:-}" in
   fetch)

@@ -72,6 +72,27 @@ ChwShape CifarTransform::output_shape() const {
   return {options_.channels, options_.height, options_.width};
 }
 
+CifarAugmentation CifarTransform::Draw(Random* random) const {
+  // Draws in a fixed order: crop row, crop column, flip, cutout centre.
+  CifarAugmentation a;
+  if (options_.padding > 0) {
+    const int positions = 2 * options_.padding + 1;
+    a.dy = static_cast<int>(random->Uniform(positions)) - options_.padding;
+    a.dx = static_cast<int>(random->Uniform(positions)) - options_.padding;
+  }
+  a.flip = options_.horizontal_flip && random->CoinFlip();
+  if (options_.cutout_length > 0) {
+    const int centre_y = static_cast<int>(random->Uniform(options_.height));
+    const int centre_x = static_cast<int>(random->Uniform(options_.width));
+    const int half = options_.cutout_length / 2;
+    a.cutout_y0 = std::clamp(centre_y - half, 0, options_.height);
+    a.cutout_y1 = std::clamp(centre_y + half, 0, options_.height);
+    a.cutout_x0 = std::clamp(centre_x - half, 0, options_.width);
+    a.cutout_x1 = std::clamp(centre_x + half, 0, options_.width);
+  }
+  return a;
+}
+
 absl::Status CifarTransform::Apply(const ImageView& image, Random* random,
                                    float* output) const {
   const int height = options_.height;
@@ -84,43 +105,24 @@ absl::Status CifarTransform::Apply(const ImageView& image, Random* random,
         " (height x width x channels); the CIFAR transform takes ", height, "x",
         width, "x", channels));
   }
-  // Draws in a fixed order: crop row, crop column, flip, cutout centre.
-  // Output pixel (y, x) reads padded-image pixel (y + dy + padding, ...),
-  // that is image pixel (y + dy, x + dx).
-  int dy = 0;
-  int dx = 0;
-  if (options_.padding > 0) {
-    const int positions = 2 * options_.padding + 1;
-    dy = static_cast<int>(random->Uniform(positions)) - options_.padding;
-    dx = static_cast<int>(random->Uniform(positions)) - options_.padding;
-  }
-  const bool flip = options_.horizontal_flip && random->CoinFlip();
+  const CifarAugmentation a = Draw(random);
   const int row_bytes = width * channels;
   for (int c = 0; c < channels; ++c) {
     for (int y = 0; y < height; ++y) {
       float* row = output + (int64_t{c} * height + y) * width;
-      const int source_y = y + dy;
+      const int source_y = y + a.dy;
       if (source_y < 0 || source_y >= height) {
         std::fill(row, row + width, bias_[c]);
         continue;
       }
-      WriteRow(image.pixels + source_y * row_bytes + c, width, channels, dx,
-               flip, scale_[c], bias_[c], row);
+      WriteRow(image.pixels + source_y * row_bytes + c, width, channels, a.dx,
+               a.flip, scale_[c], bias_[c], row);
     }
   }
-  if (options_.cutout_length > 0) {
-    const int centre_y = static_cast<int>(random->Uniform(height));
-    const int centre_x = static_cast<int>(random->Uniform(width));
-    const int half = options_.cutout_length / 2;
-    const int y0 = std::clamp(centre_y - half, 0, height);
-    const int y1 = std::clamp(centre_y + half, 0, height);
-    const int x0 = std::clamp(centre_x - half, 0, width);
-    const int x1 = std::clamp(centre_x + half, 0, width);
-    for (int c = 0; c < channels; ++c) {
-      for (int y = y0; y < y1; ++y) {
-        float* row = output + (int64_t{c} * height + y) * width;
-        std::fill(row + x0, row + x1, 0.0f);
-      }
+  for (int c = 0; c < channels; ++c) {
+    for (int y = a.cutout_y0; y < a.cutout_y1; ++y) {
+      float* row = output + (int64_t{c} * height + y) * width;
+      std::fill(row + a.cutout_x0, row + a.cutout_x1, 0.0f);
     }
   }
   return absl::OkStatus();

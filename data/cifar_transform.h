@@ -9,6 +9,7 @@
 #define MDENAS_DATA_CIFAR_TRANSFORM_H_
 
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "data/transform.h"
@@ -38,6 +39,20 @@ struct CifarTransformOptions {
 // augmentation.
 CifarTransformOptions EvalOptions(CifarTransformOptions options);
 
+// The random part of one image's augmentation. Output pixel (y, x) is
+// image pixel (y + dy, x + dx), or (y + dy, width - 1 - x + dx) when
+// flipped; zero outside the image. The cutout square, where there is one,
+// is rows [cutout_y0, cutout_y1) by columns [cutout_x0, cutout_x1).
+struct CifarAugmentation {
+  int dy = 0;
+  int dx = 0;
+  bool flip = false;
+  int cutout_y0 = 0;
+  int cutout_y1 = 0;
+  int cutout_x0 = 0;
+  int cutout_x1 = 0;
+};
+
 class CifarTransform final : public Transform {
  public:
   // Fails on a non-positive shape, a normalisation that does not fit the
@@ -48,6 +63,13 @@ class CifarTransform final : public Transform {
   ChwShape output_shape() const override;
   absl::Status Apply(const ImageView& image, Random* random,
                      float* output) const override;
+
+  const CifarTransformOptions& options() const { return options_; }
+  // Draws one image's augmentation from `random`, as Apply does.
+  CifarAugmentation Draw(Random* random) const;
+  // Per channel: output = pixel * scale + bias.
+  const std::vector<float>& scale() const { return scale_; }
+  const std::vector<float>& bias() const { return bias_; }
 
  private:
   explicit CifarTransform(const CifarTransformOptions& options);

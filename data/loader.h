@@ -22,18 +22,15 @@
 
 #include <torch/types.h>
 
-#include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/image_source.h"
+#include "data/random.h"
 #include "data/transform.h"
 
 namespace mdenas {
@@ -73,81 +70,63 @@ struct Batch {
   int64_t whole_size = 0;
 };
 
-// StartEpoch, Next and status are for one consumer thread; the workers are
-// the loader's own.
+// A source of batches, epoch by epoch. StartEpoch, Next and status are for
+// one consumer thread.
 class Loader {
  public:
-  // A loader over the images `indices` of `source`, each index in
-  // [0, source->size()). Fails on options out of range or an index outside
-  // the source. Starts its threads, which wait for StartEpoch.
-  static absl::StatusOr<std::unique_ptr<Loader>> Create(
-      std::shared_ptr<const ImageSource> source, std::vector<int64_t> indices,
-      std::shared_ptr<const Transform> transform, const LoaderOptions& options);
+  // The loader that reads and transforms images on worker threads: over
+  // the images `indices` of `source`, each index in [0, source->size()).
+  // Fails on options out of range or an index outside the source. Starts
+  // its threads, which wait for StartEpoch. (DeviceLoader, device_loader.h,
+  // is the other: images resident on a device, augmented there.)
+  static absl::StatusOr<std::unique_ptr<Loader>> Create(std::shared_ptr<const ImageSource> source,
+                                                        std::vector<int64_t> indices,
+                                                        std::shared_ptr<const Transform> transform,
+                                                        const LoaderOptions& options);
 
-  // Stops the threads, also in the middle of an epoch.
-  ~Loader();
+  // Stops the threads, if any, also in the middle of an epoch.
+  virtual ~Loader() = default;
 
-  Loader(const Loader&) = delete;
-  Loader& operator=(const Loader&) = delete;
-
-  int64_t batches_per_epoch() const { return batches_per_epoch_; }
+  virtual int64_t batches_per_epoch() const = 0;
 
   // Starts epoch `epoch`, dropping what is left of the current one.
-  void StartEpoch(int64_t epoch);
+  virtual void StartEpoch(int64_t epoch) = 0;
 
   // The next batch of the epoch; nullopt at its end, before the first
   // StartEpoch, and after an error, which status() then reports.
-  std::optional<Batch> Next();
+  virtual std::optional<Batch> Next() = 0;
 
   // OK, or the error that ended the epoch early: an image that could not be
   // read or transformed, named by its index in the source (and its file,
   // where it has one).
-  absl::Status status() const;
-
- private:
-  // The visiting order of one epoch; shared by the workers, never changed.
-  struct Epoch {
-    int64_t number = 0;
-    std::vector<int64_t> order;
-  };
-
-  Loader(std::shared_ptr<const ImageSource> source,
-         std::vector<int64_t> indices,
-         std::shared_ptr<const Transform> transform,
-         const LoaderOptions& options);
-
-  void Work();
-  // Both with mu_ held.
-  bool HasWorkOrIsStopping() const;
-  bool NextIsMade() const;
-  absl::StatusOr<Batch> MakeBatch(const Epoch& epoch, int64_t batch,
-                                  Image* scratch) const;
-
-  const std::shared_ptr<const ImageSource> source_;
-  const std::vector<int64_t> indices_;
-  const std::shared_ptr<const Transform> transform_;
-  const LoaderOptions options_;
-  const int64_t batches_per_epoch_;
-
-  // std::mutex rather than absl::Mutex: ThreadSanitizer sees the system
-  // library's pthread calls, not the uninstrumented Debian Abseil's.
-  mutable std::mutex mu_;
-  // Workers wait for work: a new epoch, room in the window, or the end.
-  std::condition_variable work_changed_;
-  // Next waits for the batch it returns.
-  std::condition_variable batch_made_;
-  // Guarded by mu_.
-  bool stopping_ = false;
-  std::shared_ptr<const Epoch> epoch_;
-  // Counts StartEpoch calls, so that workers drop batches of a past epoch.
-  uint64_t generation_ = 0;
-  int64_t next_to_make_ = 0;
-  int64_t next_to_return_ = 0;
-  std::map<int64_t, absl::StatusOr<Batch>> made_;
-  absl::Status status_;
-
-  std::vector<std::thread> workers_;
+  virtual absl::Status status() const = 0;
 };
+
+// What every loader shares, so that all give the same batches:
+
+// An error unless `options` are in range and every index is in `source`.
+absl::Status CheckLoaderArguments(const ImageSource& source, const std::vector<int64_t>& indices,
+                                  const LoaderOptions& options);
+
+// Batches in an epoch of `images` images.
+int64_t BatchesPerEpoch(int64_t images, const LoaderOptions& options);
+
+// The order in which epoch `epoch` visits `indices`: a shuffle keyed by
+// (seed, epoch), or as given without options.shuffle.
+std::vector<int64_t> EpochOrder(const std::vector<int64_t>& indices, const LoaderOptions& options,
+                                int64_t epoch);
+
+// Batch `batch` of an epoch of `images` images: this shard's positions
+// [begin, end) in the epoch's order, and the whole batch's size.
+struct ShardRange {
+  int64_t begin = 0;
+  int64_t end = 0;
+  int64_t whole = 0;
+};
+ShardRange ShardOfBatch(int64_t batch, int64_t images, const LoaderOptions& options);
+
+// The random stream of the augmentation of image `index` in epoch `epoch`.
+Random AugmentationRandom(const LoaderOptions& options, int64_t epoch, int64_t index);
 
 }  // namespace mdenas
 

@@ -1,8 +1,12 @@
 #include "data/training_data.h"
 
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "data/cifar_transform.h"
+#include "data/device_loader.h"
 #include "data/split.h"
 #include "mdenas/base/status_macros.h"
 
@@ -58,9 +62,25 @@ absl::StatusOr<TrainingData> OpenRetrainingData(const DataSpec& spec, int cutout
   return data;
 }
 
+namespace {
+
+absl::StatusOr<std::unique_ptr<Loader>> MakeLoader(std::shared_ptr<const ImageSource> source,
+                                                   std::vector<int64_t> indices,
+                                                   std::shared_ptr<const Transform> transform,
+                                                   const LoaderOptions& options,
+                                                   const c10::Device& device) {
+  if (auto cifar = std::dynamic_pointer_cast<const CifarTransform>(transform);
+      cifar != nullptr && device.is_cuda()) {
+    return DeviceLoader::Create(*source, std::move(indices), std::move(cifar), options, device);
+  }
+  return Loader::Create(std::move(source), std::move(indices), std::move(transform), options);
+}
+
+}  // namespace
+
 absl::StatusOr<TrainingLoaders> MakeTrainingLoaders(const TrainingData& data, int threads,
                                                     int batch_size, uint64_t seed, int shard,
-                                                    int shards) {
+                                                    int shards, const c10::Device& device) {
   LoaderOptions options;
   options.shard = shard;
   options.shards = shards;
@@ -68,11 +88,11 @@ absl::StatusOr<TrainingLoaders> MakeTrainingLoaders(const TrainingData& data, in
   options.threads = threads;
   options.seed = seed;
   TrainingLoaders loaders;
-  MDENAS_ASSIGN_OR_RETURN(loaders.train, Loader::Create(data.train_source, data.train_images,
-                                                        data.transforms.train, options));
+  MDENAS_ASSIGN_OR_RETURN(loaders.train, MakeLoader(data.train_source, data.train_images,
+                                                    data.transforms.train, options, device));
   options.shuffle = false;
-  MDENAS_ASSIGN_OR_RETURN(loaders.eval, Loader::Create(data.eval_source, data.eval_images,
-                                                       data.transforms.eval, options));
+  MDENAS_ASSIGN_OR_RETURN(loaders.eval, MakeLoader(data.eval_source, data.eval_images,
+                                                   data.transforms.eval, options, device));
   return loaders;
 }
 

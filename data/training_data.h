@@ -11,6 +11,8 @@
 #ifndef MDENAS_DATA_TRAINING_DATA_H_
 #define MDENAS_DATA_TRAINING_DATA_H_
 
+#include <c10/core/Device.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,14 +56,17 @@ absl::StatusOr<TrainingData> OpenRetrainingData(const DataSpec& spec, int cutout
 
 // The two loaders of a training job: `train` shuffled through the
 // augmenting transform, `eval` in order through the evaluation transform;
-// both give part `shard` of `shards` of every batch (LoaderOptions).
+// both give part `shard` of `shards` of every batch (LoaderOptions). For a
+// CUDA `device` and small fixed-size images (the CIFAR transform's), the
+// images live on the device and are augmented there (DeviceLoader, the same
+// batches); otherwise `threads` workers make batches on the host.
 struct TrainingLoaders {
   std::unique_ptr<Loader> train;
   std::unique_ptr<Loader> eval;
 };
 absl::StatusOr<TrainingLoaders> MakeTrainingLoaders(const TrainingData& data, int threads,
                                                     int batch_size, uint64_t seed, int shard,
-                                                    int shards);
+                                                    int shards, const c10::Device& device);
 
 }  // namespace mdenas
 

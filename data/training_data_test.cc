@@ -66,7 +66,7 @@ TEST_F(TrainingDataTest, ASplitThatLeavesASideEmptyIsAnError) {
 TEST_F(TrainingDataTest, LoadersShuffleTheTrainingImagesAndKeepTheOrderOfTheOthers) {
   const absl::StatusOr<TrainingData> data = OpenSearchData(Cifar10(*path_), 0.5, 3);
   ASSERT_TRUE(data.ok()) << data.status();
-  absl::StatusOr<TrainingLoaders> loaders = MakeTrainingLoaders(*data, 2, 4, 1, 0, 1);
+  absl::StatusOr<TrainingLoaders> loaders = MakeTrainingLoaders(*data, 2, 4, 1, 0, 1, torch::kCPU);
   ASSERT_TRUE(loaders.ok()) << loaders.status();
   EXPECT_EQ(loaders->train->batches_per_epoch(), 5);
   EXPECT_EQ(loaders->eval->batches_per_epoch(), 5);

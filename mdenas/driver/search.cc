@@ -71,11 +71,12 @@ class Search::Impl : public TrainingJob {
     MDENAS_ASSIGN_OR_RETURN(
         TrainingLoaders loaders,
         MakeTrainingLoaders(data_, spec_.data().loader_threads(), spec_.batch_size(),
-                            spec_.runtime().seed(), replicas_->rank(), replicas_->count()));
+                            spec_.runtime().seed(), replicas_->rank(), replicas_->count(),
+                            runtime.device));
     validation_loader_ = std::move(loaders.eval);
-    loop_ = std::make_unique<TrainingLoop>(this, net_.get(), spec_.optimizer(), spec_.epochs(),
-                                           runtime, replicas_, std::move(loaders.train),
-                                           std::move(run));
+    loop_ =
+        std::make_unique<TrainingLoop>(this, net_.get(), spec_.optimizer(), spec_.epochs(), runtime,
+                                       replicas_, std::move(loaders.train), std::move(run));
     return resume ? Restore() : absl::OkStatus();
   }
 

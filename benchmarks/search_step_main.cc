@@ -104,6 +104,9 @@ ABSL_FLAG(std::string, device, "cpu",
 ABSL_FLAG(std::string, configurations,
           "aten_nchw,aten_channels_last,fast,standalone_fast,mixed_fast",
           "Comma-separated configurations to run.");
+ABSL_FLAG(std::string, precision, "float32",
+          "float32, or bfloat16: the forward passes under ATen's bfloat16 autocast "
+          "(aten configurations only).");
 ABSL_FLAG(std::string, out, "", "Also write the JSON to this file.");
 ABSL_FLAG(std::string, versus, "",
           "Another build's search_step binary: every run of a timed configuration is "
@@ -156,6 +159,7 @@ SearchStepSettings SettingsFromFlags() {
   s.set_seed(absl::GetFlag(FLAGS_seed));
   s.set_cpu_kernels(CpuKernels<float>().name);
   s.set_device(absl::GetFlag(FLAGS_device));
+  s.set_precision(absl::GetFlag(FLAGS_precision));
   return s;
 }
 
@@ -196,6 +200,11 @@ absl::Status CheckFlags() {
       return absl::InvalidArgumentError(
           absl::StrCat("flag --", flag, ": must be at least 1, got ", value));
     }
+  }
+  if (const std::string precision = absl::GetFlag(FLAGS_precision);
+      precision != "float32" && precision != "bfloat16") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "flag --precision: \"", precision, "\" is neither float32 nor bfloat16"));
   }
   if (const int32_t warmup = absl::GetFlag(FLAGS_warmup_steps); warmup < 0) {
     return absl::InvalidArgumentError(
@@ -356,9 +365,9 @@ absl::Status RunAll(const std::string& argv0) {
   std::map<std::string, std::string> not_applicable;
   for (const std::string& name : requested) {
     MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));
-    if (std::string why = NotApplicable(c, settings.space()); !why.empty()) {
+    if (std::string why = NotApplicable(c, settings); !why.empty()) {
       std::cerr << "search_step: " << name << " does not apply to --space=" << settings.space()
-                << ": " << why << "\n";
+                << " --precision=" << settings.precision() << ": " << why << "\n";
       not_applicable[name] = std::move(why);
     } else {
       names.push_back(name);

@@ -15,6 +15,7 @@
 #include "mdenas/base/status_macros.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/space/spaces.h"
+#include "mdenas/training/autocast.h"
 #include "mdenas/training/replicas.h"
 #include "mdenas/training/step.h"
 
@@ -103,12 +104,17 @@ absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name) 
 
 std::vector<std::string> StepSpaces() { return {"darts", "nb201"}; }
 
-std::string NotApplicable(const StepConfiguration& configuration, absl::string_view space) {
+std::string NotApplicable(const StepConfiguration& configuration,
+                          const SearchStepSettings& settings) {
+  if (configuration.kernels != Kernels::kFast) return "";
   // NAS-Bench-201's operations run on ATen whatever the kernels asked for
   // (mdenas/space/nb201/operations.h): a fast configuration would time
   // aten under another name.
-  if (space == "nb201" && configuration.kernels == Kernels::kFast) {
+  if (settings.space() == "nb201") {
     return "the NAS-Bench-201 supernet runs on aten operators only: it has no fast kernels";
+  }
+  if (settings.precision() == "bfloat16") {
+    return "bfloat16 autocast runs on aten operators: the fast kernels compute in float32";
   }
   return "";
 }
@@ -116,7 +122,7 @@ std::string NotApplicable(const StepConfiguration& configuration, absl::string_v
 absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configuration,
                                              const SearchStepSettings& settings,
                                              GradientCombiner* combiner) {
-  if (const std::string why = NotApplicable(configuration, settings.space()); !why.empty()) {
+  if (const std::string why = NotApplicable(configuration, settings); !why.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("configuration ", configuration.name, ": ", why));
   }
@@ -171,12 +177,16 @@ absl::StatusOr<StepRun> RunStepConfiguration(const StepConfiguration& configurat
   absl::Status status;
   auto train = [&](int index) {
     trainee.step->ClearGradients();
-    const torch::Tensor logits = configuration.network == StepNetwork::kMixed
-                                     ? trainee.net->forward_mixed(images, mixing)
-                                     : trainee.net->forward(images, paths[index]);
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(device.type(), settings.precision() == "bfloat16");
+      const torch::Tensor logits = configuration.network == StepNetwork::kMixed
+                                       ? trainee.net->forward_mixed(images, mixing)
+                                       : trainee.net->forward(images, paths[index]);
+      loss = torch::nn::functional::cross_entropy(logits, labels);
+    }
     // The first error (a process gone) is the run's.
-    const absl::Status step =
-        trainee.step->Apply(torch::nn::functional::cross_entropy(logits, labels)).status();
+    const absl::Status step = trainee.step->Apply(loss).status();
     if (status.ok()) status = step;
     // A GPU step ends when its kernels have run, not when they are queued.
     if (device.is_cuda()) torch::cuda::synchronize(device.index());

@@ -40,10 +40,11 @@ absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name);
 // The spaces the benchmark steps: "darts", "nb201".
 std::vector<std::string> StepSpaces();
 
-// Why `configuration` does not apply to the supernet of `space` (its
-// kernels are ones the space's operations do not run on), or empty where
-// it applies.
-std::string NotApplicable(const StepConfiguration& configuration, absl::string_view space);
+// Why `configuration` does not apply to the step `settings` describe (its
+// kernels are ones the space's operations do not run on, or compute in
+// float32 where bfloat16 is asked for), or empty where it applies.
+std::string NotApplicable(const StepConfiguration& configuration,
+                          const SearchStepSettings& settings);
 
 struct StepRun {
   std::vector<double> step_seconds;

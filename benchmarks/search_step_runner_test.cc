@@ -74,9 +74,9 @@ TEST(SearchStepRunnerTest, TheNasBench201SupernetStepsOnAtenInEitherLayout) {
 
 TEST(SearchStepRunnerTest, TheFastConfigurationsDoNotApplyToNasBench201) {
   for (const StepConfiguration& c : StepConfigurations()) {
-    const std::string why = NotApplicable(c, "nb201");
+    const std::string why = NotApplicable(c, TinyNb201());
     EXPECT_EQ(why.empty(), c.kernels == Kernels::kAten) << c.name;
-    EXPECT_EQ(NotApplicable(c, "darts"), "") << c.name;
+    EXPECT_EQ(NotApplicable(c, Tiny()), "") << c.name;
     if (c.kernels == Kernels::kFast) {
       const absl::StatusOr<StepRun> run = RunStepConfiguration(c, TinyNb201());
       EXPECT_FALSE(run.ok()) << c.name;
@@ -84,6 +84,20 @@ TEST(SearchStepRunnerTest, TheFastConfigurationsDoNotApplyToNasBench201) {
                   testing::HasSubstr("runs on aten operators only"));
     }
   }
+}
+
+// bfloat16 autocast steps the aten configurations, the same work; the
+// fast kernels, float32 only, do not apply.
+TEST(SearchStepRunnerTest, Bfloat16StepsTheAtenConfigurationsOnly) {
+  SearchStepSettings bfloat16 = Tiny();
+  bfloat16.set_precision("bfloat16");
+  const StepRun run = RunTiny("aten_channels_last", bfloat16);
+  EXPECT_EQ(run.step_seconds.size(), 2u);
+  EXPECT_EQ(run.macs, RunTiny("aten_channels_last").macs);
+  const absl::StatusOr<StepConfiguration> fast = FindStepConfiguration("fast");
+  ASSERT_TRUE(fast.ok());
+  EXPECT_THAT(NotApplicable(*fast, bfloat16), testing::HasSubstr("bfloat16 autocast runs on aten"));
+  EXPECT_FALSE(RunStepConfiguration(*fast, bfloat16).ok());
 }
 
 TEST(SearchStepRunnerTest, AnUnknownSpaceIsAnError) {

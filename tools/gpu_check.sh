@@ -3,7 +3,8 @@
 # PyTorch, CUDA, CMake and ninja, no Bazel), written to finish in 8 minutes:
 # the CMake build and every test (the CUDA ones included), search_step on
 # the GPU, and a timed slice of the paper-preset search, whose epoch time
-# extrapolates to the full search's minutes. One JSON holds every figure.
+# extrapolates to the full search's minutes; search_step and the slice each
+# in float32 and in bfloat16 autocast. One JSON holds every figure.
 #
 #   on a Debian 12 machine:  tools/gpu_check.sh prepare
 #       Debian packages for the build (tools/gpu_host.sh fetch) and a slice
@@ -72,7 +73,8 @@ for report in glob.glob(f"{out}/gtest/*.xml"):
             message = skipped.get("message", "") if skipped is not None else ""
             tests["skipped"].append({"test": name, "why": message})
 result["tests"] = tests
-for name in ("search_step", "search_slice"):
+for name in ("search_step_float32", "search_step_bfloat16", "search_slice_float32",
+             "search_slice_bfloat16"):
     path = f"{out}/{name}.json"
     try:
         result[name] = json.load(open(path))
@@ -109,19 +111,22 @@ PY
       exit 1
     fi
 
-    step=search_step
-    build/benchmarks/search_step --device=cuda --batch_size=512 --threads="$(nproc)" \
-      --configurations=aten_nchw,aten_channels_last --out="$out/search_step.json" \
-      > "$out/search_step.log" 2>&1 || { tail -n 40 "$out/search_step.log"; exit 1; }
+    for precision in float32 bfloat16; do
+      step=search_step_$precision
+      build/benchmarks/search_step --device=cuda --batch_size=512 --threads="$(nproc)" \
+        --precision=$precision --configurations=aten_nchw,aten_channels_last \
+        --out="$out/$step.json" > "$out/$step.log" 2>&1 || { tail -n 40 "$out/$step.log"; exit 1; }
+    done
 
-    step=search_slice
-    build/mdenas/search --spec=benchmarks/specs/cifar10_paper.textproto --device=cuda \
-      --kernels=aten --data_dir="$SLICE" --epochs="$SLICE_EPOCHS" --out="$out/search_slice" \
-      > "$out/search_slice.log" 2>&1 || { tail -n 40 "$out/search_slice.log"; exit 1; }
-    # The paper's search: 100 epochs of 25k training and 25k validation
-    # images; its epoch time is this slice's (first epoch aside: warm-up),
-    # scaled by images.
-    python3 - "$out/search_slice/result.json" "$SLICE_PER_CLASS" > "$out/search_slice.json" <<'PY'
+    for precision in float32 bfloat16; do
+      step=search_slice_$precision
+      build/mdenas/search --spec=benchmarks/specs/cifar10_paper.textproto --device=cuda \
+        --kernels=aten --precision=$precision --data_dir="$SLICE" --epochs="$SLICE_EPOCHS" \
+        --out="$out/$step" > "$out/$step.log" 2>&1 || { tail -n 40 "$out/$step.log"; exit 1; }
+      # The paper's search: 100 epochs of 25k training and 25k validation
+      # images; its epoch time is this slice's (first epoch aside: warm-up),
+      # scaled by images.
+      python3 - "$out/$step/result.json" "$SLICE_PER_CLASS" > "$out/$step.json" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))
 epochs = result["epochs"]
@@ -133,9 +138,11 @@ print(json.dumps({
     "epochs": len(epochs), "epoch_seconds": [e["seconds"] for e in epochs],
     "images_per_second": result.get("images_per_second"),
     "device_hours": result.get("device_hours"),
+    "valid_top1": [e.get("valid_top1") for e in epochs],
     "paper_search_minutes_extrapolated": epoch_seconds * 50000 / slice_images * 100 / 60,
 }, indent=2))
 PY
+    done
     step=done
     ;;
   *)

@@ -50,11 +50,8 @@ absl::StatusOr<Comparison> CompareSearchSteps(const SearchStepBenchmark& baselin
                                               const Tolerances& tolerances) {
   // Repeats and the load do not change what is measured; the rest does.
   SearchStepSettings a = baseline.settings(), b = current.settings();
-  for (SearchStepSettings* settings : {&a, &b}) {
-    settings->clear_repeats();
-    // Results from before the field were float32.
-    if (!settings->has_precision()) settings->set_precision("float32");
-  }
+  a.clear_repeats();
+  b.clear_repeats();
   if (!google::protobuf::util::MessageDifferencer::Equals(a, b)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the runs were measured with different settings: baseline {", a.ShortDebugString(),

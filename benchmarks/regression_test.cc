@@ -79,18 +79,6 @@ TEST(RegressionTest, OtherSettingsCannotBeCompared) {
   EXPECT_THAT(std::string(c.status().message()), testing::HasSubstr("different settings"));
 }
 
-// A baseline from before the precision field was float32; a bfloat16 run
-// is measured with other settings.
-TEST(RegressionTest, AnUnsetPrecisionIsFloat32) {
-  SearchStepBenchmark now = Result(5, 3, 1000);
-  now.mutable_settings()->set_precision("float32");
-  EXPECT_TRUE(CompareSearchSteps(Result(5, 3, 1000), now, Tolerances()).ok());
-  now.mutable_settings()->set_precision("bfloat16");
-  const auto c = CompareSearchSteps(Result(5, 3, 1000), now, Tolerances());
-  EXPECT_FALSE(c.ok());
-  EXPECT_THAT(std::string(c.status().message()), testing::HasSubstr("precision: \"bfloat16\""));
-}
-
 // A NAS-Bench-201 run lists its fast configurations as not applicable:
 // nothing of theirs is compared, not even as zeros.
 TEST(RegressionTest, ConfigurationsThatDidNotApplyAreNotCompared) {

@@ -95,8 +95,8 @@ TEST(SearchStepCommandTest, NasBench201RunsItsAtenConfigurationsAndNotTheFastOne
   const std::string out = absl::StrCat(std::getenv("TEST_TMPDIR"), "/nb201.json");
   const ProcessResult run = RunTinyNb201({absl::StrCat("--out=", out)});
   ASSERT_TRUE(run.exited && run.exit_code == 0) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("search_step: fast does not apply to --space=nb201: the "
-                                    "NAS-Bench-201 supernet runs on aten operators only"));
+  EXPECT_THAT(run.output, HasSubstr("search_step: fast does not apply: the NAS-Bench-201 "
+                                    "supernet runs on aten operators only"));
   const auto result = ReadSearchStepJson(out);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->settings().space(), "nb201");

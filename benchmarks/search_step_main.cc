@@ -366,8 +366,7 @@ absl::Status RunAll(const std::string& argv0) {
   for (const std::string& name : requested) {
     MDENAS_ASSIGN_OR_RETURN(const StepConfiguration c, FindStepConfiguration(name));
     if (std::string why = NotApplicable(c, settings); !why.empty()) {
-      std::cerr << "search_step: " << name << " does not apply to --space=" << settings.space()
-                << " --precision=" << settings.precision() << ": " << why << "\n";
+      std::cerr << "search_step: " << name << " does not apply: " << why << "\n";
       not_applicable[name] = std::move(why);
     } else {
       names.push_back(name);

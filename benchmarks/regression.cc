@@ -1,5 +1,9 @@
 #include "benchmarks/regression.h"
 
+#include <algorithm>
+#include <string>
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -103,6 +107,64 @@ absl::StatusOr<Comparison> CompareSearchSteps(const SearchStepBenchmark& baselin
     }
   }
   return comparison;
+}
+
+absl::StatusOr<double> DeviceHoursPerEpoch(const RunResult& search) {
+  if (search.epochs_size() < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a search of ", search.epochs_size(),
+        " epoch(s): its cost per epoch needs a second, after the first one's warm-up"));
+  }
+  double seconds = 0;
+  for (int e = 1; e < search.epochs_size(); ++e) seconds += search.epochs(e).seconds();
+  return seconds / (search.epochs_size() - 1) * std::max(search.processes(), 1) / 3600;
+}
+
+absl::StatusOr<Comparison> CompareSearchEpochs(const RunResult& baseline, const RunResult& current,
+                                               const Tolerances& tolerances) {
+  if (!baseline.has_search_spec() || !current.has_search_spec()) {
+    return absl::InvalidArgumentError("only searches' results compare by epoch");
+  }
+  // The work of an epoch: what is left of the spec without what does not
+  // change it.
+  SearchSpec work[2] = {baseline.search_spec(), current.search_spec()};
+  for (SearchSpec& spec : work) {
+    spec.clear_epochs();
+    spec.clear_split_seed();
+    spec.clear_learner();
+    // Where the images are on each host; the data set and their number
+    // stay.
+    spec.mutable_data()->clear_path();
+    spec.mutable_runtime()->clear_seed();
+    spec.mutable_runtime()->clear_output_dir();
+  }
+  if (!google::protobuf::util::MessageDifferencer::Equals(work[0], work[1])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the searches do different work per epoch: baseline {",
+                     work[0].ShortDebugString(), "}, now {", work[1].ShortDebugString(), "}"));
+  }
+  for (const auto& [what, a, b] : {std::tuple<const char*, std::string, std::string>{
+                                       "devices", baseline.device(), current.device()},
+                                   {"precisions", baseline.precision(), current.precision()},
+                                   {"numbers of processes", absl::StrCat(baseline.processes()),
+                                    absl::StrCat(current.processes())}}) {
+    if (a != b) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the searches ran on different ", what, ": baseline ", a, ", now ", b));
+    }
+  }
+  MDENAS_ASSIGN_OR_RETURN(const double hours0, DeviceHoursPerEpoch(baseline));
+  MDENAS_ASSIGN_OR_RETURN(const double hours1, DeviceHoursPerEpoch(current));
+  Comparison comparison;
+  Compare("device-hours per epoch", hours0, hours1, false, tolerances.search_epoch, &comparison);
+  Compare("training images/s", baseline.images_per_second(), current.images_per_second(), true,
+          tolerances.search_epoch, &comparison);
+  comparison.lines.push_back(absl::StrFormat("%-38s %s", "device", current.device()));
+  return comparison;
+}
+
+absl::StatusOr<RunResult> ReadRunResult(const std::string& path) {
+  return ReadJson<RunResult>(path);
 }
 
 absl::StatusOr<SearchStepBenchmark> ReadSearchStepJson(const std::string& path) {

@@ -79,6 +79,68 @@ TEST(RegressionTest, OtherSettingsCannotBeCompared) {
   EXPECT_THAT(std::string(c.status().message()), testing::HasSubstr("different settings"));
 }
 
+// A search of `epochs` epochs whose epochs after the first took
+// `seconds` each, on one GPU.
+RunResult Search(int epochs, double seconds, double images_per_second = 5000) {
+  RunResult r;
+  SearchSpec* spec = r.mutable_search_spec();
+  spec->set_epochs(epochs);
+  spec->set_batch_size(512);
+  spec->mutable_runtime()->set_device("cuda");
+  spec->mutable_runtime()->set_seed(epochs);  // seeds do not change the work
+  r.set_device("cuda:0: NVIDIA H100 80GB HBM3, 580.159.04");
+  r.set_precision("float32");
+  r.set_processes(1);
+  r.set_images_per_second(images_per_second);
+  for (int e = 0; e < epochs; ++e) r.add_epochs()->set_seconds(e == 0 ? 100 * seconds : seconds);
+  return r;
+}
+
+TEST(RegressionTest, DeviceHoursPerEpochLeaveTheFirstEpochOutAndCountProcesses) {
+  RunResult r = Search(3, 36);
+  EXPECT_DOUBLE_EQ(*DeviceHoursPerEpoch(r), 0.01);
+  r.set_processes(2);
+  EXPECT_DOUBLE_EQ(*DeviceHoursPerEpoch(r), 0.02);
+  EXPECT_THAT(std::string(DeviceHoursPerEpoch(Search(1, 36)).status().message()),
+              testing::HasSubstr("needs a second"));
+}
+
+TEST(RegressionTest, ASearchSlowerPerEpochThanItsBaselineIsARegression) {
+  auto c = CompareSearchEpochs(Search(100, 6.0), Search(3, 6.5, 4700), Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->regressed);
+  c = CompareSearchEpochs(Search(100, 6.0), Search(3, 7.0), Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->regressed);
+  EXPECT_THAT(c->lines, testing::Contains(testing::AllOf(
+                            testing::HasSubstr("device-hours per epoch"),
+                            testing::HasSubstr("REGRESSION"))));
+  c = CompareSearchEpochs(Search(100, 6.0), Search(3, 6.0, 4000), Tolerances());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->regressed);
+}
+
+TEST(RegressionTest, OnlySearchesOfTheSameWorkDeviceAndPrecisionCompare) {
+  RunResult other = Search(3, 6.0);
+  other.mutable_search_spec()->set_batch_size(256);
+  EXPECT_THAT(std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances())
+                              .status()
+                              .message()),
+              testing::HasSubstr("different work per epoch"));
+  other = Search(3, 6.0);
+  other.set_device("cuda:0: NVIDIA H200, 580.159.04");
+  EXPECT_THAT(std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances())
+                              .status()
+                              .message()),
+              testing::HasSubstr("different devices"));
+  other = Search(3, 6.0);
+  other.set_precision("bfloat16 autocast");
+  EXPECT_THAT(std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances())
+                              .status()
+                              .message()),
+              testing::HasSubstr("different precisions"));
+}
+
 // A NAS-Bench-201 run lists its fast configurations as not applicable:
 // nothing of theirs is compared, not even as zeros.
 TEST(RegressionTest, ConfigurationsThatDidNotApplyAreNotCompared) {

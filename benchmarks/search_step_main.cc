@@ -22,11 +22,12 @@
 //   bazel run //benchmarks:search_step -- --space=nb201 --channels=16
 //       --cells_per_stage=5 --batch_size=64 --configurations=aten_nchw,aten_channels_last
 //
-// On a GPU host (the CMake build), --device=cuda times the aten
-// configurations there:
+// On a GPU host (the CMake build), --device=cuda times them there, fast
+// being the project's CUDA depthwise convolution with ATen's operators for
+// the rest:
 //
 //   build/benchmarks/search_step --device=cuda --batch_size=512
-//       --configurations=aten_nchw,aten_channels_last
+//       --configurations=aten_nchw,aten_channels_last,fast
 //
 // A change to the kernels, measured against the build before it (a copy of
 // its binary): each run of a timed configuration is paired with the other
@@ -375,7 +376,7 @@ absl::Status RunAll(const std::string& argv0) {
   if (names.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "flag --configurations: none of ", absl::GetFlag(FLAGS_configurations),
-        " applies to --space=", settings.space()));
+        " applies to --space=", settings.space(), " --precision=", settings.precision()));
   }
   const std::string versus =
       absl::GetFlag(FLAGS_versus).empty() ? "" : UserPath(absl::GetFlag(FLAGS_versus));

@@ -191,9 +191,12 @@ TEST_F(BadInputTest, StepBenchmarkDevices) {
   ExpectCleanFailure("benchmarks/search_step",
                      {"--device=tpu", "--configurations=aten_nchw"},
                      "flag --device: field 'runtime.device': 'tpu' is not a device");
-  ExpectCleanFailure("benchmarks/search_step", {"--device=cuda", "--configurations=fast"},
-                     "flag --configurations (fast): field 'runtime.kernels': the fast "
-                     "kernels run on CPU only");
+  ExpectCleanFailure("benchmarks/search_step",
+                     {"--precision=bfloat16", "--configurations=fast"},
+                     "flag --configurations: none of fast applies to --space=darts "
+                     "--precision=bfloat16");
+  ExpectCleanFailure("benchmarks/search_step", {"--precision=half", "--configurations=fast"},
+                     "flag --precision: \"half\" is neither float32 nor bfloat16");
   ExpectCleanFailure("benchmarks/search_step",
                      {"--device=cuda:99", "--configurations=aten_nchw"},
                      "flag --device: runtime.device is 'cuda:99', but this libtorch sees");

@@ -113,8 +113,11 @@ PY
 
     for precision in float32 bfloat16; do
       step=search_step_$precision
+      # The fast kernels compute in float32.
+      configurations=aten_nchw,aten_channels_last
+      [[ $precision == float32 ]] && configurations+=,fast
       build/benchmarks/search_step --device=cuda --batch_size=512 --threads="$(nproc)" \
-        --precision=$precision --configurations=aten_nchw,aten_channels_last \
+        --precision=$precision --configurations="$configurations" \
         --out="$out/$step.json" > "$out/$step.log" 2>&1 || { tail -n 40 "$out/$step.log"; exit 1; }
     done
 

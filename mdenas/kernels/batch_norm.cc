@@ -43,7 +43,7 @@ class FastBatchNorm : public torch::autograd::Function<FastBatchNorm> {
 
 at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn,
                        Kernels kernels) {
-  if (kernels == Kernels::kFast) {
+  if (RunsCpuKernels(kernels, input)) {
     return FastBatchNorm::apply(input, IfDefined(bn.weight), IfDefined(bn.bias), bn);
   }
   if (bn.training) {

@@ -125,7 +125,7 @@ at::Tensor SumOf(const std::vector<at::Tensor>& terms, Kernels kernels) {
 }
 
 at::Tensor CellOutputBuffer(const at::Tensor& node, int64_t nodes, Kernels kernels) {
-  if (kernels != Kernels::kFast) return at::Tensor();
+  if (!RunsCpuKernels(kernels, node)) return at::Tensor();
   return EmptyPixelMatrix(node.size(0), nodes * node.size(1), node.size(2), node.size(3),
                           node.options())
       .tensor;
@@ -134,7 +134,7 @@ at::Tensor CellOutputBuffer(const at::Tensor& node, int64_t nodes, Kernels kerne
 at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffer,
                    int64_t node, Kernels kernels) {
   TORCH_CHECK(!terms.empty(), "a sum of nothing");
-  if (kernels == Kernels::kFast) {
+  if (RunsCpuKernels(kernels, terms[0])) {
     TORCH_CHECK(!buffer.defined() || buffer.is_contiguous(at::MemoryFormat::ChannelsLast),
                 "a cell's output buffer in channels-last layout, got strides ",
                 buffer.strides());
@@ -147,7 +147,7 @@ at::Tensor SumInto(const std::vector<at::Tensor>& terms, const at::Tensor& buffe
 }
 
 at::Tensor ConcatChannels(const std::vector<at::Tensor>& parts, Kernels kernels) {
-  if (kernels == Kernels::kFast) return FastConcat::apply(at::TensorList(parts));
+  if (RunsCpuKernels(kernels, parts.at(0))) return FastConcat::apply(at::TensorList(parts));
   return at::cat(parts, 1);
 }
 

@@ -86,7 +86,7 @@ at::Tensor ReluSepConvBatchNorm(const at::Tensor& input,
                                 const DepthwiseConv2dOptions& depthwise,
                                 const at::Tensor& pointwise_weight,
                                 const BatchNormArgs& bn, Kernels kernels) {
-  if (kernels == Kernels::kFast) {
+  if (RunsCpuKernels(kernels, input)) {
     FrontEnd front;
     front.depthwise = true;
     front.kernel = depthwise_weight.size(2);
@@ -95,15 +95,17 @@ at::Tensor ReluSepConvBatchNorm(const at::Tensor& input,
     front.dilation = depthwise.dilation();
     return Fast(input, depthwise_weight, {pointwise_weight}, front, bn);
   }
+  // ATen's operators, but on CUDA with the fast kernels the depthwise
+  // convolution's own.
   const at::Tensor hidden =
-      DepthwiseConv2d(at::relu(input), depthwise_weight, depthwise, Kernels::kAten);
+      DepthwiseConv2d(at::relu(input), depthwise_weight, depthwise, kernels);
   return BatchNorm2d(at::conv2d(hidden, pointwise_weight), bn, Kernels::kAten);
 }
 
 at::Tensor ReluConv1x1BatchNorm(const at::Tensor& input,
                                 const at::Tensor& weight, int64_t stride,
                                 const BatchNormArgs& bn, Kernels kernels) {
-  if (kernels == Kernels::kFast) {
+  if (RunsCpuKernels(kernels, input)) {
     FrontEnd front;
     front.stride = stride;
     return Fast(input, at::Tensor(), {weight}, front, bn);
@@ -116,7 +118,7 @@ at::Tensor FactorizedReduceBatchNorm(const at::Tensor& input,
                                      const at::Tensor& weight0,
                                      const at::Tensor& weight1,
                                      const BatchNormArgs& bn, Kernels kernels) {
-  if (kernels == Kernels::kFast) {
+  if (RunsCpuKernels(kernels, input)) {
     FrontEnd front;
     front.stride = 2;
     return Fast(input, at::Tensor(), {weight0, weight1}, front, bn);

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "mdenas/kernels/cuda_depthwise_conv2d.h"
 #include "mdenas/kernels/pixel_matrix_ops.h"
 
 namespace mdenas {
@@ -16,23 +17,35 @@ class FastDepthwiseConv2d : public torch::autograd::Function<FastDepthwiseConv2d
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
                             const at::Tensor& weight,
                             const DepthwiseConv2dOptions& options) {
+    ctx->saved_data["stride"] = options.stride();
+    ctx->saved_data["padding"] = options.padding();
+    ctx->saved_data["dilation"] = options.dilation();
+    if (input.is_cuda()) {
+      ctx->save_for_backward({input, weight});
+      return CudaDepthwiseConv2dForward(input, weight, options);
+    }
     const PixelMatrix x = AsPixelMatrix(input);
     const WindowGeometry g = WindowOf(x, weight.size(2), options.stride(),
                                       options.padding(), options.dilation());
     ctx->save_for_backward({x.tensor, weight});
-    ctx->saved_data["stride"] = options.stride();
-    ctx->saved_data["padding"] = options.padding();
-    ctx->saved_data["dilation"] = options.dilation();
     return DepthwiseForward(x, PackDepthwiseWeight(weight), g).tensor;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const variable_list saved = ctx->get_saved_variables();
-    const PixelMatrix x = AsPixelMatrix(saved[0]);
     const at::Tensor& weight = saved[1];
-    const WindowGeometry g =
-        WindowOf(x, weight.size(2), ctx->saved_data["stride"].toInt(),
-                 ctx->saved_data["padding"].toInt(), ctx->saved_data["dilation"].toInt());
+    const DepthwiseConv2dOptions options = DepthwiseConv2dOptions()
+                                               .stride(ctx->saved_data["stride"].toInt())
+                                               .padding(ctx->saved_data["padding"].toInt())
+                                               .dilation(ctx->saved_data["dilation"].toInt());
+    if (saved[0].is_cuda()) {
+      auto [grad_input, grad_weight] =
+          CudaDepthwiseConv2dBackward(grads[0], saved[0], weight, options);
+      return {grad_input, grad_weight, at::Tensor()};
+    }
+    const PixelMatrix x = AsPixelMatrix(saved[0]);
+    const WindowGeometry g = WindowOf(x, weight.size(2), options.stride(), options.padding(),
+                                      options.dilation());
     const PixelMatrix grad = AsPixelMatrix(grads[0]);
     return {DepthwiseBackwardInput(grad, PackDepthwiseWeight(weight), g).tensor,
             DepthwiseBackwardWeight(grad, x, g), at::Tensor()};

@@ -2,7 +2,8 @@
 // first half of sep_conv and dil_conv. The reference is ATen's grouped
 // convolution; the fast kernel computes forward and both gradients in
 // channels-last layout, where every window tap is one vector load for any
-// stride and dilation.
+// stride and dilation: on the CPU (float and double), or on a CUDA device
+// (float32, kernels 3 and 5: cuda_depthwise.h).
 
 #ifndef MDENAS_KERNELS_DEPTHWISE_CONV2D_H_
 #define MDENAS_KERNELS_DEPTHWISE_CONV2D_H_

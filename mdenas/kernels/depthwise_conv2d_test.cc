@@ -70,6 +70,36 @@ TEST(DepthwiseConv2dTest, FastEqualsAtenOnRandomShapesAndLayouts) {
   }
 }
 
+// On a GPU the fast kernels are the project's CUDA ones (cuda_depthwise.h):
+// the same function as ATen's depthwise convolution there, gradients
+// included, in either input layout.
+TEST(DepthwiseConv2dTest, FastEqualsAtenOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::manual_seed(0);
+  for (const Case& c : SpaceCases()) {
+    for (const bool channels_last : {false, true}) {
+      at::Tensor x = torch::randn({2, 24, 9, 10}, torch::kCUDA);
+      if (channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+      const at::Tensor w = torch::randn({24, 1, c.kernel, c.kernel}, torch::kCUDA);
+      at::Tensor pattern;
+      auto run = [&](Kernels kernels) {
+        const at::Tensor xs = x.detach().requires_grad_(true);
+        const at::Tensor ws = w.detach().requires_grad_(true);
+        const at::Tensor y = DepthwiseConv2d(xs, ws, c.options(), kernels);
+        if (!pattern.defined()) pattern = torch::randn_like(y);
+        y.backward(pattern);
+        return std::vector<at::Tensor>{y.cpu(), xs.grad().cpu(), ws.grad().cpu()};
+      };
+      const std::vector<at::Tensor> aten = run(Kernels::kAten);
+      const std::vector<at::Tensor> fast = run(Kernels::kFast);
+      const std::string where = absl::StrCat(c.name(), channels_last ? ", channels-last" : "");
+      EXPECT_TRUE(TensorsNear(fast[0], aten[0], 1e-4, 1e-5)) << where;
+      EXPECT_TRUE(TensorsNear(fast[1], aten[1], 1e-4, 1e-5)) << where;
+      EXPECT_TRUE(TensorsNear(fast[2], aten[2], 1e-4, 1e-4)) << where;
+    }
+  }
+}
+
 TEST(DepthwiseConv2dTest, GradientsOfAChannelSliceOfAConcatenation) {
   // The backward pass receives the gradient of a concatenation: channel
   // slices of a wider channels-last tensor.

@@ -11,7 +11,17 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "mdenas/kernels/kernels.h"
+
 namespace mdenas {
+
+// Whether this folder's CPU kernels compute an operation that asked for
+// `kernels` on `tensor`: the fast kernels on a CPU tensor. On a CUDA tensor
+// the fast kernels are ATen's operators, but for the depthwise convolution,
+// which has a CUDA kernel of its own (DepthwiseConv2d).
+inline bool RunsCpuKernels(Kernels kernels, const at::Tensor& tensor) {
+  return kernels == Kernels::kFast && tensor.is_cpu();
+}
 
 struct PixelMatrix {
   at::Tensor tensor;

@@ -67,7 +67,7 @@ at::Tensor Pool3x3BatchNorm(const at::Tensor& input, PoolKind kind,
                             int64_t stride,
                             const std::optional<BatchNormArgs>& bn,
                             Kernels kernels) {
-  if (kernels == Kernels::kFast) {
+  if (RunsCpuKernels(kernels, input)) {
     return FastPoolBatchNorm::apply(input, bn ? IfDefined(bn->weight) : c10::nullopt,
                                     bn ? IfDefined(bn->bias) : c10::nullopt, kind,
                                     stride, bn);

@@ -166,13 +166,6 @@ void CheckRuntime(const RuntimeSpec& runtime, const std::string& prefix,
                          "bfloat16 autocast needs kernels: ATEN; the fast kernels "
                          "compute in float32"});
   }
-  if (valid && runtime.device() != "cpu" &&
-      runtime.kernels() == RuntimeSpec::FAST) {
-    problems->push_back(
-        {prefix + "kernels",
-         absl::StrCat("the fast kernels run on CPU only, and device is '",
-                      runtime.device(), "': use ATEN on a GPU")});
-  }
 }
 
 void CheckSearch(const SearchSpec& spec, std::vector<Problem>* problems) {

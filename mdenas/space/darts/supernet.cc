@@ -124,7 +124,9 @@ void DartsSearchCellImpl::CountFusedMacs(CellPath ops, const torch::Tensor& s1,
 
 torch::Tensor DartsSearchCellImpl::forward(const torch::Tensor& s0,
                                       const torch::Tensor& s1, CellPath ops) {
-  if (kernels_ == Kernels::kFast) {
+  // The fused cell is the CPU kernels' (on CUDA the operations run one by
+  // one).
+  if (kernels_ == Kernels::kFast && s1.is_cpu()) {
     if (std::optional<FusedCellSpec> spec = FusedSpec(ops)) {
       torch::Tensor output = FusedCell({s0, s1}, *spec);
       CountFusedMacs(ops, s1, output);

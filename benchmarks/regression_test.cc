@@ -121,24 +121,18 @@ TEST(RegressionTest, ASearchSlowerPerEpochThanItsBaselineIsARegression) {
 }
 
 TEST(RegressionTest, OnlySearchesOfTheSameWorkDeviceAndPrecisionCompare) {
+  auto why_not = [](const RunResult& other) {
+    return std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances()).status().message());
+  };
   RunResult other = Search(3, 6.0);
   other.mutable_search_spec()->set_batch_size(256);
-  EXPECT_THAT(std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances())
-                              .status()
-                              .message()),
-              testing::HasSubstr("different work per epoch"));
+  EXPECT_THAT(why_not(other), testing::HasSubstr("different work per epoch"));
   other = Search(3, 6.0);
   other.set_device("cuda:0: NVIDIA H200, 580.159.04");
-  EXPECT_THAT(std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances())
-                              .status()
-                              .message()),
-              testing::HasSubstr("different devices"));
+  EXPECT_THAT(why_not(other), testing::HasSubstr("different devices"));
   other = Search(3, 6.0);
   other.set_precision("bfloat16 autocast");
-  EXPECT_THAT(std::string(CompareSearchEpochs(Search(3, 6.0), other, Tolerances())
-                              .status()
-                              .message()),
-              testing::HasSubstr("different precisions"));
+  EXPECT_THAT(why_not(other), testing::HasSubstr("different precisions"));
 }
 
 // A NAS-Bench-201 run lists its fast configurations as not applicable:

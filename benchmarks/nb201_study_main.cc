@@ -163,6 +163,7 @@ absl::Status Main(const char* argv0) {
       MDENAS_ASSIGN_OR_RETURN(const RunResult result,
                               RunOrResume(MethodSpec(base, method, seed, dir), data));
       study.set_device(result.device());
+      study.set_precision(result.precision());
       const Nb201StudyRun& run = *study.add_runs() = StudyRun(method, seed, result, dir);
       std::cout << "  found " << run.architecture();
       for (const KnownAccuracy& known : run.known_accuracies()) {

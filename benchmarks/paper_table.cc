@@ -188,6 +188,7 @@ absl::StatusOr<TableRow> MeasuredRow(PaperTable table, const std::string& path) 
   TableRow row;
   row.set_source("measured");
   row.set_device(result.device());
+  row.set_precision(result.precision());
   row.set_protocol(result.protocol());
   if (result.space() != "darts") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -221,6 +222,7 @@ absl::StatusOr<TableRow> MeasuredRow(PaperTable table, const std::string& path) 
       row.set_search_method("MDL");
       row.set_search_device_hours(search->device_hours());
       row.set_device(absl::StrCat(search->device(), " / ", result.device()));
+      row.set_precision(absl::StrCat(search->precision(), " / ", result.precision()));
       row.set_protocol(
           absl::StrCat(search->protocol(), "; ", result.protocol()));
     }

@@ -52,6 +52,7 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
   ASSERT_TRUE(search.ok());
   searched.set_device_hours(0.25);
   searched.set_device("cpu (2 threads)");
+  searched.set_precision("float32");
   searched.set_protocol("MdeNAS search, 3 epochs");
   searched.set_space("darts");
   searched.set_architecture(FormatDartsGenotype(*BuiltinGenotype("MDENAS")));
@@ -60,6 +61,7 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
   const absl::StatusOr<TableRow> row = MeasuredRow(PaperTable::kCifar10, dir);
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_DOUBLE_EQ(row->search_device_hours(), 0.25);
+  EXPECT_EQ(row->precision(), "float32");
   EXPECT_NEAR(row->params_millions(), 3.786742, 1e-9);  // 20x36, pool BN.
 
   // A retraining of that search's run directory carries its cost.
@@ -69,6 +71,7 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
   retrained.set_parameters(1234567);
   retrained.set_protocol("retrained 10 epochs");
   retrained.set_device("cpu (2 threads)");
+  retrained.set_precision("bfloat16 autocast");
   retrained.set_space("darts");
   retrained.set_architecture(searched.architecture());
   const std::string result = JoinPath(std::getenv("TEST_TMPDIR"), "result.json");
@@ -78,6 +81,7 @@ TEST(PaperTableTest, MeasuredRowsFromResultFiles) {
   EXPECT_NEAR(eval->test_error(), 8.5, 1e-9);
   EXPECT_NEAR(eval->params_millions(), 1.234567, 1e-9);
   EXPECT_DOUBLE_EQ(eval->search_device_hours(), 0.25);
+  EXPECT_EQ(eval->precision(), "float32 / bfloat16 autocast");
   EXPECT_THAT(eval->protocol(),
               HasSubstr("MdeNAS search, 3 epochs; retrained 10 epochs"));
 

@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<Loader>> DeviceLoader::Create(
   const int64_t n = static_cast<int64_t>(indices.size());
   torch::Tensor padded = torch::zeros(
       {n, shape.height + 2 * padding, shape.width + 2 * padding, shape.channels}, torch::kUInt8);
-  torch::Tensor labels = torch::empty({n}, torch::kInt64);
+  std::vector<int64_t> labels(n);
   std::vector<int64_t> row_of_index(source.size(), -1);
   Image scratch;
   const int64_t row_bytes = int64_t{shape.width} * shape.channels;
@@ -48,9 +48,9 @@ absl::StatusOr<std::unique_ptr<Loader>> DeviceLoader::Create(
     labels[i] = source.labels()[index];
     row_of_index[index] = i;
   }
-  return std::unique_ptr<Loader>(new DeviceLoader(std::move(indices), std::move(transform), options,
-                                                  padded.to(device), labels.to(device),
-                                                  std::move(row_of_index)));
+  return std::unique_ptr<Loader>(
+      new DeviceLoader(std::move(indices), std::move(transform), options, padded.to(device),
+                       torch::tensor(labels).to(device), std::move(row_of_index)));
 }
 
 DeviceLoader::DeviceLoader(std::vector<int64_t> indices,

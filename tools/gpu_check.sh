@@ -13,9 +13,11 @@
 #   on the GPU host:         tools/gpu_check.sh run OUT_DIR
 #       -> OUT_DIR/gpu_check.json (and each step's log beside it)
 #
-# Every step must pass: the first that fails ends the script with a non-zero
-# exit, and the JSON names it. A test skipped for want of a CUDA device fails
-# the check (the host has one); one that needs two GPUs is listed as skipped.
+# Every step must pass: a failing one is named in the JSON's failed_steps and
+# the script exits non-zero; the steps after it still run where they can (a
+# failing test costs no GPU figure), but nothing runs after a failed build.
+# A test skipped for want of a CUDA device fails the check (the host has
+# one); one that needs two GPUs is listed as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +25,8 @@ cd "$(dirname "$0")/.."
 # compiles against whatever torch the host has); the JSON records both.
 EXPECTED_TORCH=2.11.0+cu130
 SLICE=build/gpu_check/cifar10
+# Where tools/gpu_host.sh unpacks the Debian packages.
+PREFIX=${MDENAS_DEPS_PREFIX:-/tmp/mdenas-deps}
 SLICE_PER_CLASS=500
 SLICE_EPOCHS=3
 
@@ -47,14 +51,17 @@ case "${1:-}" in
     step=none
     started=$(date +%s)
     figures="$out/figures.txt"  # key=value lines, gathered into the JSON
+    failed="$out/failed_steps.txt"
     : > "$figures"
+    : > "$failed"
     finish() {
       local status=$?
-      python3 - "$out" "$figures" "$step" "$status" "$(( $(date +%s) - started ))" <<'PY'
+      # An early stop (set -e, or a step nothing can follow) is a failure too.
+      [[ $status == 0 || -s $failed ]] || echo "$step" >> "$failed"
+      python3 - "$out" "$figures" "$failed" "$(( $(date +%s) - started ))" <<'PY'
 import glob, json, sys, xml.etree.ElementTree as ET
-out, figures, step, status, seconds = sys.argv[1:]
-result = {"failed_step": None if status == "0" else step, "exit_status": int(status),
-          "seconds": int(seconds)}
+out, figures, failed, seconds = sys.argv[1:]
+result = {"failed_steps": open(failed).read().split(), "seconds": int(seconds)}
 for line in open(figures):
     key, _, value = line.rstrip("\n").partition("=")
     try:
@@ -83,9 +90,24 @@ for name in ("search_step_float32", "search_step_bfloat16", "search_slice_float3
 json.dump(result, open(f"{out}/gpu_check.json", "w"), indent=2)
 print(json.dumps(result, indent=2)[:4000])
 PY
-      if [[ $status != 0 ]]; then echo "gpu_check: FAILED at step '$step' (exit $status)" >&2; fi
+      if [[ -s $failed ]]; then
+        echo "gpu_check: FAILED steps: $(tr '\n' ' ' < "$failed")" >&2
+        exit 1
+      fi
     }
     trap finish EXIT
+    # Runs step $1 (the command after it), its output in OUT/$1.log; a
+    # failure is recorded and the check goes on to the steps that do not
+    # need this one, so that one failing test costs no GPU figure.
+    run_step() {
+      step=$1
+      shift
+      if ! "$@" > "$out/$step.log" 2>&1; then
+        echo "$step" >> "$failed"
+        echo "gpu_check: step $step failed; the end of $out/$step.log:" >&2
+        tail -n 30 "$out/$step.log" >&2
+      fi
+    }
 
     step=torch_version
     torch_version=$(python3 -c 'import torch; print(torch.__version__)')
@@ -98,38 +120,45 @@ PY
     gpu=$(nvidia-smi --id=0 --query-gpu=name,driver_version --format=csv,noheader)
     echo "gpu=\"$gpu\"" >> "$figures"
 
-    step=build_and_test
-    mkdir -p "$out/gtest"
+    # The build itself must succeed: every later step runs its programs.
+    # (ctest -N only lists the tests.)
+    step=build
     build_started=$(date +%s)
+    tools/gpu_host.sh build -N > "$out/build.log" 2>&1 || { tail -n 60 "$out/build.log"; exit 1; }
+    echo "build_seconds=$(( $(date +%s) - build_started ))" >> "$figures"
+    # The programs find the Debian libraries where gpu_host.sh unpacked them.
+    export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+    mkdir -p "$out/gtest"
+    tests_started=$(date +%s)
     # Every gtest binary writes its cases, skips included, for the JSON.
-    GTEST_OUTPUT="xml:$out/gtest/" tools/gpu_host.sh build -j "$(nproc)" \
-      > "$out/build_and_test.log" 2>&1 || { tail -n 60 "$out/build_and_test.log"; exit 1; }
-    echo "build_and_test_seconds=$(( $(date +%s) - build_started ))" >> "$figures"
-    step=no_cuda_test_skipped
+    run_step tests env GTEST_OUTPUT="xml:$out/gtest/" \
+      ctest --test-dir build -j "$(nproc)" --output-on-failure
+    echo "tests_seconds=$(( $(date +%s) - tests_started ))" >> "$figures"
     if grep -l 'no CUDA device' "$out"/gtest/*.xml; then
+      echo "no_cuda_test_skipped" >> "$failed"
       echo "gpu_check: CUDA tests were skipped on a GPU host" >&2
-      exit 1
     fi
 
     for precision in float32 bfloat16; do
-      step=search_step_$precision
       # The fast kernels compute in float32.
       configurations=aten_nchw,aten_channels_last
       [[ $precision == float32 ]] && configurations+=,fast
-      build/benchmarks/search_step --device=cuda --batch_size=512 --threads="$(nproc)" \
-        --precision=$precision --configurations="$configurations" \
-        --out="$out/$step.json" > "$out/$step.log" 2>&1 || { tail -n 40 "$out/$step.log"; exit 1; }
+      run_step search_step_$precision build/benchmarks/search_step --device=cuda \
+        --batch_size=512 --threads="$(nproc)" --precision=$precision \
+        --configurations="$configurations" --out="$out/search_step_$precision.json"
     done
 
     for precision in float32 bfloat16; do
-      step=search_slice_$precision
-      build/mdenas/search --spec=benchmarks/specs/cifar10_paper.textproto --device=cuda \
-        --kernels=aten --precision=$precision --data_dir="$SLICE" --epochs="$SLICE_EPOCHS" \
-        --out="$out/$step" > "$out/$step.log" 2>&1 || { tail -n 40 "$out/$step.log"; exit 1; }
+      slice=search_slice_$precision
+      run_step $slice build/mdenas/search --spec=benchmarks/specs/cifar10_paper.textproto \
+        --device=cuda --kernels=aten --precision=$precision --data_dir="$SLICE" \
+        --epochs="$SLICE_EPOCHS" --out="$out/$slice"
+      [[ -f $out/$slice/result.json ]] || continue
       # The paper's search: 100 epochs of 25k training and 25k validation
       # images; its epoch time is this slice's (first epoch aside: warm-up),
       # scaled by images.
-      python3 - "$out/$step/result.json" "$SLICE_PER_CLASS" > "$out/$step.json" <<'PY'
+      python3 - "$out/$slice/result.json" "$SLICE_PER_CLASS" > "$out/$slice.json" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))
 epochs = result["epochs"]

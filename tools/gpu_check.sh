@@ -126,8 +126,10 @@ PY
     build_started=$(date +%s)
     tools/gpu_host.sh build -N > "$out/build.log" 2>&1 || { tail -n 60 "$out/build.log"; exit 1; }
     echo "build_seconds=$(( $(date +%s) - build_started ))" >> "$figures"
-    # The programs find the Debian libraries where gpu_host.sh unpacked them.
+    # The programs find the Debian libraries where gpu_host.sh unpacked them,
+    # Graphviz its plugins.
     export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export GVBINDIR="$PREFIX/usr/lib/x86_64-linux-gnu/graphviz"
 
     mkdir -p "$out/gtest"
     tests_started=$(date +%s)

@@ -17,16 +17,26 @@ cd "$(dirname "$0")/.."
 
 DEBS=build/debs
 PREFIX=${MDENAS_DEPS_PREFIX:-/tmp/mdenas-deps}
-# valgrind for its callgrind.h alone; dataset-fashion-mnist for the tests.
+# valgrind for its callgrind.h alone; dataset-fashion-mnist for the tests;
+# Graphviz's layout library without the cairo and gd renderers (their
+# libraries would not fit the device tool's 64 MiB): the reports' SVG
+# drawings work, PNG ones (TensorBoard's) do not.
 PACKAGES=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32
           libprotoc32 protobuf-compiler googletest libgtest-dev libgmock-dev
           libbenchmark-dev libbenchmark1debian libjpeg62-turbo-dev
-          libjpeg62-turbo zlib1g-dev libgloo-dev valgrind dataset-fashion-mnist)
+          libjpeg62-turbo zlib1g-dev libgloo-dev valgrind dataset-fashion-mnist
+          libgraphviz-dev libgvc6 libcgraph6 libcdt5 libpathplan4 libxdot4 libltdl7)
+# Graphviz finds its plugins through the config6a that `dot -c` writes at
+# install; unpacked into a prefix it has none. The fetching machine's, cut
+# to the plugins that need nothing more (core: SVG; dot_layout), goes along.
+GRAPHVIZ_CONFIG=/usr/lib/x86_64-linux-gnu/graphviz/config6a
 
 case "${1:-}" in
   fetch)
     mkdir -p "$DEBS"
     (cd "$DEBS" && apt-get download "${PACKAGES[@]}")
+    awk '/^libgvplugin_(core|dot_layout)\.so\.6 /{keep=1} keep{print} /^}/{keep=0}' \
+      "$GRAPHVIZ_CONFIG" > "$DEBS/graphviz-config6a"
     ;;
   build)
     shift
@@ -37,6 +47,8 @@ case "${1:-}" in
       cp "$PREFIX$FASHION"/* "$FASHION"/
     fi
     export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export GVBINDIR="$PREFIX/usr/lib/x86_64-linux-gnu/graphviz"
+    cp "$DEBS/graphviz-config6a" "$GVBINDIR/config6a"
     # Debian keeps jconfig.h in the multiarch folder: without it here, the
     # host's own jconfig.h would pair with these jpeglib.h headers.
     cmake -S . -B build -G Ninja -DMDENAS_CUDA=ON \

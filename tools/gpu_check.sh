@@ -25,8 +25,6 @@ cd "$(dirname "$0")/.."
 # compiles against whatever torch the host has); the JSON records both.
 EXPECTED_TORCH=2.11.0+cu130
 SLICE=build/gpu_check/cifar10
-# Where tools/gpu_host.sh unpacks the Debian packages.
-PREFIX=${MDENAS_DEPS_PREFIX:-/tmp/mdenas-deps}
 SLICE_PER_CLASS=500
 SLICE_EPOCHS=3
 
@@ -128,8 +126,7 @@ PY
     echo "build_seconds=$(( $(date +%s) - build_started ))" >> "$figures"
     # The programs find the Debian libraries where gpu_host.sh unpacked them,
     # Graphviz its plugins.
-    export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    export GVBINDIR="$PREFIX/usr/lib/x86_64-linux-gnu/graphviz"
+    eval "$(tools/gpu_host.sh env)"
 
     mkdir -p "$out/gtest"
     tests_started=$(date +%s)

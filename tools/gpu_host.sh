@@ -7,6 +7,7 @@
 #   on a Debian 12 machine:  tools/gpu_host.sh fetch     # -> build/debs
 #   (carry the tree, build/debs included, to the GPU host)
 #   on the GPU host:         tools/gpu_host.sh build [ctest arguments]
+#   and, to run its programs: eval "$(tools/gpu_host.sh env)"
 #
 # `build` configures build/ with the CUDA kernels, builds everything and runs
 # ctest. Fashion-MNIST, which the data tests read, goes to
@@ -31,7 +32,18 @@ PACKAGES=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32
 # to the plugins that need nothing more (core: SVG; dot_layout), goes along.
 GRAPHVIZ_CONFIG=/usr/lib/x86_64-linux-gnu/graphviz/config6a
 
+# The environment the programs built against the prefix run in: its
+# libraries, and Graphviz's plugins with their config.
+runtime_env() {
+  printf 'export LD_LIBRARY_PATH=%q\n' \
+    "$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  printf 'export GVBINDIR=%q\n' "$PREFIX/usr/lib/x86_64-linux-gnu/graphviz"
+}
+
 case "${1:-}" in
+  env)
+    runtime_env
+    ;;
   fetch)
     mkdir -p "$DEBS"
     (cd "$DEBS" && apt-get download "${PACKAGES[@]}")
@@ -46,8 +58,7 @@ case "${1:-}" in
     if [ ! -d "$FASHION" ] && mkdir -p "$FASHION" 2>/dev/null; then
       cp "$PREFIX$FASHION"/* "$FASHION"/
     fi
-    export LD_LIBRARY_PATH="$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    export GVBINDIR="$PREFIX/usr/lib/x86_64-linux-gnu/graphviz"
+    eval "$(runtime_env)"
     cp "$DEBS/graphviz-config6a" "$GVBINDIR/config6a"
     # Debian keeps jconfig.h in the multiarch folder: without it here, the
     # host's own jconfig.h would pair with these jpeglib.h headers.
@@ -59,7 +70,7 @@ case "${1:-}" in
     cd build && ctest --output-on-failure "$@"
     ;;
   *)
-    echo "usage: tools/gpu_host.sh fetch | build [ctest arguments]" >&2
+    echo "usage: tools/gpu_host.sh fetch | build [ctest arguments] | env" >&2
     exit 2
     ;;
 esac

@@ -9,7 +9,6 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "mdenas/base/status_macros.h"
 #include "mdenas/distributed/c10d_call.h"
 
 namespace mdenas {
@@ -26,7 +25,6 @@ absl::Status CheckNcclUsable(const WorldConfig& config) {
 absl::StatusOr<c10::intrusive_ptr<CollectiveGroup>> ConnectNccl(
     const c10::intrusive_ptr<c10d::Store>& store, const WorldConfig& config,
     absl::Duration timeout) {
-  MDENAS_RETURN_IF_ERROR(CheckNcclUsable(config));
   // Without blocking waits, a collective past its timeout ends the process
   // from NCCL's watchdog thread, and the run could not say which step
   // failed. The user's own setting stands.

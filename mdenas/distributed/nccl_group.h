@@ -29,8 +29,8 @@ inline c10::Device NcclDevice(const WorldConfig& config) {
 // (NcclDevice); checked before any rank waits for the others.
 absl::Status CheckNcclUsable(const WorldConfig& config);
 
-// Connects `config`'s rank to the others' NCCL communicator through
-// `store`, at once rather than at the first collective, so that a rank
+// Connects `config`'s rank, for which CheckNcclUsable holds, to the others'
+// NCCL communicator through `store`, at once rather than at the first collective, so that a rank
 // that does not come is reported here. A collective that does not finish
 // within `timeout` throws in Work::wait, as Gloo's do, instead of NCCL's
 // watchdog ending the process.

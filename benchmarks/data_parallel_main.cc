@@ -19,8 +19,6 @@
 // Prints JSON (benchmarks/data_parallel.proto). Nothing else should run on
 // the machine meanwhile.
 
-#include <ATen/Parallel.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -93,7 +91,6 @@ SearchStepSettings StepSettings(int processes) {
 
 absl::StatusOr<StepRun> RunStep(const SearchStepSettings& settings, GradientCombiner* combiner) {
   MDENAS_ASSIGN_OR_RETURN(const StepConfiguration fast, FindStepConfiguration("fast"));
-  at::set_num_threads(settings.threads());
   return RunStepConfiguration(fast, settings, combiner);
 }
 

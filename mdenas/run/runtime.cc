@@ -62,7 +62,7 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_h
       device.is_cpu() ? absl::StrCat("cpu (", at::get_num_threads(), " threads)")
                       : absl::StrCat(here.device(), ": ",
                                      GpuDescription(device.has_index() ? device.index() : 0));
-  return Runtime{device, kernels, here.precision() == RuntimeSpec::BFLOAT16,
+  return Runtime{device, kernels, runtime.precision() == RuntimeSpec::BFLOAT16,
                  std::move(description)};
 }
 

@@ -1,8 +1,8 @@
 // Mixed precision for forward passes (RuntimeSpec.precision = BFLOAT16):
 // while an AutocastScope is open, ATen's autocast runs matrix products and
-// convolutions in bfloat16 and keeps precision-sensitive operations
-// (losses, softmax, normalisation statistics) in float32. Weights,
-// gradients and the optimiser stay float32. This file is the one place
+// convolutions in bfloat16 and the operations on its float32 list (the
+// losses among them; the lists differ between CPU and CUDA) in float32.
+// Weights, gradients and the optimiser stay float32. This file is the one place
 // that knows libtorch 1.13's autocast calls from 2.x's.
 //
 //   {

@@ -84,6 +84,7 @@ class Retraining::Impl : public TrainingJob {
     *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
     result.set_precision(precision_);
+    result.set_cuda_graphs(loop_->CudaGraphUse());
     result.set_wall_seconds(loop_->seconds());
     result.set_device_hours(loop_->seconds() * replicas_->count() / 3600.0);
     result.set_processes(replicas_->count());
@@ -110,6 +111,10 @@ class Retraining::Impl : public TrainingJob {
   // --- TrainingJob --------------------------------------------------------
 
   void StartEpoch(int epoch, EpochRecord*) override { network_->StartEpoch(epoch, spec_.epochs()); }
+
+  // One architecture; drop-path's masks come from the device's generator,
+  // which a CUDA graph advances at every replay.
+  bool SameForwardEveryStep() const override { return true; }
 
   TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
     NetworkOutput output = network_->forward(images);

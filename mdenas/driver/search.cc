@@ -110,6 +110,7 @@ class Search::Impl : public TrainingJob {
     *result.mutable_epochs() = loop_->records();
     result.set_device(device_description_);
     result.set_precision(precision_);
+    result.set_cuda_graphs(loop_->CudaGraphUse());
     result.set_wall_seconds(loop_->seconds());
     result.set_device_hours(loop_->seconds() * replicas_->count() / 3600.0);
     result.set_processes(replicas_->count());
@@ -150,6 +151,8 @@ class Search::Impl : public TrainingJob {
     path_ = learner_.Sample(&rng_);
     record->mutable_sampled_ops()->Add(path_.begin(), path_.end());
   }
+
+  bool SameForwardEveryStep() const override { return per_epoch_; }
 
   void StartStep() override {
     if (!per_epoch_) path_ = learner_.Sample(&rng_);

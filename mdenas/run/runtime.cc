@@ -63,7 +63,7 @@ absl::StatusOr<Runtime> SetUpRuntime(const RuntimeSpec& runtime, int processes_h
                       : absl::StrCat(here.device(), ": ",
                                      GpuDescription(device.has_index() ? device.index() : 0));
   return Runtime{device, kernels, runtime.precision() == RuntimeSpec::BFLOAT16,
-                 std::move(description)};
+                 std::move(description), runtime.cuda_graphs()};
 }
 
 }  // namespace mdenas

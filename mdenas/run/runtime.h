@@ -23,6 +23,9 @@ struct Runtime {
   bool bfloat16 = false;
   // "cpu (2 threads)", or the GPU (GpuDescription).
   std::string description;
+  // Training steps replayed from CUDA graphs where possible
+  // (RuntimeSpec.cuda_graphs).
+  bool cuda_graphs = true;
 };
 
 // "float32" or "bfloat16 autocast", for results.

@@ -41,11 +41,13 @@ void SetDtype(c10::DeviceType device, c10::ScalarType dtype) {
 
 }  // namespace
 
-AutocastScope::AutocastScope(c10::DeviceType device, bool enabled)
+AutocastScope::AutocastScope(c10::DeviceType device, bool enabled, bool cache_casts)
     : device_(device), enabled_(enabled) {
   if (!enabled_) return;
   was_enabled_ = Enabled(device_);
   previous_dtype_ = Dtype(device_);
+  was_caching_ = at::autocast::is_autocast_cache_enabled();
+  at::autocast::set_autocast_cache_enabled(was_caching_ && cache_casts);
   SetEnabled(device_, true);
   SetDtype(device_, c10::kBFloat16);
   at::autocast::increment_nesting();
@@ -58,6 +60,7 @@ AutocastScope::~AutocastScope() {
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   SetEnabled(device_, was_enabled_);
   SetDtype(device_, previous_dtype_);
+  at::autocast::set_autocast_cache_enabled(was_caching_);
 }
 
 }  // namespace mdenas

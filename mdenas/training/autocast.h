@@ -22,8 +22,11 @@ namespace mdenas {
 class AutocastScope {
  public:
   // Autocasts to bfloat16 on `device` (CPU or CUDA) until destroyed; does
-  // nothing when `enabled` is false.
-  AutocastScope(c10::DeviceType device, bool enabled);
+  // nothing when `enabled` is false. Autocast keeps the bfloat16 copies of
+  // the weights it makes for the scope's passes, unless `cache_casts` is
+  // false: a CUDA graph must make them anew at every replay, as the
+  // weights change between replays.
+  AutocastScope(c10::DeviceType device, bool enabled, bool cache_casts = true);
   ~AutocastScope();
 
   AutocastScope(const AutocastScope&) = delete;
@@ -35,6 +38,7 @@ class AutocastScope {
   // The state the scope found, restored when it closes.
   bool was_enabled_ = false;
   c10::ScalarType previous_dtype_ = c10::ScalarType::Undefined;
+  bool was_caching_ = true;
 };
 
 }  // namespace mdenas

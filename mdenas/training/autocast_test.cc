@@ -1,5 +1,6 @@
 #include "mdenas/training/autocast.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "gtest/gtest.h"
@@ -36,6 +37,21 @@ TEST(AutocastScopeTest, NestedScopesRestoreWhatTheyFound) {
     EXPECT_EQ(torch::mm(a, a).scalar_type(), torch::kBFloat16);
   }
   EXPECT_EQ(torch::mm(a, a).scalar_type(), torch::kFloat);
+}
+
+// A scope for a CUDA graph's capture keeps no bfloat16 copies of the
+// weights; the cache is as it was after it.
+TEST(AutocastScopeTest, CachingCanBeTurnedOffForTheScope) {
+  ASSERT_TRUE(at::autocast::is_autocast_cache_enabled());
+  {
+    AutocastScope capture(c10::kCPU, true, /*cache_casts=*/false);
+    EXPECT_FALSE(at::autocast::is_autocast_cache_enabled());
+  }
+  EXPECT_TRUE(at::autocast::is_autocast_cache_enabled());
+  {
+    AutocastScope ordinary(c10::kCPU, true);
+    EXPECT_TRUE(at::autocast::is_autocast_cache_enabled());
+  }
 }
 
 // Weights and their gradients stay float32; the gradient is the float32

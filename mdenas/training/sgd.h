@@ -22,6 +22,13 @@ std::unique_ptr<torch::optim::SGD> MakeSgd(const OptimizerSpec& spec,
 // does (CosineAnnealingLR), or constant.
 double LearningRateAt(const OptimizerSpec& spec, int epoch, int epochs);
 
+// SGD's momentum buffer of `parameter` (one of `optimizer`'s): null where
+// it has none yet (SGD makes it at the parameter's first step).
+const torch::Tensor* FindMomentumBuffer(const torch::optim::SGD& optimizer,
+                                        const torch::Tensor& parameter);
+void SetMomentumBuffer(torch::optim::SGD* optimizer, const torch::Tensor& parameter,
+                       torch::Tensor buffer);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_TRAINING_SGD_H_

@@ -9,6 +9,13 @@
 //   step.ClearGradients();
 //   for (each micro-batch) step.Backward(its loss, weighted by its share);
 //   if (!step.Update()) { ... the gradient was not finite ... }
+//
+// SGD is this file's own, torch::optim::SGD's arithmetic exactly (its
+// optimizer holds the momentum buffers that checkpoints save), computed
+// without waiting for the device: a step whose gradient is not finite
+// leaves the weights and the momentum as they were by selecting, on the
+// device, the old values over the new. A CUDA graph can hold such a step
+// (training/captured_step.h).
 
 #ifndef MDENAS_TRAINING_STEP_H_
 #define MDENAS_TRAINING_STEP_H_
@@ -24,6 +31,14 @@
 #include "mdenas/proto/training.pb.h"
 
 namespace mdenas {
+
+// The forward pass of a training batch.
+struct TrainingOutput {
+  // What the step minimises.
+  torch::Tensor loss;
+  // The logits the batch's accuracy is measured on.
+  torch::Tensor logits;
+};
 
 // Combines the gradients that the processes training one network together
 // computed on their shares of a batch, before the update.
@@ -58,6 +73,18 @@ class TrainingStep {
   // positive) and steps. If the norm is NaN or infinite, nothing is updated
   // and it returns false; if combining fails, its error.
   absl::StatusOr<bool> Update();
+
+  // Update() without reading anything back from the device: returns
+  // whether it updated as a bool scalar on the parameters' device. A
+  // parameter's first step makes its momentum buffer (memory made while a
+  // CUDA graph captures would be made anew at every replay: see
+  // HasMomentumBuffers).
+  absl::StatusOr<torch::Tensor> UpdateOnDevice();
+
+  // Whether every parameter that has a gradient now has its momentum
+  // buffer (true without momentum): then the next step on the same
+  // parameters makes no memory of its own.
+  bool HasMomentumBuffers() const;
 
   // A step of one micro-batch: Backward(loss), then Update(); false if
   // either was not finite.

@@ -1,4 +1,3 @@
-#include "mdenas/training/replicas.h"
 #include "mdenas/training/step.h"
 
 #include <torch/torch.h>
@@ -6,6 +5,8 @@
 #include <cmath>
 
 #include "gtest/gtest.h"
+#include "mdenas/training/replicas.h"
+#include "mdenas/training/sgd.h"
 
 namespace mdenas {
 namespace {
@@ -136,6 +137,88 @@ TEST(TrainingStepTest, BackwardAccumulatesUntilTheUpdate) {
   EXPECT_EQ(combiner.combined, 1u);
   EXPECT_NEAR(w[0].item<float>(), -0.3f, 1e-6);
   EXPECT_NEAR(w[1].item<float>(), -0.6f, 1e-6);
+}
+
+// The step's SGD is torch::optim::SGD's arithmetic, bit for bit: momentum,
+// weight decay, clipping (as the step clipped before it computed SGD
+// itself), parameters that miss steps, a learning rate that changes.
+TEST(TrainingStepTest, UpdatesExactlyAsTorchSgd) {
+  OptimizerSpec spec;
+  spec.set_learning_rate(0.05);
+  spec.set_momentum(0.9);
+  spec.set_weight_decay(3e-4);
+  spec.set_grad_clip_norm(2.0);
+  torch::manual_seed(5);
+  const torch::Tensor start_a = torch::randn({4, 3});
+  const torch::Tensor start_b = torch::randn({5});
+  torch::Tensor a = start_a.clone().requires_grad_(), b = start_b.clone().requires_grad_();
+  torch::Tensor ref_a = start_a.clone().requires_grad_(), ref_b = start_b.clone().requires_grad_();
+  SingleProcess single;
+  TrainingStep step(spec, {a, b}, &single);
+  torch::optim::SGD reference(
+      {ref_a, ref_b},
+      torch::optim::SGDOptions(spec.learning_rate()).momentum(0.9).weight_decay(3e-4));
+  for (int i = 0; i < 6; ++i) {
+    // b misses steps 1 and 4; steps 0 and 3 have gradients big enough to
+    // clip.
+    const bool with_b = i != 1 && i != 4;
+    const double size = (i % 3 == 0) ? 10.0 : 0.1;
+    const auto loss = [&](const torch::Tensor& x, const torch::Tensor& y) {
+      torch::Tensor l = (x.pow(2) * size).sum();
+      return with_b ? l + (y * x.sum() * size).sum() : l;
+    };
+    if (i == 2) {
+      step.SetLearningRate(0.02);
+      static_cast<torch::optim::SGDOptions&>(reference.param_groups()[0].options()).lr(0.02);
+    }
+    step.ClearGradients();
+    ASSERT_TRUE(*step.Apply(loss(a, b)));
+
+    for (torch::Tensor* p : {&ref_a, &ref_b}) p->mutable_grad() = torch::Tensor();
+    loss(ref_a, ref_b).backward();
+    std::vector<torch::Tensor> norms;
+    for (torch::Tensor* p : {&ref_a, &ref_b}) {
+      if (p->grad().defined()) norms.push_back(p->grad().norm());
+    }
+    const torch::Tensor scale =
+        torch::clamp_max(spec.grad_clip_norm() / (torch::stack(norms).norm() + 1e-6), 1.0);
+    if (scale.item<double>() < 1.0) {
+      for (torch::Tensor* p : {&ref_a, &ref_b}) {
+        if (p->grad().defined()) p->grad().mul_(scale);
+      }
+    }
+    reference.step();
+    ASSERT_TRUE(torch::equal(a, ref_a)) << "step " << i;
+    ASSERT_TRUE(torch::equal(b, ref_b)) << "step " << i;
+    ASSERT_TRUE(torch::equal(*FindMomentumBuffer(step.optimizer(), a),
+                             *FindMomentumBuffer(reference, ref_a)));
+  }
+}
+
+// A step whose gradient is not finite changes nothing, the momentum
+// included, and says so on the device; the step after it proceeds from
+// where the last finite one left off.
+TEST(TrainingStepTest, UpdateOnDeviceSelectsTheOldValuesOnANonFiniteGradient) {
+  OptimizerSpec spec;
+  spec.set_momentum(0.9);
+  torch::Tensor w = torch::ones({3}, torch::requires_grad());
+  SingleProcess single;
+  TrainingStep step(spec, {w}, &single);
+  ASSERT_TRUE(step.Backward(w.pow(2).sum()));
+  EXPECT_FALSE(step.HasMomentumBuffers());
+  ASSERT_TRUE(step.UpdateOnDevice()->item<bool>());
+  EXPECT_TRUE(step.HasMomentumBuffers());
+  const torch::Tensor weights = w.detach().clone();
+  const torch::Tensor momentum = FindMomentumBuffer(step.optimizer(), w)->clone();
+
+  step.ClearGradients();
+  w.mutable_grad() = torch::full({3}, std::nan(""));
+  const absl::StatusOr<torch::Tensor> updated = step.UpdateOnDevice();
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->dim(), 0);
+  EXPECT_FALSE(updated->item<bool>());
+  EXPECT_TRUE(torch::equal(w, weights));
+  EXPECT_TRUE(torch::equal(*FindMomentumBuffer(step.optimizer(), w), momentum));
 }
 
 }  // namespace

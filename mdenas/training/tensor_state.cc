@@ -2,9 +2,7 @@
 
 #include <cstring>
 #include <map>
-#include <sstream>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mdenas/base/status_macros.h"
+#include "mdenas/training/sgd.h"
 
 namespace mdenas {
 namespace {
@@ -64,26 +63,6 @@ std::map<std::string, const TensorProto*> ByName(const TensorMapProto& state) {
   return by_name;
 }
 
-// libtorch keys an optimizer's per-parameter state by the parameter's
-// TensorImpl address: printed in libtorch 1.x (Debian's), the address itself
-// in 2.x (PyTorch's packages on GPU hosts).
-template <typename Key>
-Key AddressKey(void* address) {
-  if constexpr (std::is_same_v<Key, std::string>) {
-    std::ostringstream printed;
-    printed << address;
-    return printed.str();
-  } else {
-    return address;
-  }
-}
-
-auto StateKey(const torch::Tensor& parameter) {
-  using Key = std::decay_t<decltype(std::declval<const torch::optim::Optimizer&>()
-                                        .state())>::key_type;
-  return AddressKey<Key>(parameter.unsafeGetTensorImpl());
-}
-
 }  // namespace
 
 TensorMapProto ModuleState(const torch::nn::Module& module) {
@@ -129,13 +108,8 @@ TensorMapProto SgdState(const torch::optim::SGD& optimizer) {
   int index = 0;
   for (const auto& group : optimizer.param_groups()) {
     for (const torch::Tensor& parameter : group.params()) {
-      const auto it = optimizer.state().find(StateKey(parameter));
-      if (it != optimizer.state().end()) {
-        const auto& sgd = static_cast<const torch::optim::SGDParamState&>(*it->second);
-        if (sgd.momentum_buffer().defined()) {
-          *state.add_tensors() =
-              ToProto(std::to_string(index), sgd.momentum_buffer());
-        }
+      if (const torch::Tensor* buffer = FindMomentumBuffer(optimizer, parameter)) {
+        *state.add_tensors() = ToProto(std::to_string(index), *buffer);
       }
       ++index;
     }
@@ -154,9 +128,7 @@ absl::Status LoadSgdState(const TensorMapProto& state,
       if (it == by_name.end()) continue;
       torch::Tensor buffer = torch::empty_like(parameter);
       MDENAS_RETURN_IF_ERROR(CopyInto(*it->second, buffer));
-      auto param_state = std::make_unique<torch::optim::SGDParamState>();
-      param_state->momentum_buffer(buffer);
-      optimizer->state()[StateKey(parameter)] = std::move(param_state);
+      SetMomentumBuffer(optimizer, parameter, std::move(buffer));
       by_name.erase(it);
     }
   }

@@ -17,6 +17,7 @@
 #include "mdenas/reports/run_reports.h"
 #include "mdenas/run/checkpoint.h"
 #include "mdenas/training/autocast.h"
+#include "mdenas/training/captured_step.h"
 #include "mdenas/training/sgd.h"
 #include "mdenas/training/tensor_state.h"
 
@@ -115,6 +116,7 @@ TrainingLoop::TrainingLoop(TrainingJob* job, torch::nn::Module* network,
       epochs_(epochs),
       device_(runtime.device),
       bfloat16_(runtime.bfloat16),
+      cuda_graphs_(runtime.cuda_graphs),
       replicas_(replicas),
       train_loader_(std::move(train_loader)),
       run_(std::move(run)),
@@ -198,6 +200,25 @@ absl::Status TrainingLoop::CollectiveError(const absl::Status& status, int epoch
                        : ""));
 }
 
+std::string TrainingLoop::WhyNoCudaGraph() const {
+  if (!cuda_graphs_) return "runtime.cuda_graphs is false";
+  if (!device_.is_cuda()) return absl::StrCat("the device is ", device_.str());
+  if (capture_failed_) return no_graph_because_;
+  const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+  if (parts > 1) {
+    return absl::StrCat("each batch is cut into ", parts,
+                        " parts (processes x optimizer.micro_batches)");
+  }
+  if (!job_->SameForwardEveryStep()) return "the forward pass changes between steps";
+  return "";
+}
+
+std::string TrainingLoop::CudaGraphUse() const {
+  if (graph_steps_ == 0) return absl::StrCat("not used: ", no_graph_because_);
+  return absl::StrCat("replayed ", graph_steps_, " of ", steps_, " training steps",
+                      no_graph_because_.empty() ? "" : "; then not used: ", no_graph_because_);
+}
+
 absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, EpochRecord* record) {
   const double learning_rate = LearningRateAt(optimizer_spec_, epoch - 1, epochs_);
   step_.SetLearningRate(learning_rate);
@@ -208,9 +229,17 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
   // This replica's sums; the record's are every replica's.
   double loss_sum = 0;
   int64_t correct = 0, seen = 0, batches = 0, whole_seen = 0;
-  int skipped = 0;
+  int skipped = 0, graph_steps = 0;
   // The pieces every batch is cut into: each replica's micro-batches.
   const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+  no_graph_because_ = WhyNoCudaGraph();
+  // The epoch's step as a CUDA graph, captured after the epoch's first eager
+  // steps have made cuDNN's choices and the momentum buffers of its path.
+  constexpr int kEagerStepsBeforeCapture = 2;
+  std::unique_ptr<CapturedStep> captured;
+  const auto forward = [this](const torch::Tensor& images, const torch::Tensor& labels) {
+    return job_->Forward(images, labels);
+  };
   while (std::optional<Batch> batch = train_loader_->Next()) {
     ++batches;
     // A batch with fewer images than pieces (only an epoch's last can be)
@@ -218,59 +247,48 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
     if (batch->whole_size < parts) continue;
     const torch::Tensor images = batch->images.to(device_);
     const torch::Tensor labels = batch->labels.to(device_);
-    step_.ClearGradients();
-    job_->StartStep();
-    // Each micro-batch's mean loss weighted by its share of the whole batch
-    // (all replicas' shards): the gradients, summed over the micro-batches
-    // and the replicas, are those of the batch's mean loss.
-    const std::vector<torch::Tensor> micro_images =
-        images.tensor_split(optimizer_spec_.micro_batches());
-    const std::vector<torch::Tensor> micro_labels =
-        labels.tensor_split(optimizer_spec_.micro_batches());
-    double batch_loss = 0;
-    int64_t batch_correct = 0;
-    bool finite = true;
-    std::optional<MicroBatchStatistics> statistics;
-    if (micro_images.size() > 1) statistics.emplace(*network_);
-    for (size_t m = 0; m < micro_images.size() && finite; ++m) {
-      // A batch cut into parts draws its random numbers (dropout,
-      // drop-path) part by part, each from a seed of its own, so that a
-      // part draws the same whichever replica trains it.
-      if (parts > 1) {
-        const uint64_t part = static_cast<uint64_t>(replicas_->rank()) * micro_images.size() + m;
-        torch::manual_seed(Mix(base_seed_ ^ Mix(Mix(epoch) ^ Mix(batches << 20 | part))));
+    if (no_graph_because_.empty() && !captured && batches > kEagerStepsBeforeCapture) {
+      absl::StatusOr<std::unique_ptr<CapturedStep>> capture =
+          CapturedStep::Capture(forward, &step_, images, labels, bfloat16_);
+      if (capture.ok()) {
+        captured = *std::move(capture);
+      } else {
+        capture_failed_ = true;
+        no_graph_because_ = std::string(capture.status().message());
       }
-      TrainingOutput output;
-      {
-        AutocastScope autocast(device_.type(), bfloat16_);
-        output = job_->Forward(micro_images[m], micro_labels[m]);
-      }
-      const double share = static_cast<double>(micro_labels[m].size(0)) / batch->whole_size;
-      batch_loss += output.loss.item<double>() * share;
-      batch_correct += TopKCorrect(output.logits, micro_labels[m], 1);
-      finite = step_.Backward(output.loss * share);
-      // After the backward pass, which may read the statistics it saved.
-      if (statistics) statistics->EndMicroBatch();
     }
-    if (statistics) statistics->Finish(static_cast<int>(micro_images.size()));
-    // One replica's non-finite loss skips the step on all.
-    absl::StatusOr<bool> all_finite = replicas_->AllTrue(finite);
-    if (all_finite.ok() && *all_finite) all_finite = step_.Update();
-    MDENAS_RETURN_IF_ERROR(CollectiveError(all_finite.status(), epoch, batches));
-    if (!*all_finite) {
+    StepOutcome step;
+    job_->StartStep();
+    if (captured && captured->Accepts(images, labels)) {
+      const CapturedStep::Outputs& outputs = captured->Run(images, labels);
+      step.loss = outputs.loss.item<double>();
+      step.correct = TopKCorrect(outputs.logits, labels, 1);
+      step.updated = outputs.updated.item<bool>();
+      ++graph_steps;
+    } else {
+      MDENAS_ASSIGN_OR_RETURN(step,
+                              EagerStep(images, labels, batch->whole_size, epoch, batches));
+    }
+    ++steps_;
+    if (!step.updated) {
       if (optimizer_spec_.on_non_finite() == OptimizerSpec::STOP) {
-        return NonFiniteStepError(epoch, batches, batch_loss, epochs_done_, run_.path());
+        return NonFiniteStepError(epoch, batches, step.loss, epochs_done_, run_.path());
       }
       ++skipped;
       continue;
     }
     job_->AfterStep();
-    loss_sum += batch_loss * batch->whole_size;
-    correct += batch_correct;
+    loss_sum += step.loss * batch->whole_size;
+    correct += step.correct;
     seen += labels.size(0);
     whole_seen += batch->whole_size;
     // This replica's accuracy, with the whole batch's share of the loss.
     progress->Batch(batches, loss_sum / whole_seen, 100.0 * correct / seen);
+  }
+  graph_steps_ += graph_steps;
+  if (graph_steps == 0 && no_graph_because_.empty()) {
+    no_graph_because_ = absl::StrCat("the epoch had no step after its first ",
+                                     kEagerStepsBeforeCapture, ", which run eagerly");
   }
   MDENAS_RETURN_IF_ERROR(train_loader_->status());
   absl::StatusOr<std::vector<double>> sums =
@@ -284,8 +302,55 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
   record->set_train_loss((*sums)[0] / images);
   record->set_train_top1(100.0 * (*sums)[1] / images);
   record->set_skipped_steps(skipped);
+  if (graph_steps > 0) record->set_graph_steps(graph_steps);
   record->set_images_per_second((*sums)[2] / SecondsSince(start));
   return absl::OkStatus();
+}
+
+absl::StatusOr<TrainingLoop::StepOutcome> TrainingLoop::EagerStep(const torch::Tensor& images,
+                                                                  const torch::Tensor& labels,
+                                                                  int64_t whole_size, int epoch,
+                                                                  int64_t batch) {
+  const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+  step_.ClearGradients();
+  // Each micro-batch's mean loss weighted by its share of the whole batch
+  // (all replicas' shards): the gradients, summed over the micro-batches
+  // and the replicas, are those of the batch's mean loss.
+  const std::vector<torch::Tensor> micro_images =
+      images.tensor_split(optimizer_spec_.micro_batches());
+  const std::vector<torch::Tensor> micro_labels =
+      labels.tensor_split(optimizer_spec_.micro_batches());
+  StepOutcome outcome;
+  bool finite = true;
+  std::optional<MicroBatchStatistics> statistics;
+  if (micro_images.size() > 1) statistics.emplace(*network_);
+  for (size_t m = 0; m < micro_images.size() && finite; ++m) {
+    // A batch cut into parts draws its random numbers (dropout,
+    // drop-path) part by part, each from a seed of its own, so that a
+    // part draws the same whichever replica trains it.
+    if (parts > 1) {
+      const uint64_t part = static_cast<uint64_t>(replicas_->rank()) * micro_images.size() + m;
+      torch::manual_seed(Mix(base_seed_ ^ Mix(Mix(epoch) ^ Mix(batch << 20 | part))));
+    }
+    TrainingOutput output;
+    {
+      AutocastScope autocast(device_.type(), bfloat16_);
+      output = job_->Forward(micro_images[m], micro_labels[m]);
+    }
+    const double share = static_cast<double>(micro_labels[m].size(0)) / whole_size;
+    outcome.loss += output.loss.item<double>() * share;
+    outcome.correct += TopKCorrect(output.logits, micro_labels[m], 1);
+    finite = step_.Backward(output.loss * share);
+    // After the backward pass, which may read the statistics it saved.
+    if (statistics) statistics->EndMicroBatch();
+  }
+  if (statistics) statistics->Finish(static_cast<int>(micro_images.size()));
+  // One replica's non-finite loss skips the step on all.
+  absl::StatusOr<bool> all_finite = replicas_->AllTrue(finite);
+  if (all_finite.ok() && *all_finite) all_finite = step_.Update();
+  MDENAS_RETURN_IF_ERROR(CollectiveError(all_finite.status(), epoch, batch));
+  outcome.updated = *all_finite;
+  return outcome;
 }
 
 Checkpoint TrainingLoop::MakeCheckpoint() const {

@@ -47,14 +47,6 @@
 
 namespace mdenas {
 
-// The forward pass of a training batch.
-struct TrainingOutput {
-  // What the step minimises.
-  torch::Tensor loss;
-  // The logits the batch's accuracy is measured on.
-  torch::Tensor logits;
-};
-
 // What a job adds to the loop, epoch by epoch.
 class TrainingJob {
  public:
@@ -65,6 +57,10 @@ class TrainingJob {
   // Before each step: a step trains all micro-batches of one batch
   // (OptimizerSpec.micro_batches) on the same network (the same path).
   virtual void StartStep() {}
+  // Whether the forward passes of the epoch just started do the same
+  // operations at every step (one path for the epoch), so that a CUDA
+  // graph can hold the step (training/captured_step.h).
+  virtual bool SameForwardEveryStep() const { return false; }
   // The forward pass of a training micro-batch (on the loop's device); the
   // loss is the micro-batch's mean.
   virtual TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) = 0;
@@ -144,9 +140,26 @@ class TrainingLoop {
   const RunDirectory& run() const { return run_; }
   // Whether this process writes the run directory: replica 0.
   bool writes_results() const { return replicas_->rank() == 0; }
+  // RunResult.cuda_graphs: how many of this session's training steps were
+  // replayed from CUDA graphs, or why none was.
+  std::string CudaGraphUse() const;
 
  private:
   absl::Status TrainEpoch(int epoch, ProgressReporter* progress, EpochRecord* record);
+  // What a training step did: its batch's mean loss (every replica's),
+  // this replica's correct predictions, and whether it updated the weights
+  // (false: the loss or the gradient was not finite).
+  struct StepOutcome {
+    double loss = 0;
+    int64_t correct = 0;
+    bool updated = false;
+  };
+  // A step operation by operation, micro-batch by micro-batch.
+  absl::StatusOr<StepOutcome> EagerStep(const torch::Tensor& images, const torch::Tensor& labels,
+                                        int64_t whole_size, int epoch, int64_t batch);
+  // Why this epoch's steps cannot be replayed from a CUDA graph; empty where
+  // they can.
+  std::string WhyNoCudaGraph() const;
   // An error on every replica unless their weights and job states are the
   // same after `epoch`; nothing to compare for one.
   absl::Status CheckReplicasAgree(const Checkpoint& checkpoint, int epoch) const;
@@ -160,6 +173,7 @@ class TrainingLoop {
   int epochs_;
   torch::Device device_;
   bool bfloat16_;
+  bool cuda_graphs_;
   Replicas* replicas_;
   std::unique_ptr<Loader> train_loader_;
   RunDirectory run_;
@@ -170,6 +184,12 @@ class TrainingLoop {
   int epochs_done_ = 0;
   google::protobuf::RepeatedPtrField<EpochRecord> records_;
   double seconds_ = 0;
+  // This session's steps, and those replayed from CUDA graphs.
+  int64_t steps_ = 0, graph_steps_ = 0;
+  // Why the last epoch replayed no step from a CUDA graph: empty where it
+  // did. A failed capture is not tried again.
+  std::string no_graph_because_;
+  bool capture_failed_ = false;
 };
 
 // Puts the loop's part of a checkpoint of a run of `epochs` epochs into

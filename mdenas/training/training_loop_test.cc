@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -59,7 +60,8 @@ std::unique_ptr<Loader> MakeLoader(bool shuffle, int batch_size = 4) {
 // it, in order.
 class LinearJob : public TrainingJob {
  public:
-  explicit LinearJob(int nan_at_step = -1) : nan_at_step_(nan_at_step) {
+  explicit LinearJob(int nan_at_step = -1, bool same_forward = false)
+      : nan_at_step_(nan_at_step), same_forward_(same_forward) {
     torch::manual_seed(3);
     net = torch::nn::Linear(4, 2);
   }
@@ -69,6 +71,7 @@ class LinearJob : public TrainingJob {
     record->add_sampled_ops(epoch);
   }
   void StartStep() override { ++step_starts; }
+  bool SameForwardEveryStep() const override { return same_forward_; }
   TrainingOutput Forward(const torch::Tensor& images, const torch::Tensor& labels) override {
     ++forwards;
     torch::Tensor logits = net->forward(images.flatten(1));
@@ -104,6 +107,7 @@ class LinearJob : public TrainingJob {
 
  private:
   int nan_at_step_;
+  bool same_forward_;
 };
 
 Runtime Cpu(bool bfloat16 = false) { return Runtime{torch::kCPU, Kernels::kAten, bfloat16, "cpu"}; }
@@ -138,6 +142,8 @@ TEST(TrainingLoopTest, RunsEveryEpochWithTheJobsHooksAndACheckpoint) {
   EXPECT_GT(loop.records()[2].train_top1(), 0);
   EXPECT_EQ(loop.records()[2].valid_top1(), 50);
   EXPECT_THAT(lines.str(), HasSubstr("epoch   3/3  path3  train loss"));
+  EXPECT_EQ(loop.CudaGraphUse(), "not used: the device is cpu");
+  EXPECT_FALSE(loop.records()[0].has_graph_steps());
 
   // The checkpoint holds the loop's state and the job's.
   const absl::StatusOr<Checkpoint> checkpoint = ReadCheckpoint(run);
@@ -172,6 +178,36 @@ TEST(TrainingLoopTest, Bfloat16AutocastsForwardPassesAndKeepsFloat32Weights) {
                             })
                   .ok());
   EXPECT_EQ(eval_dtype, torch::kBFloat16);
+}
+
+// On a GPU, an epoch's steps after its first two are replayed from a CUDA
+// graph captured for the epoch, and train as eager steps do.
+TEST(TrainingLoopTest, CudaGraphStepsTrainAsEagerStepsDo) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device to run on";
+  std::ostringstream lines, bar;
+  ProgressReporter progress(&lines, &bar, false, 2);
+  Runtime cuda{torch::Device("cuda:0"), Kernels::kAten, false, "cuda:0"};
+  std::map<bool, torch::Tensor> weights;
+  for (const bool graphs : {false, true}) {
+    cuda.cuda_graphs = graphs;
+    LinearJob job(-1, /*same_forward=*/true);
+    job.net->to(cuda.device);
+    TrainingLoop loop(&job, job.net.ptr().get(), Sgd(), 2, cuda, OneProcess(),
+                      MakeLoader(true, /*batch_size=*/2), NewRun(absl::StrCat("graphs", graphs)));
+    ASSERT_TRUE(loop.Run(&progress).ok());
+    EXPECT_EQ(job.updates, 12);  // 6 batches of 2 images, 2 epochs.
+    if (graphs) {
+      EXPECT_EQ(loop.records()[0].graph_steps(), 4);
+      EXPECT_EQ(loop.CudaGraphUse(), "replayed 8 of 12 training steps");
+      // Each epoch: two eager steps, then the capture.
+      EXPECT_EQ(job.forwards, 6);
+    } else {
+      EXPECT_EQ(loop.CudaGraphUse(), "not used: runtime.cuda_graphs is false");
+    }
+    weights[graphs] = job.net->weight.detach().cpu();
+  }
+  EXPECT_TRUE(torch::allclose(weights[true], weights[false], 1e-5, 1e-6))
+      << weights[true] << weights[false];
 }
 
 // Without BatchNorm, micro-batches change nothing but rounding: their

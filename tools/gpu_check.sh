@@ -4,7 +4,8 @@
 # the CMake build and every test (the CUDA ones included), search_step on
 # the GPU, and a timed slice of the paper-preset search, whose epoch time
 # extrapolates to the full search's minutes; search_step and the slice each
-# in float32 and in bfloat16 autocast. One JSON holds every figure.
+# in float32 and in bfloat16 autocast, the slice also in float32 without
+# CUDA graphs (runtime.cuda_graphs). One JSON holds every figure.
 #
 #   on a Debian 12 machine:  tools/gpu_check.sh prepare
 #       Debian packages for the build (tools/gpu_host.sh fetch) and a slice
@@ -79,7 +80,7 @@ for report in glob.glob(f"{out}/gtest/*.xml"):
             tests["skipped"].append({"test": name, "why": message})
 result["tests"] = tests
 for name in ("search_step_float32", "search_step_bfloat16", "search_slice_float32",
-             "search_slice_bfloat16"):
+             "search_slice_bfloat16", "search_slice_float32_eager"):
     path = f"{out}/{name}.json"
     try:
         result[name] = json.load(open(path))
@@ -148,11 +149,12 @@ PY
         --configurations="$configurations" --out="$out/search_step_$precision.json"
     done
 
-    for precision in float32 bfloat16; do
-      slice=search_slice_$precision
+    for variant in float32 bfloat16 float32_eager; do
+      slice=search_slice_$variant
+      graphs=$([[ $variant == *_eager ]] && echo false || echo true)
       run_step $slice build/mdenas/search --spec=benchmarks/specs/cifar10_paper.textproto \
-        --device=cuda --kernels=aten --precision=$precision --data_dir="$SLICE" \
-        --epochs="$SLICE_EPOCHS" --out="$out/$slice"
+        --device=cuda --kernels=aten --precision="${variant%_eager}" --data_dir="$SLICE" \
+        --epochs="$SLICE_EPOCHS" --set=runtime.cuda_graphs=$graphs --out="$out/$slice"
       [[ -f $out/$slice/result.json ]] || continue
       # The paper's search: 100 epochs of 25k training and 25k validation
       # images; its epoch time is this slice's (first epoch aside: warm-up),
@@ -166,6 +168,8 @@ slice_images = 10 * int(sys.argv[2])  # its training and validation halves
 epoch_seconds = sum(steady) / len(steady)
 print(json.dumps({
     "device": result.get("device"), "precision": result.get("precision"),
+    "cuda_graphs": result.get("cuda_graphs"),
+    "graph_steps": [e.get("graph_steps", 0) for e in epochs],
     "epochs": len(epochs), "epoch_seconds": [e["seconds"] for e in epochs],
     "images_per_second": result.get("images_per_second"),
     "device_hours": result.get("device_hours"),

@@ -28,12 +28,14 @@
 
 ABSL_FLAG(std::string, space, "darts", "The architecture's search space.");
 ABSL_FLAG(std::string, architecture, "MDENAS",
-          "A built-in architecture of the space (DARTS: DARTS_V1, DARTS_V2, MDENAS), "
-          "its text form (NAS-Bench-201: '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'), a file "
-          "holding it, or a search run directory.");
-ABSL_FLAG(std::string, dataset, "cifar10",
+          "A built-in architecture of the space (DARTS: DARTS_V1, DARTS_V2, MDENAS; "
+          "mobile: MDENAS_GPU, MDENAS_CPU, PROXYLESS_GPU, PROXYLESS_CPU), its text form "
+          "(NAS-Bench-201: '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'; mobile: 'cpu [(5, 3), "
+          "...]'), a file holding it, or a search run directory.");
+ABSL_FLAG(std::string, dataset, "",
           "cifar10 (32x32, 10 classes) or imagenet (224x224, 1000 classes; DARTS "
-          "builds NetworkImageNet's stem for it).");
+          "builds NetworkImageNet's stem for it). Default: the space's own, as the "
+          "paper's tables size it (imagenet for mobile, cifar10 for the others).");
 ABSL_FLAG(bool, auxiliary, false,
           "Count the auxiliary head's parameters too, where the network has one.");
 ABSL_FLAG(std::string, set, "",
@@ -69,15 +71,18 @@ absl::StatusOr<EvalSpec> NetworkSettings() {
 }
 
 absl::Status Main() {
-  const std::string dataset = absl::GetFlag(FLAGS_dataset);
+  MDENAS_ASSIGN_OR_RETURN(const EvalSpec spec, NetworkSettings());
+  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
+                          SearchSpaceOf(spec.network()));
+  std::string dataset = absl::GetFlag(FLAGS_dataset);
+  if (dataset.empty()) {
+    dataset = space->NativeDataset() == DataSpec::IMAGENET ? "imagenet" : "cifar10";
+  }
   if (dataset != "cifar10" && dataset != "imagenet") {
     return absl::InvalidArgumentError(
         absl::StrCat("flag --dataset: '", dataset, "' is neither cifar10 nor imagenet"));
   }
   const bool imagenet = dataset == "imagenet";
-  MDENAS_ASSIGN_OR_RETURN(const EvalSpec spec, NetworkSettings());
-  MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space,
-                          SearchSpaceOf(spec.network()));
   const std::string name = absl::GetFlag(FLAGS_architecture);
   absl::StatusOr<Architecture> architecture = LoadArchitecture(
       *space, IsArchitecturePath(*space, name) ? UserPath(name) : name);

@@ -182,7 +182,7 @@ TEST_F(BadInputTest, Nb201TableMissingOrSpaceUnknown) {
   EXPECT_FALSE(std::filesystem::exists(out));
   ExpectCleanFailure("mdenas/search", {"--space=nas", "--out=" + out, "--data_dir=" + *cifar_},
                      "flag --space: mdenas.SearchSpaceSpec has no field 'nas' (it has: darts, "
-                     "nb201)");
+                     "nb201, mobile)");
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
@@ -273,6 +273,14 @@ TEST_F(BadInputTest, ArchitectureUnknownName) {
   ExpectCleanFailure("eval/params", {"--architecture=DARTS_V9"},
                      "flag --architecture: darts architecture 'DARTS_V9' is neither a "
                      "built-in (DARTS_V1, DARTS_V2, MDENAS)");
+}
+
+TEST_F(BadInputTest, ArchitectureMobileGenes) {
+  ExpectCleanFailure("eval/params", {"--space=mobile", "--architecture=gpu [(7, 6), (4, 6)]"},
+                     "flag --architecture: mobile architecture, gene 2: kernel 4 is not one of "
+                     "3, 5, 7");
+  ExpectCleanFailure("eval/params", {"--space=mobile", "--architecture=cpu [(7, 6)]"},
+                     "mobile architecture: 1 genes for the cpu skeleton's 20 slots");
 }
 
 TEST_F(BadInputTest, ParamsBadFlags) {

@@ -48,6 +48,19 @@ Spec PrintedSpec(const std::string& binary, std::vector<std::string> args) {
   return spec;
 }
 
+// The mobile space's networks are sized at 224 px and 1000 classes, as
+// Table 3 sizes them, unless --dataset says otherwise.
+TEST(ParamsTest, MobileNetworksAtImageNetSize) {
+  const std::string gpu =
+      Output("eval/params", {"--space=mobile", "--architecture=MDENAS_GPU"});
+  EXPECT_THAT(gpu, AllOf(HasSubstr("224x224 input, 1000 classes"), HasSubstr("5,745,984"),
+                         HasSubstr("765,096,256")));
+  const std::string cifar = Output(
+      "eval/params", {"--space=mobile", "--architecture=MDENAS_CPU", "--dataset=cifar10"});
+  EXPECT_THAT(cifar, AllOf(HasSubstr("32x32 input, 10 classes"),
+                           HasSubstr("strides for small images")));
+}
+
 TEST(PrintSpecTest, SearchAppliesEverySetInOrder) {
   const std::string output = Output("mdenas/search", {"--print_spec"});
   EXPECT_THAT(output, HasSubstr("# Search epochs. Default: 100.\nepochs: 20\n"));

@@ -215,6 +215,24 @@ TEST_F(SearchTest, Nb201SearchReportsTheTablesAccuracies) {
   EXPECT_EQ(result.known_accuracies(2).percentile(), 100);
 }
 
+// The mobile space through the same search: a block per slot of the GPU
+// skeleton (a tenth of its channels), a gene list derived.
+TEST_F(SearchTest, MobileSearchDerivesAGeneList) {
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("mobile"),
+                                   {{"space.mobile.channel_scale", "0.1"}, {"epochs", "2"}});
+  const auto search = RunSearch(spec, false);
+  RunResult result;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  *ReadFile(JoinPath(spec.runtime().output_dir(), kResultFile)), &result)
+                  .ok());
+  EXPECT_EQ(result.space(), "mobile");
+  EXPECT_EQ(result.distribution().decisions_size(), 14);
+  EXPECT_EQ(result.epochs(1).sampled_ops_size(), 14);
+  EXPECT_THAT(result.architecture(), ::testing::StartsWith("gpu [("));
+  EXPECT_THAT(result.protocol(), HasSubstr("gpu skeleton, 14 slots x 9 blocks, channels x 0.1"));
+  EXPECT_EQ(result.architecture(), search->architecture().text);
+}
+
 TEST_F(SearchTest, Nb201SearchRefusesABadTable) {
   std::vector<std::string> lines = Nb201FixtureTableLines();
   lines.pop_back();

@@ -39,7 +39,7 @@ ABSL_FLAG(std::string, data_dir, "",
           "../shared/data/cifar10-jpeg beside the workspace, then "
           "Fashion-MNIST from /usr/share/datasets/fashion-mnist.");
 ABSL_FLAG(std::string, space, "",
-          "Selects the search space by name (darts, nb201), with its settings at "
+          "Selects the search space by name (darts, mobile, nb201), with its settings at "
           "their defaults unless the spec selects it already; --set may then "
           "change them.");
 ABSL_FLAG(std::string, set, "",

@@ -125,6 +125,9 @@ class SearchSpace {
   virtual std::string name() const = 0;
   // Its search settings, for logs and result.json ("5 cells x 8 channels").
   virtual std::string Description() const = 0;
+  // The data set the paper's tables size its networks on: CIFAR-10 for
+  // the cell spaces, ImageNet for the mobile space.
+  virtual DataSpec::Dataset NativeDataset() const { return DataSpec::CIFAR10; }
 
   // --- The search ---------------------------------------------------------
 

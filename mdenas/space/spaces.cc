@@ -8,6 +8,7 @@
 #include "google/protobuf/descriptor.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/space/darts/darts_space.h"
+#include "mdenas/space/mobile/mobile_space.h"
 #include "mdenas/space/nb201/nb201_space.h"
 #include "mdenas/spec/spec_loader.h"
 
@@ -23,6 +24,10 @@ const std::map<std::string, Factory>& Registry() {
       {"darts",
        [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {
          return std::make_unique<DartsSpace>(spec.darts());
+       }},
+      {"mobile",
+       [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {
+         return std::make_unique<MobileSpace>(spec.mobile());
        }},
       {"nb201",
        [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {

@@ -58,7 +58,7 @@ TEST(SpacesTest, SelectSpaceKeepsTheSettingsOfTheSelectedSpace) {
   ASSERT_TRUE(SelectSpace("darts", &search).ok());
   EXPECT_TRUE(search.has_darts());
   EXPECT_THAT(std::string(SelectSpace("nasnet", &search).message()),
-              HasSubstr("no search space 'nasnet'; spaces: darts, nb201"));
+              HasSubstr("no search space 'nasnet'; spaces: darts, mobile, nb201"));
 }
 
 }  // namespace

@@ -8,11 +8,14 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "benchmarks/mobile_table.h"
 #include "benchmarks/quick_pipeline.h"
 #include "mdenas/base/command_line.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/run/run_directory.h"
+#include "mdenas/run/runtime.h"
 
 ABSL_FLAG(std::string, runs, "",
           "Comma-separated result.json files or run directories of searches "
@@ -28,6 +31,10 @@ ABSL_FLAG(int, quick_random, 3, "Random genotypes --quick retrains.");
 ABSL_FLAG(uint64_t, quick_seed, 1, "Seed of --quick's runs.");
 ABSL_FLAG(std::string, quick_out, "",
           "Run directories of --quick; default runs/quick-<timestamp>.");
+ABSL_FLAG(std::string, latency_device, "cpu",
+          "ImageNet only: where Table 3's latencies are measured: cpu (every core), cuda.");
+ABSL_FLAG(int, latency_batch, 8, "ImageNet only: images per timed pass (the authors' 8).");
+ABSL_FLAG(int, latency_repeats, 20, "ImageNet only: timed passes per latency (the median).");
 
 namespace mdenas {
 namespace {
@@ -79,6 +86,29 @@ absl::Status Run(PaperTable table, const char* argv0) {
           : UserPath(absl::GetFlag(FLAGS_json_out));
   MDENAS_RETURN_IF_ERROR(WriteFileAtomically(json_out, Json(rows)));
   std::cout << Markdown(table, rows) << "\nJSON: " << json_out << "\n";
+  if (cifar) return absl::OkStatus();
+
+  // Table 3: the mobile space's networks, sized and timed here.
+  RuntimeSpec runtime;
+  runtime.set_device(absl::GetFlag(FLAGS_latency_device));
+  absl::StatusOr<Runtime> device = SetUpRuntime(runtime);
+  if (!device.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flag --latency_device: ", device.status().message()));
+  }
+  LatencyProtocol latency;
+  latency.device = device->device;
+  latency.device_name = device->description;
+  latency.batch = absl::GetFlag(FLAGS_latency_batch);
+  latency.repeats = absl::GetFlag(FLAGS_latency_repeats);
+  if (latency.batch < 1 || latency.repeats < 1) {
+    return absl::InvalidArgumentError("flags --latency_batch and --latency_repeats: at least 1");
+  }
+  MDENAS_ASSIGN_OR_RETURN(const Table mobile, MobileTable(latency));
+  const std::string mobile_out =
+      absl::StrCat(absl::StripSuffix(json_out, ".json"), "_mobile.json");
+  MDENAS_RETURN_IF_ERROR(WriteFileAtomically(mobile_out, Json(mobile)));
+  std::cout << "\n" << MobileTableMarkdown(mobile) << "\nJSON: " << mobile_out << "\n";
   return absl::OkStatus();
 }
 

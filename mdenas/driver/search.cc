@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -58,6 +59,14 @@ class Search::Impl : public TrainingJob {
         rng_(spec.runtime().seed()) {}
 
   absl::Status Initialize(RunDirectory run, bool resume) {
+    if (rewards_latency()) {
+      const absl::Status predicts =
+          space_->PredictLatencyMs(std::vector<int>(space_->decisions().size(), 0)).status();
+      if (!predicts.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("latency_reward.target_ms: ", predicts.message()));
+      }
+    }
     MDENAS_ASSIGN_OR_RETURN(
         const Runtime runtime,
         SetUpRuntime(spec_.runtime(), replicas_->count_here(), replicas_->rank_here()));
@@ -130,6 +139,10 @@ class Search::Impl : public TrainingJob {
         " ", DataSpec::Dataset_Name(spec_.data().dataset()), " images",
         spec_.random_candidates() > 0
             ? absl::StrCat(", the best of ", spec_.random_candidates(), " random candidates")
+            : "",
+        rewards_latency()
+            ? absl::StrCat(", reward accuracy x (latency / ", spec_.latency_reward().target_ms(),
+                           " ms)^", spec_.latency_reward().exponent())
             : ""));
     if (const std::optional<double> none = MeanNoneProbability()) {
       result.set_mean_none_probability(*none);
@@ -177,7 +190,14 @@ class Search::Impl : public TrainingJob {
             [&]() -> std::vector<int> { return per_epoch_ ? epoch_path : learner_.Sample(&rng_); },
             /*record_batches=*/!per_epoch_));
     record->set_valid_top1(accuracy);
-    if (per_epoch_) learner_.RecordAccuracy(epoch_path, accuracy);
+    if (per_epoch_) {
+      const double reward = Reward(epoch_path, accuracy);
+      learner_.RecordAccuracy(epoch_path, reward);
+      if (rewards_latency()) {
+        record->set_reward(reward);
+        record->set_predicted_latency_ms(*space_->PredictLatencyMs(epoch_path));
+      }
+    }
     learner_.FinishEpoch();
     if (record->epoch() > spec_.learner().warmup_epochs()) learner_.Update();
     record->set_mean_entropy(learner_.MeanEntropy());
@@ -220,6 +240,18 @@ class Search::Impl : public TrainingJob {
   }
 
  private:
+  bool rewards_latency() const { return spec_.latency_reward().target_ms() > 0; }
+
+  // What the learner records for `path`'s `accuracy`: the accuracy, or
+  // with SearchSpec.latency_reward accuracy x (latency / target)^exponent.
+  double Reward(absl::Span<const int> path, double accuracy) const {
+    if (!rewards_latency()) return accuracy;
+    const LatencyRewardSpec& reward = spec_.latency_reward();
+    // Initialize checked that the space predicts latencies.
+    return accuracy *
+           std::pow(*space_->PredictLatencyMs(path) / reward.target_ms(), reward.exponent());
+  }
+
   // Top-1 (%) on the validation split, each batch through the path
   // `next_path` gives; with `record_batches`, each batch's accuracy (every
   // replica's shards of it together) is recorded for its path (per-batch
@@ -235,7 +267,7 @@ class Search::Impl : public TrainingJob {
             [&](int64_t) { paths.push_back(next_path()); }));
     if (record_batches) {
       for (size_t b = 0; b < paths.size(); ++b) {
-        learner_.RecordAccuracy(paths[b], evaluation.batches[b].top1_percent());
+        learner_.RecordAccuracy(paths[b], Reward(paths[b], evaluation.batches[b].top1_percent()));
       }
     }
     return evaluation.total.top1_percent();

@@ -1,5 +1,6 @@
 #include "mdenas/driver/search.h"
 
+#include <cmath>
 #include <sstream>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "gtest/gtest.h"
 #include "mdenas/base/file.h"
 #include "mdenas/run/checkpoint.h"
+#include "mdenas/space/mobile/latency_table.h"
+#include "mdenas/space/mobile/mobile_architecture.h"
 #include "mdenas/space/nb201/nb201_table.h"
 #include "mdenas/space/nb201/table_test_util.h"
 #include "mdenas/spec/spec_loader.h"
@@ -231,6 +234,67 @@ TEST_F(SearchTest, MobileSearchDerivesAGeneList) {
   EXPECT_THAT(result.architecture(), ::testing::StartsWith("gpu [("));
   EXPECT_THAT(result.protocol(), HasSubstr("gpu skeleton, 14 slots x 9 blocks, channels x 0.1"));
   EXPECT_EQ(result.architecture(), search->architecture().text);
+}
+
+// ImageNet-style folders with the ImageNet transforms (224 px crops): the
+// mobile space at the size it was designed for.
+TEST_F(SearchTest, MobileSearchReadsImageNetFolders) {
+  const std::string root = MakeTestDir("imagenet_folders");
+  for (const char* name : {"n01440764", "n01443537"}) {
+    WriteJpegClass(JoinPath(root, "train"), name, 6, 40, 48, 3);
+    WriteJpegClass(JoinPath(root, "val"), name, 2, 40, 48, 3);
+  }
+  const SearchSpec spec = TinySpec(root, MakeTestDir("mobile_imagenet"),
+                                   {{"data.dataset", "IMAGENET"},
+                                    {"space.mobile.channel_scale", "0.1"},
+                                    {"space.mobile.skeleton", "CPU"},
+                                    {"batch_size", "4"},
+                                    {"epochs", "1"}});
+  const auto search = RunSearch(spec, false);
+  EXPECT_THAT(search->architecture().text, ::testing::StartsWith("cpu [("));
+  RunResult result;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  *ReadFile(JoinPath(spec.runtime().output_dir(), kResultFile)), &result)
+                  .ok());
+  EXPECT_EQ(result.distribution().decisions_size(), 20);
+  EXPECT_THAT(result.protocol(), HasSubstr("6/6 IMAGENET images"));
+}
+
+// With a latency reward the learner records accuracy x (latency /
+// target)^exponent, the latency from the space's table; without a table
+// the search refuses to start.
+TEST_F(SearchTest, MobileSearchRewardsPredictedLatency) {
+  MobileLatencyTable table;
+  table.device = "made up";
+  table.fixed_ms = 2;
+  for (int s = 0; s < 14; ++s) {
+    std::vector<double>& slot = table.block_ms.emplace_back();
+    for (int c = 0; c < kMobileChoices; ++c) slot.push_back(0.5 + c);
+  }
+  const std::string table_path = JoinPath(MakeTestDir("latency"), "gpu.csv");
+  ASSERT_TRUE(WriteFileAtomically(table_path, FormatMobileLatencyTable(table)).ok());
+  const std::vector<std::pair<std::string, std::string>> settings = {
+      {"space.mobile.channel_scale", "0.1"},
+      {"epochs", "2"},
+      {"latency_reward.target_ms", "40"},
+      {"latency_reward.exponent", "-0.5"}};
+  std::vector<std::pair<std::string, std::string>> with_table = settings;
+  with_table.emplace_back("space.mobile.latency_table", table_path);
+  const SearchSpec spec = TinySpec(*data_, MakeTestDir("mobile_latency"), with_table);
+  const auto search = RunSearch(spec, false);
+  const EpochRecord& epoch = search->result().epochs(1);
+  const std::vector<int> path(epoch.sampled_ops().begin(), epoch.sampled_ops().end());
+  EXPECT_DOUBLE_EQ(epoch.predicted_latency_ms(), table.Predict(path));
+  EXPECT_DOUBLE_EQ(epoch.reward(), epoch.valid_top1() * std::pow(table.Predict(path) / 40, -0.5));
+
+  const SearchSpec without = TinySpec(*data_, MakeTestDir("mobile_no_table"), settings);
+  absl::StatusOr<TrainingData> data = Data(without);
+  ASSERT_TRUE(data.ok());
+  const absl::StatusOr<std::unique_ptr<Search>> refused =
+      Search::Create(without, *std::move(data),
+                     *RunDirectory::Create(without.runtime().output_dir(), without), false);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("latency_reward.target_ms: the mobile space has no latency table"));
 }
 
 TEST_F(SearchTest, Nb201SearchRefusesABadTable) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "mdenas/kernels/kernels.h"
@@ -189,6 +190,13 @@ class SearchSpace {
   }
   // Where KnownAccuracies come from (a file); empty without them.
   virtual std::string KnownAccuracySource() const { return ""; }
+
+  // The latency of the network `path` picks, as the space's latency table
+  // predicts it (milliseconds); an error where it has none.
+  virtual absl::StatusOr<double> PredictLatencyMs(absl::Span<const int> path) const {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the ", name(), " space has no latency table"));
+  }
 
   // The stand-alone network of `architecture` with the settings `spec`
   // holds for this space.

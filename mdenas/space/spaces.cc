@@ -27,7 +27,7 @@ const std::map<std::string, Factory>& Registry() {
        }},
       {"mobile",
        [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {
-         return std::make_unique<MobileSpace>(spec.mobile());
+         return MobileSpace::Create(spec.mobile());
        }},
       {"nb201",
        [](const SearchSpaceSpec& spec) -> absl::StatusOr<std::unique_ptr<SearchSpace>> {

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "mdenas/base/file.h"
 #include "mdenas/base/status_macros.h"
 #include "mdenas/space/cell_drawing.h"
 #include "mdenas/space/mobile/mobile_network.h"
@@ -39,13 +40,41 @@ Architecture ArchitectureOf(MobileSkeletonName skeleton, absl::Span<const int> p
 
 }  // namespace
 
-MobileSpace::MobileSpace(const MobileSupernetSpec& spec)
-    : spec_(spec), decisions_(SlotDecisions(Skeleton(spec.skeleton()))) {}
+absl::StatusOr<std::unique_ptr<MobileSpace>> MobileSpace::Create(const MobileSupernetSpec& spec) {
+  if (spec.latency_table().empty()) return std::make_unique<MobileSpace>(spec);
+  const std::string path = UserPath(spec.latency_table());
+  absl::StatusOr<MobileLatencyTable> table = ReadMobileLatencyTable(path);
+  if (!table.ok()) {
+    return absl::Status(table.status().code(),
+                        absl::StrCat("space.mobile.latency_table: ", table.status().message()));
+  }
+  if (table->skeleton != spec.skeleton()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "space.mobile.latency_table: ", path, " is a table of the ", SkeletonText(table->skeleton),
+        " skeleton; the space searches the ", SkeletonText(spec.skeleton()), " skeleton"));
+  }
+  return std::make_unique<MobileSpace>(spec, *std::move(table));
+}
+
+MobileSpace::MobileSpace(const MobileSupernetSpec& spec, std::optional<MobileLatencyTable> latency)
+    : spec_(spec),
+      decisions_(SlotDecisions(Skeleton(spec.skeleton()))),
+      latency_(std::move(latency)) {}
+
+absl::StatusOr<double> MobileSpace::PredictLatencyMs(absl::Span<const int> path) const {
+  if (!latency_) {
+    return absl::FailedPreconditionError(
+        "the mobile space has no latency table: set space.mobile.latency_table "
+        "(//eval:latency_table "
+        "writes them)");
+  }
+  return latency_->Predict(path);
+}
 
 std::string MobileSpace::Description() const {
   return absl::StrCat(
-      SkeletonText(spec_.skeleton()), " skeleton, ", decisions_.size(), " slots x ",
-      kMobileChoices, " blocks",
+      SkeletonText(spec_.skeleton()), " skeleton, ", decisions_.size(), " slots x ", kMobileChoices,
+      " blocks",
       spec_.channel_scale() == 1 ? "" : absl::StrCat(", channels x ", spec_.channel_scale()));
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "mdenas/space/mobile/latency_table.h"
 #include "mdenas/space/mobile/mobile_architecture.h"
 #include "mdenas/space/mobile/mobile_spec.pb.h"
 #include "mdenas/space/search_space.h"
@@ -22,7 +23,13 @@ namespace mdenas {
 
 class MobileSpace : public SearchSpace {
  public:
-  explicit MobileSpace(const MobileSupernetSpec& spec);
+  // The space with the latency table `spec` names, read and checked to be
+  // of its skeleton; errors name the file and line.
+  static absl::StatusOr<std::unique_ptr<MobileSpace>> Create(const MobileSupernetSpec& spec);
+
+  // Without a latency table, or with `latency`.
+  explicit MobileSpace(const MobileSupernetSpec& spec,
+                       std::optional<MobileLatencyTable> latency = std::nullopt);
 
   std::string name() const override { return "mobile"; }
   // "gpu skeleton, 14 slots x 9 blocks, channels x 0.25"
@@ -50,6 +57,8 @@ class MobileSpace : public SearchSpace {
   absl::StatusOr<std::string> ArchitectureDot(const Architecture& architecture) const override;
   // An error for an architecture of the other skeleton.
   absl::StatusOr<std::vector<int>> PathOf(const Architecture& architecture) const override;
+  // From the latency table (space.mobile.latency_table).
+  absl::StatusOr<double> PredictLatencyMs(absl::Span<const int> path) const override;
   absl::StatusOr<std::shared_ptr<Network>> MakeNetwork(const Architecture& architecture,
                                                        const NetworkSpec& spec,
                                                        const NetworkInputs& inputs) const override;
@@ -57,6 +66,7 @@ class MobileSpace : public SearchSpace {
  private:
   MobileSupernetSpec spec_;
   std::vector<Decision> decisions_;
+  std::optional<MobileLatencyTable> latency_;
 };
 
 }  // namespace mdenas

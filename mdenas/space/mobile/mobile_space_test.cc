@@ -2,8 +2,10 @@
 
 #include <torch/torch.h>
 
+#include "data/test_fixtures.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mdenas/base/file.h"
 
 namespace mdenas {
 namespace {
@@ -73,6 +75,37 @@ TEST(MobileSpaceTest, NetworksNeedTheirSettings) {
   const auto network = space.MakeNetwork(published, mobile, NetworkInputs());
   ASSERT_TRUE(network.ok()) << network.status();
   EXPECT_THAT((*network)->Description(), HasSubstr("dropout 0.1"));
+}
+
+// A table of `skeleton`: block c of every slot takes c + 1 ms, the rest 3.
+std::string WriteTable(MobileSkeletonName skeleton, const std::string& name) {
+  MobileLatencyTable table;
+  table.skeleton = skeleton;
+  table.device = "made up";
+  table.fixed_ms = 3;
+  table.block_ms.assign(Skeleton(skeleton).SlotBlocks().size(), {});
+  for (std::vector<double>& slot : table.block_ms) {
+    for (int c = 0; c < kMobileChoices; ++c) slot.push_back(c + 1);
+  }
+  const std::string path = JoinPath(MakeTestDir(name), "table.csv");
+  EXPECT_TRUE(WriteFileAtomically(path, FormatMobileLatencyTable(table)).ok());
+  return path;
+}
+
+TEST(MobileSpaceTest, PredictsLatencyFromItsTable) {
+  MobileSupernetSpec spec;
+  EXPECT_THAT(std::string((*MobileSpace::Create(spec))->PredictLatencyMs({}).status().message()),
+              HasSubstr("no latency table: set space.mobile.latency_table"));
+  spec.set_latency_table(WriteTable(GPU, "gpu_table"));
+  const absl::StatusOr<std::unique_ptr<MobileSpace>> space = MobileSpace::Create(spec);
+  ASSERT_TRUE(space.ok()) << space.status();
+  EXPECT_DOUBLE_EQ(*(*space)->PredictLatencyMs(std::vector<int>(14, 8)), 3 + 14 * 9);
+  spec.set_latency_table(WriteTable(CPU, "cpu_table"));
+  EXPECT_THAT(std::string(MobileSpace::Create(spec).status().message()),
+              HasSubstr("is a table of the cpu skeleton; the space searches the gpu skeleton"));
+  spec.set_latency_table("/nonexistent/table.csv");
+  EXPECT_THAT(std::string(MobileSpace::Create(spec).status().message()),
+              HasSubstr("space.mobile.latency_table: "));
 }
 
 }  // namespace

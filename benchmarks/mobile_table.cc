@@ -67,6 +67,8 @@ absl::StatusOr<Table> MobileTable(const LatencyProtocol& latency) {
   inputs.height = inputs.width = 224;
   inputs.classes = 1000;
   inputs.dataset = DataSpec::IMAGENET;
+  // As PyTorch runs a deployed network.
+  inputs.kernels = Kernels::kAten;
   for (const auto& [method, name] : kComputed) {
     MDENAS_ASSIGN_OR_RETURN(const Architecture architecture, space->ParseArchitecture(name));
     MDENAS_ASSIGN_OR_RETURN(const std::shared_ptr<Network> network,

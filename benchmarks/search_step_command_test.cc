@@ -129,6 +129,29 @@ TEST(SearchStepCommandTest, NasBench201RunsItsAtenConfigurationsAndNotTheFastOne
   EXPECT_FALSE(result->ratios().has_search_memory_over_mixed());
 }
 
+// The mobile supernet steps on aten and on the fast depthwise kernels side
+// by side.
+TEST(SearchStepCommandTest, MobileRunsFastAndAtenConfigurations) {
+  const std::string out = absl::StrCat(std::getenv("TEST_TMPDIR"), "/mobile.json");
+  const ProcessResult run = RunProcess(
+      {SearchStep(), "--space=mobile", "--channel_percent=5", "--batch_size=2",
+       "--image_size=16", "--threads=1", "--steps=1", "--warmup_steps=0", "--repeats=1",
+       "--configurations=aten_nchw,fast", absl::StrCat("--out=", out)});
+  ASSERT_TRUE(run.exited && run.exit_code == 0) << run.output;
+  const auto result = ReadSearchStepJson(out);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->settings().space(), "mobile");
+  EXPECT_EQ(result->settings().channel_percent(), 5);
+  ASSERT_EQ(result->configurations_size(), 2);
+  for (const SearchStepConfiguration& c : result->configurations()) {
+    EXPECT_GT(c.images_per_second(), 0) << c.name();
+  }
+  EXPECT_TRUE(result->ratios().has_fast_over_aten_nchw());
+  const ProcessResult wide = RunProcess({SearchStep(), "--space=mobile", "--channel_percent=101",
+                                         "--configurations=aten_nchw"});
+  EXPECT_THAT(wide.output, HasSubstr("channel_percent 101 is above 100"));
+}
+
 TEST(SearchStepCommandTest, NasBench201ErrorsNameTheFlag) {
   ProcessResult run = RunTinyNb201({"--configurations=fast,mixed_fast"});
   EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
@@ -145,9 +168,15 @@ TEST(SearchStepCommandTest, NasBench201ErrorsNameTheFlag) {
   EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
   EXPECT_THAT(run.output, HasSubstr("error: flag --cells_per_stage: sizes the nb201 supernet "
                                     "and does not apply to --space=darts"));
+  run = RunTiny({"--space=nasnet"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("error: flag --space: no space 'nasnet'; spaces: darts, "
+                                    "nb201, mobile"));
   run = RunTiny({"--space=mobile"});
   EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("error: flag --space: no space 'mobile'"));
+  EXPECT_THAT(run.output, HasSubstr("error: flag --init_channels: sizes the darts supernet and "
+                                    "does not apply to --space=mobile, whose size flags are "
+                                    "--channel_percent"));
 }
 
 TEST(SearchStepCommandTest, VersusNeedsAProgram) {

@@ -81,9 +81,10 @@
 
 ABSL_FLAG(std::string, space, "darts",
           "The search space whose supernet steps: darts (sized by --init_channels and "
-          "--layers) or nb201 (sized by --channels and --cells_per_stage; its supernet "
-          "runs on aten only, so the fast configurations do not apply). A size flag of "
-          "another space is an error.");
+          "--layers), nb201 (sized by --channels and --cells_per_stage; its supernet "
+          "runs on aten only, so the fast configurations do not apply) or mobile (the GPU "
+          "skeleton, sized by --channel_percent; fast: the depthwise convolutions). A size "
+          "flag of another space is an error.");
 ABSL_FLAG(std::optional<int64_t>, init_channels, std::nullopt,
           "darts: channels of the first cells. Default: 16.");
 ABSL_FLAG(std::optional<int64_t>, layers, std::nullopt, "darts: cells. Default: 8.");
@@ -91,6 +92,8 @@ ABSL_FLAG(std::optional<int64_t>, channels, std::nullopt,
           "nb201: channels of the first stage's cells (C; then 2C and 4C). Default: 16.");
 ABSL_FLAG(std::optional<int64_t>, cells_per_stage, std::nullopt,
           "nb201: cells per stage (N). Default: 5.");
+ABSL_FLAG(std::optional<int64_t>, channel_percent, std::nullopt,
+          "mobile: every channel count of the skeleton times this / 100. Default: 100.");
 ABSL_FLAG(int64_t, batch_size, 64, "Images per step.");
 ABSL_FLAG(int64_t, image_size, 32, "Image height and width (CIFAR: 32).");
 ABSL_FLAG(int32_t, threads, 2, "Intra-op threads.");
@@ -141,6 +144,8 @@ const SizeFlag kSizeFlags[] = {
      &SearchStepSettings::channels},
     {"cells_per_stage", "nb201", &FLAGS_cells_per_stage, 5,
      &SearchStepSettings::set_cells_per_stage, &SearchStepSettings::cells_per_stage},
+    {"channel_percent", "mobile", &FLAGS_channel_percent, 100,
+     &SearchStepSettings::set_channel_percent, &SearchStepSettings::channel_percent},
 };
 
 SearchStepSettings SettingsFromFlags() {

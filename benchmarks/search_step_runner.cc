@@ -47,7 +47,8 @@ Trainee MakeTrainee(const SearchSpace& space, const NetworkInputs& inputs,
 }
 
 // The supernet the settings name: DARTS cells, layers() x init_channels();
-// or NAS-Bench-201's, cells_per_stage() x channels().
+// NAS-Bench-201's, cells_per_stage() x channels(); or the mobile space's
+// GPU skeleton at channel_percent() of its widths.
 absl::StatusOr<SearchSpaceSpec> StepSpace(const SearchStepSettings& settings) {
   SearchSpaceSpec spec;
   const std::string space = settings.space().empty() ? "darts" : settings.space();
@@ -57,6 +58,12 @@ absl::StatusOr<SearchSpaceSpec> StepSpace(const SearchStepSettings& settings) {
   } else if (space == "nb201") {
     spec.mutable_nb201()->set_channels(static_cast<int>(settings.channels()));
     spec.mutable_nb201()->set_cells_per_stage(static_cast<int>(settings.cells_per_stage()));
+  } else if (space == "mobile") {
+    if (settings.channel_percent() > 100) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "channel_percent ", settings.channel_percent(), " is above 100: the skeleton's widths"));
+    }
+    spec.mutable_mobile()->set_channel_scale(settings.channel_percent() / 100.0);
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
         "no space '", space, "' to step; spaces: ", absl::StrJoin(StepSpaces(), ", ")));
@@ -102,7 +109,7 @@ absl::StatusOr<StepConfiguration> FindStepConfiguration(absl::string_view name) 
   return absl::InvalidArgumentError(absl::StrCat("no configuration '", name, "'"));
 }
 
-std::vector<std::string> StepSpaces() { return {"darts", "nb201"}; }
+std::vector<std::string> StepSpaces() { return {"darts", "nb201", "mobile"}; }
 
 std::string NotApplicable(const StepConfiguration& configuration,
                           const SearchStepSettings& settings) {

@@ -8,7 +8,8 @@
 //   bazel run //eval:latency_table -- --batch=8 --skeletons=gpu --device=cuda --out=/tmp/t
 //
 // Every time is the median of --repeats synchronised passes after --warmup
-// untimed ones, in evaluation mode without gradients, on random images.
+// untimed ones, in evaluation mode without gradients, on random images, on
+// ATen's operators (as PyTorch runs the network).
 
 #include <torch/torch.h>
 
@@ -109,6 +110,8 @@ absl::Status Main() {
   inputs.height = inputs.width = absl::GetFlag(FLAGS_image);
   inputs.classes = 1000;
   inputs.dataset = DataSpec::IMAGENET;
+  // As PyTorch runs a deployed network.
+  inputs.kernels = Kernels::kAten;
   LatencyTableReport report;
   report.set_protocol(absl::StrCat(warmup, " warm-up passes, then the median of ", repeats,
                                    " timed passes, each waiting for the device; evaluation "

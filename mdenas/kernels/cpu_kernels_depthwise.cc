@@ -86,7 +86,8 @@ void Correlate(const PaddedChunk<T, kLanes>& padded, const Vec<T, kLanes>* w,
 }
 
 // Calls body(std::integral_constant<int, k>{}) for the window sizes the
-// depthwise kernels unroll: those of the search space.
+// depthwise kernels unroll: those of the search spaces (DARTS's 3 and 5,
+// the mobile space's 3, 5 and 7).
 template <typename Body>
 void WithKernelSize(int64_t kernel, Body&& body) {
   switch (kernel) {
@@ -94,13 +95,15 @@ void WithKernelSize(int64_t kernel, Body&& body) {
       return body(std::integral_constant<int, 3>{});
     case 5:
       return body(std::integral_constant<int, 5>{});
+    case 7:
+      return body(std::integral_constant<int, 7>{});
   }
-  TORCH_CHECK(false, "the fast depthwise kernels take 3x3 and 5x5 windows, not ", kernel, "x",
-              kernel);
+  TORCH_CHECK(false, "the fast depthwise kernels take 3x3, 5x5 and 7x7 windows, not ", kernel,
+              "x", kernel);
 }
 
-// Calls body(Window<...>{}) for g's window: the shapes of the search space
-// (3x3 and 5x5, stride and dilation 1 or 2).
+// Calls body(Window<...>{}) for g's window: the shapes of the search spaces
+// (3x3, 5x5 and 7x7, stride and dilation 1 or 2).
 template <typename Body>
 void WithWindow(const WindowGeometry& g, Body&& body) {
   TORCH_CHECK((g.stride == 1 || g.stride == 2) && (g.dilation == 1 || g.dilation == 2),

@@ -164,7 +164,7 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
     EXPECT_TRUE(TensorsNear(accumulated.slice(1, 0, channels), expected, 1e-6, 1e-6))
         << what << " in place";
   };
-  for (int64_t kernel : {3, 5}) {
+  for (int64_t kernel : {3, 5, 7}) {
     for (int64_t stride : {1, 2}) {
       for (int64_t dilation : {1, 2}) {
         const WindowGeometry g = window(kernel, stride, dilation, dilation * (kernel - 1) / 2);

@@ -61,7 +61,10 @@ at::Tensor DepthwiseConv2d(const at::Tensor& input, const at::Tensor& weight,
                   weight.size(1) == 1,
               "a depthwise weight for ", input.size(1), " channels is [",
               input.size(1), ", 1, k, k], got ", weight.sizes());
-  if (kernels == Kernels::kFast) {
+  // The CUDA kernels hold kernel sizes 3 and 5 (cuda_depthwise.h); other
+  // sizes run on ATen there.
+  const bool fast_here = !input.is_cuda() || weight.size(2) == 3 || weight.size(2) == 5;
+  if (kernels == Kernels::kFast && fast_here) {
     return FastDepthwiseConv2d::apply(input, weight, options);
   }
   return at::conv2d(input, weight, {}, options.stride(), options.padding(),

@@ -1,9 +1,10 @@
 // Depthwise 2-D convolution (one k x k filter per channel, no bias): the
-// first half of sep_conv and dil_conv. The reference is ATen's grouped
+// first half of sep_conv and dil_conv, the middle of the mobile space's
+// inverted-residual blocks. The reference is ATen's grouped
 // convolution; the fast kernel computes forward and both gradients in
 // channels-last layout, where every window tap is one vector load for any
 // stride and dilation: on the CPU (float and double), or on a CUDA device
-// (float32, kernels 3 and 5: cuda_depthwise.h).
+// (float32, kernels 3 and 5: cuda_depthwise.h; ATen's for other sizes).
 
 #ifndef MDENAS_KERNELS_DEPTHWISE_CONV2D_H_
 #define MDENAS_KERNELS_DEPTHWISE_CONV2D_H_

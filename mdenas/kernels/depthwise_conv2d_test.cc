@@ -13,9 +13,10 @@
 namespace mdenas {
 namespace {
 
-// Every depthwise convolution of the search space: kernel 3 and 5 at
+// Every depthwise convolution of the search spaces: kernel 3 and 5 at
 // dilation 1 (sep_conv, padding k/2) and 2 (dil_conv, padding k-1), at
-// stride 1 and 2.
+// stride 1 and 2; kernel 7 as the mobile space has it (dilation 1), and at
+// dilation 2, which the kernels take too. On a GPU kernel 7 runs on ATen.
 struct Case {
   int64_t kernel;
   int64_t dilation;
@@ -33,7 +34,7 @@ struct Case {
 
 std::vector<Case> SpaceCases() {
   std::vector<Case> cases;
-  for (int64_t kernel : {3, 5}) {
+  for (int64_t kernel : {3, 5, 7}) {
     for (int64_t dilation : {1, 2}) {
       for (int64_t stride : {1, 2}) cases.push_back({kernel, dilation, stride});
     }

@@ -162,7 +162,7 @@ MobileLatencyTable MeasureMobileLatencyTable(
   const auto wait = [](const torch::Tensor& out) { out.sum().item<float>(); };
   // The first conv and the head, on the shapes they see in a network.
   MobileConv first_conv(inputs.channels, skeleton.first_conv_channels, 3,
-                        skeleton.first_conv_stride, 1, /*relu6=*/true);
+                        skeleton.first_conv_stride, 1, /*relu6=*/true, inputs.kernels);
   first_conv->to(device);
   first_conv->eval();
   const torch::Tensor images =
@@ -174,7 +174,7 @@ MobileLatencyTable MeasureMobileLatencyTable(
     std::vector<double>& slot = table.block_ms.emplace_back();
     torch::Tensor next;
     for (int c = 0; c < kMobileChoices; ++c) {
-      MobileInvertedBlock module(block, MobileChoice(c));
+      MobileInvertedBlock module(block, MobileChoice(c), inputs.kernels);
       module->to(device);
       module->eval();
       slot.push_back(median_ms([&] { wait(module->forward(features)); }));

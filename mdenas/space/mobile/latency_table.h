@@ -56,8 +56,8 @@ absl::StatusOr<MobileLatencyTable> ParseMobileLatencyTable(const std::string& te
 absl::StatusOr<MobileLatencyTable> ReadMobileLatencyTable(const std::string& path);
 
 // Measures every part of `skeleton`'s networks for `inputs`-sized images
-// (ForSmallImages below 64 px), `batch` at a time, on `device`, in
-// evaluation mode: each with `median_ms`, which runs a pass repeatedly and
+// (ForSmallImages below 64 px) on `inputs.kernels`, `batch` at a time, on
+// `device`, in evaluation mode: each with `median_ms`, which runs a pass repeatedly and
 // returns its time (it must wait for the device).
 MobileLatencyTable MeasureMobileLatencyTable(
     MobileSkeletonName skeleton, const NetworkInputs& inputs, int batch,

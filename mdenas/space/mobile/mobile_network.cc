@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "mdenas/kernels/depthwise_conv2d.h"
 
 namespace mdenas {
 namespace {
@@ -53,18 +54,31 @@ MobileSkeleton SkeletonFor(MobileSkeletonName name, const NetworkInputs& inputs)
 }
 
 MobileConvImpl::MobileConvImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
-                               int64_t stride, int64_t groups, bool relu6)
+                               int64_t stride, int64_t groups, bool relu6, Kernels kernels)
     : conv_(register_module(
           "conv", Conv(in_channels, out_channels, kernel, stride, kernel / 2, 1, groups))),
       bn_(register_module("bn", MobileBatchNorm(out_channels))),
-      relu6_(relu6) {}
+      relu6_(relu6),
+      depthwise_(groups > 1 && groups == in_channels && in_channels == out_channels),
+      kernels_(kernels),
+      stride_(stride) {}
 
 torch::Tensor MobileConvImpl::forward(const torch::Tensor& input) {
-  torch::Tensor out = bn_->forward(conv_->forward(input));
+  torch::Tensor out;
+  if (depthwise_) {
+    out = DepthwiseConv2d(input, conv_->weight,
+                          DepthwiseConv2dOptions().stride(stride_).padding(conv_->weight.size(2) / 2),
+                          kernels_);
+    conv_->CountMacs(out.numel());
+  } else {
+    out = conv_->forward(input);
+  }
+  out = bn_->forward(out);
   return relu6_ ? torch::hardtanh(out, 0.0, 6.0) : out;
 }
 
-MobileInvertedBlockImpl::MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene)
+MobileInvertedBlockImpl::MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene,
+                                                 Kernels kernels)
     : layer_(register_module("mobile_inverted_conv", std::make_shared<torch::nn::Module>())),
       shortcut_(block.shortcut) {
   int64_t middle = block.in_channels;
@@ -74,7 +88,8 @@ MobileInvertedBlockImpl::MobileInvertedBlockImpl(const SkeletonBlock& block, con
         "inverted_bottleneck", MobileConv(block.in_channels, middle, 1, 1, 1, /*relu6=*/true));
   }
   depth_conv_ = layer_->register_module(
-      "depth_conv", MobileConv(middle, middle, gene.kernel, block.stride, middle, /*relu6=*/true));
+      "depth_conv",
+      MobileConv(middle, middle, gene.kernel, block.stride, middle, /*relu6=*/true, kernels));
   point_linear_ = layer_->register_module(
       "point_linear", MobileConv(middle, block.out_channels, 1, 1, 1, /*relu6=*/false));
 }
@@ -100,7 +115,8 @@ MobileNetworkImpl::MobileNetworkImpl(const MobileArchitecture& architecture,
       continue;
     }
     blocks_.push_back(blocks->register_module(
-        absl::StrCat(b), MobileInvertedBlock(block, architecture.genes.at(slot++))));
+        absl::StrCat(b),
+        MobileInvertedBlock(block, architecture.genes.at(slot++), inputs.kernels)));
   }
   head_ = RegisterHead(this, skeleton, inputs);
   description_ = absl::StrCat(
@@ -143,7 +159,8 @@ MobileSupernetImpl::MobileSupernetImpl(MobileSkeletonName name, double channel_s
     for (int c = 0; c < kMobileChoices; ++c) {
       if (only_path && (*only_path)[slot] != c) continue;
       built[c] =
-          choices->register_module(absl::StrCat(c), MobileInvertedBlock(block, MobileChoice(c)));
+          choices->register_module(absl::StrCat(c),
+                                   MobileInvertedBlock(block, MobileChoice(c), inputs.kernels));
     }
   }
   head_ = RegisterHead(this, skeleton, inputs);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "mdenas/kernels/kernels.h"
 #include "mdenas/nn/layers.h"
 #include "mdenas/space/mobile/mobile_architecture.h"
 #include "mdenas/space/mobile/mobile_skeleton.h"
@@ -35,25 +36,31 @@
 
 namespace mdenas {
 
-// A convolution and its BN, with ReLU6 after them where `relu6`.
+// A convolution and its BN, with ReLU6 after them where `relu6`. A
+// depthwise one (groups = channels) runs on `kernels`
+// (kernels/depthwise_conv2d.h); the others on ATen.
 class MobileConvImpl : public torch::nn::Module {
  public:
   MobileConvImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
-                 int64_t groups, bool relu6);
+                 int64_t groups, bool relu6, Kernels kernels = Kernels::kAten);
   torch::Tensor forward(const torch::Tensor& input);
 
  private:
   CountedConv2d conv_;
   torch::nn::BatchNorm2d bn_;
   bool relu6_;
+  bool depthwise_;
+  Kernels kernels_;
+  int64_t stride_;
 };
 TORCH_MODULE(MobileConv);
 
 // A slot's inverted-residual block with `gene`; `block`'s channels, stride
-// and shortcut.
+// and shortcut; its depthwise conv on `kernels`.
 class MobileInvertedBlockImpl : public torch::nn::Module {
  public:
-  MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene);
+  MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene,
+                          Kernels kernels = Kernels::kAten);
   torch::Tensor forward(const torch::Tensor& input);
 
  private:

@@ -102,10 +102,11 @@ TEST(SearchStepRunnerTest, Bfloat16StepsTheAtenConfigurationsOnly) {
 
 TEST(SearchStepRunnerTest, AnUnknownSpaceIsAnError) {
   SearchStepSettings settings = Tiny();
-  settings.set_space("mobile");
+  settings.set_space("nasnet");
   const absl::StatusOr<StepRun> run = RunStepConfiguration(StepConfigurations()[0], settings);
   EXPECT_FALSE(run.ok());
-  EXPECT_THAT(std::string(run.status().message()), testing::HasSubstr("no space 'mobile'"));
+  EXPECT_THAT(std::string(run.status().message()),
+              testing::HasSubstr("no space 'nasnet' to step; spaces: darts, nb201, mobile"));
 }
 
 }  // namespace

@@ -43,8 +43,28 @@ absl::StatusOr<bool> TrainingStep::Apply(const torch::Tensor& loss) {
 }
 
 absl::StatusOr<bool> TrainingStep::Update() {
-  MDENAS_ASSIGN_OR_RETURN(const torch::Tensor updated, UpdateOnDevice());
-  return updated.item<bool>();
+  const std::vector<torch::Tensor> with_gradients = WithGradients();
+  if (with_gradients.empty()) return true;
+  MDENAS_RETURN_IF_ERROR(combiner_->Combine(with_gradients));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor total_norm = GlobalNorm(with_gradients);
+  if (!std::isfinite(total_norm.item<double>())) return false;
+  std::optional<torch::Tensor> clip_scale = ClipScale(total_norm);
+  // Where the scale is 1 the product is the gradient exactly: skipped.
+  if (clip_scale && clip_scale->item<double>() >= 1.0) clip_scale.reset();
+  ApplySgd(with_gradients, clip_scale, /*finite=*/std::nullopt);
+  return true;
+}
+
+absl::StatusOr<torch::Tensor> TrainingStep::UpdateOnDevice() {
+  const std::vector<torch::Tensor> with_gradients = WithGradients();
+  if (with_gradients.empty()) return torch::ones({}, torch::kBool);
+  MDENAS_RETURN_IF_ERROR(combiner_->Combine(with_gradients));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor total_norm = GlobalNorm(with_gradients);
+  const torch::Tensor finite = torch::isfinite(total_norm);
+  ApplySgd(with_gradients, ClipScale(total_norm), finite);
+  return finite;
 }
 
 bool TrainingStep::HasMomentumBuffers() const {
@@ -57,34 +77,38 @@ bool TrainingStep::HasMomentumBuffers() const {
   return true;
 }
 
-absl::StatusOr<torch::Tensor> TrainingStep::UpdateOnDevice() {
+std::vector<torch::Tensor> TrainingStep::WithGradients() const {
   std::vector<torch::Tensor> with_gradients;
   for (const torch::Tensor& parameter : parameters_) {
     if (parameter.grad().defined()) with_gradients.push_back(parameter);
   }
-  if (with_gradients.empty()) return torch::ones({}, torch::kBool);
-  MDENAS_RETURN_IF_ERROR(combiner_->Combine(with_gradients));
-  torch::NoGradGuard no_grad;
+  return with_gradients;
+}
+
+torch::Tensor TrainingStep::GlobalNorm(const std::vector<torch::Tensor>& parameters) {
   std::vector<torch::Tensor> norms;
-  norms.reserve(with_gradients.size());
-  for (const torch::Tensor& parameter : with_gradients) {
-    norms.push_back(parameter.grad().norm());
-  }
-  const torch::Tensor total_norm = torch::stack(norms).norm();
-  const torch::Tensor finite = torch::isfinite(total_norm);
+  norms.reserve(parameters.size());
+  for (const torch::Tensor& parameter : parameters) norms.push_back(parameter.grad().norm());
+  return torch::stack(norms).norm();
+}
+
+std::optional<torch::Tensor> TrainingStep::ClipScale(const torch::Tensor& total_norm) const {
   // torch::nn::utils::clip_grad_norm_'s scale, computed as it computes it,
-  // from the norm already at hand (it computes every norm again). Where it
-  // is 1 the product is the gradient exactly.
-  std::optional<torch::Tensor> clip_scale;
-  if (spec_.grad_clip_norm() > 0) {
-    clip_scale = torch::clamp_max(spec_.grad_clip_norm() / (total_norm + 1e-6), 1.0);
-  }
-  const auto& options =
-      static_cast<const torch::optim::SGDOptions&>(optimizer_->param_groups()[0].options());
-  for (const torch::Tensor& parameter : with_gradients) {
+  // from the norm already at hand (it computes every norm again).
+  if (spec_.grad_clip_norm() <= 0) return std::nullopt;
+  return torch::clamp_max(spec_.grad_clip_norm() / (total_norm + 1e-6), 1.0);
+}
+
+void TrainingStep::ApplySgd(const std::vector<torch::Tensor>& parameters,
+                            const std::optional<torch::Tensor>& clip_scale,
+                            const std::optional<torch::Tensor>& finite) {
+  const double learning_rate =
+      static_cast<const torch::optim::SGDOptions&>(optimizer_->param_groups()[0].options()).lr();
+  for (const torch::Tensor& parameter : parameters) {
     torch::Tensor direction = parameter.grad();
     if (clip_scale) direction = direction * *clip_scale;
     if (spec_.weight_decay() != 0) direction = direction.add(parameter, spec_.weight_decay());
+    torch::Tensor weights = parameter.detach();
     if (spec_.momentum() != 0) {
       const torch::Tensor* found = FindMomentumBuffer(*optimizer_, parameter);
       if (found == nullptr) {
@@ -94,13 +118,19 @@ absl::StatusOr<torch::Tensor> TrainingStep::UpdateOnDevice() {
         found = FindMomentumBuffer(*optimizer_, parameter);
       }
       torch::Tensor buffer = *found;
-      direction = buffer.mul(spec_.momentum()).add(direction);
-      buffer.copy_(torch::where(finite, direction, buffer));
+      if (finite) {
+        direction = buffer.mul(spec_.momentum()).add(direction);
+        buffer.copy_(torch::where(*finite, direction, buffer));
+      } else {
+        direction = buffer.mul_(spec_.momentum()).add_(direction);
+      }
     }
-    torch::Tensor weights = parameter.detach();
-    weights.copy_(torch::where(finite, weights.add(direction, -options.lr()), weights));
+    if (finite) {
+      weights.copy_(torch::where(*finite, weights.add(direction, -learning_rate), weights));
+    } else {
+      weights.add_(direction, -learning_rate);
+    }
   }
-  return finite;
 }
 
 }  // namespace mdenas

@@ -11,16 +11,18 @@
 //   if (!step.Update()) { ... the gradient was not finite ... }
 //
 // SGD is this file's own, torch::optim::SGD's arithmetic exactly (its
-// optimizer holds the momentum buffers that checkpoints save), computed
-// without waiting for the device: a step whose gradient is not finite
-// leaves the weights and the momentum as they were by selecting, on the
-// device, the old values over the new. A CUDA graph can hold such a step
+// optimizer holds the momentum buffers that checkpoints save). Update()
+// checks the gradient on the host and updates in place; UpdateOnDevice()
+// waits for nothing: a step whose gradient is not finite leaves the
+// weights and the momentum as they were by selecting, on the device, the
+// old values over the new, so that a CUDA graph can hold it
 // (training/captured_step.h).
 
 #ifndef MDENAS_TRAINING_STEP_H_
 #define MDENAS_TRAINING_STEP_H_
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <torch/optim/sgd.h>
@@ -94,6 +96,18 @@ class TrainingStep {
   const torch::optim::SGD& optimizer() const { return *optimizer_; }
 
  private:
+  std::vector<torch::Tensor> WithGradients() const;
+  static torch::Tensor GlobalNorm(const std::vector<torch::Tensor>& parameters);
+  // The scale that clips the gradients to grad_clip_norm, where clipping is
+  // on.
+  std::optional<torch::Tensor> ClipScale(const torch::Tensor& total_norm) const;
+  // SGD on `parameters`' gradients times `clip_scale`; with `finite`, on
+  // the device, keeping the old values where it is false (UpdateOnDevice),
+  // otherwise in place (Update, which checked on the host).
+  void ApplySgd(const std::vector<torch::Tensor>& parameters,
+                const std::optional<torch::Tensor>& clip_scale,
+                const std::optional<torch::Tensor>& finite);
+
   OptimizerSpec spec_;
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::SGD> optimizer_;

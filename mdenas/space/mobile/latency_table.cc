@@ -161,8 +161,7 @@ MobileLatencyTable MeasureMobileLatencyTable(
   table.batch = batch;
   const auto wait = [](const torch::Tensor& out) { out.sum().item<float>(); };
   // The first conv and the head, on the shapes they see in a network.
-  MobileConv first_conv(inputs.channels, skeleton.first_conv_channels, 3,
-                        skeleton.first_conv_stride, 1, /*relu6=*/true, inputs.kernels);
+  MobileConv first_conv = MakeFirstConv(skeleton, inputs);
   first_conv->to(device);
   first_conv->eval();
   const torch::Tensor images =
@@ -183,11 +182,7 @@ MobileLatencyTable MeasureMobileLatencyTable(
     features = next;
   }
   // The head alone: a network's feature mix, pooling and classifier.
-  MobileHead head;
-  head.feature_mix = MobileConv(skeleton.last_channels(), skeleton.feature_mix_channels, 1, 1, 1,
-                                /*relu6=*/true);
-  head.classifier =
-      CountedLinear(torch::nn::LinearOptions(skeleton.feature_mix_channels, inputs.classes));
+  MobileHead head = MakeHead(skeleton, inputs);
   head.feature_mix->to(device);
   head.feature_mix->eval();
   head.classifier->to(device);

@@ -20,26 +20,34 @@ torch::nn::BatchNorm2d MobileBatchNorm(int64_t channels) {
 
 MobileConv RegisterFirstConv(torch::nn::Module* network, const MobileSkeleton& skeleton,
                              const NetworkInputs& inputs) {
-  return network->register_module("first_conv",
-                                  MobileConv(inputs.channels, skeleton.first_conv_channels, 3,
-                                             skeleton.first_conv_stride, 1, /*relu6=*/true));
+  return network->register_module("first_conv", MakeFirstConv(skeleton, inputs));
 }
 
 // Registered after the blocks, so that the state dict lists it last.
 MobileHead RegisterHead(torch::nn::Module* network, const MobileSkeleton& skeleton,
                         const NetworkInputs& inputs) {
-  MobileHead head;
-  head.feature_mix = network->register_module(
-      "feature_mix_layer",
-      MobileConv(skeleton.last_channels(), skeleton.feature_mix_channels, 1, 1, 1, /*relu6=*/true));
+  MobileHead head = MakeHead(skeleton, inputs);
+  network->register_module("feature_mix_layer", head.feature_mix);
   auto classifier = network->register_module("classifier", std::make_shared<torch::nn::Module>());
-  head.classifier = classifier->register_module(
-      "linear",
-      CountedLinear(torch::nn::LinearOptions(skeleton.feature_mix_channels, inputs.classes)));
+  classifier->register_module("linear", head.classifier);
   return head;
 }
 
 }  // namespace
+
+MobileConv MakeFirstConv(const MobileSkeleton& skeleton, const NetworkInputs& inputs) {
+  return MobileConv(inputs.channels, skeleton.first_conv_channels, 3, skeleton.first_conv_stride,
+                    1, /*relu6=*/true, inputs.kernels);
+}
+
+MobileHead MakeHead(const MobileSkeleton& skeleton, const NetworkInputs& inputs) {
+  MobileHead head;
+  head.feature_mix = MobileConv(skeleton.last_channels(), skeleton.feature_mix_channels, 1, 1, 1,
+                                /*relu6=*/true, inputs.kernels);
+  head.classifier =
+      CountedLinear(torch::nn::LinearOptions(skeleton.feature_mix_channels, inputs.classes));
+  return head;
+}
 
 torch::Tensor MobileHead::forward(torch::Tensor features, double dropout, bool training) {
   features = feature_mix->forward(features);

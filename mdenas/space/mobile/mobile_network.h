@@ -79,6 +79,12 @@ struct MobileHead {
   torch::Tensor forward(torch::Tensor features, double dropout, bool training);
 };
 
+// The first conv and the head of `skeleton`'s networks for `inputs`, not
+// yet part of one (the networks register them under the authors' names;
+// the latency table times them alone).
+MobileConv MakeFirstConv(const MobileSkeleton& skeleton, const NetworkInputs& inputs);
+MobileHead MakeHead(const MobileSkeleton& skeleton, const NetworkInputs& inputs);
+
 // The stand-alone network of an architecture. `inputs` smaller than 64 px
 // run the skeleton ForSmallImages.
 class MobileNetworkImpl : public Network {

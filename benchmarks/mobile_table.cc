@@ -63,10 +63,7 @@ absl::StatusOr<Table> MobileTable(const LatencyProtocol& latency) {
   NetworkSpec spec;
   spec.mutable_mobile();
   MDENAS_ASSIGN_OR_RETURN(const std::unique_ptr<SearchSpace> space, SearchSpaceOf(spec));
-  NetworkInputs inputs;
-  inputs.height = inputs.width = 224;
-  inputs.classes = 1000;
-  inputs.dataset = DataSpec::IMAGENET;
+  NetworkInputs inputs = ImageNetInputs();
   // As PyTorch runs a deployed network.
   inputs.kernels = Kernels::kAten;
   for (const auto& [method, name] : kComputed) {
@@ -80,8 +77,9 @@ absl::StatusOr<Table> MobileTable(const LatencyProtocol& latency) {
     row->set_params_millions(CountParameters(*network, false) / 1e6);
     row->set_macs_millions(NetworkMacs(*network, inputs) / 1e6);
     network->to(latency.device);
-    const Latency measured = MeasureLatency(*network, latency.batch, 3, 224, 224, latency.device,
-                                            latency.device_name, latency.warmup, latency.repeats);
+    const Latency measured =
+        MeasureLatency(*network, latency.batch, inputs.channels, inputs.height, inputs.width,
+                       latency.device, latency.device_name, latency.warmup, latency.repeats);
     row->set_latency_ms(measured.median_ms());
     row->set_latency_device(latency.device_name);
     row->set_latency_batch(latency.batch);

@@ -121,13 +121,7 @@ NetworkSpec TableNetwork(PaperTable table, bool pool_bn) {
 }
 
 NetworkInputs TableInputs(PaperTable table) {
-  NetworkInputs inputs;
-  if (table == PaperTable::kImageNet) {
-    inputs.height = inputs.width = 224;
-    inputs.classes = 1000;
-    inputs.dataset = DataSpec::IMAGENET;
-  }
-  return inputs;
+  return table == PaperTable::kImageNet ? ImageNetInputs() : NetworkInputs();
 }
 
 namespace {

@@ -106,10 +106,8 @@ absl::Status Main() {
   const std::string out = UserPath(absl::GetFlag(FLAGS_out));
   MDENAS_RETURN_IF_ERROR(MakeDirectories(out));
 
-  NetworkInputs inputs;
+  NetworkInputs inputs = ImageNetInputs();
   inputs.height = inputs.width = absl::GetFlag(FLAGS_image);
-  inputs.classes = 1000;
-  inputs.dataset = DataSpec::IMAGENET;
   // As PyTorch runs a deployed network.
   inputs.kernels = Kernels::kAten;
   LatencyTableReport report;

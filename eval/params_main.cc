@@ -3,8 +3,9 @@
 // --auxiliary) and multiply-accumulates per image.
 //
 //   bazel run //eval:params -- --architecture=MDENAS
-//   bazel run //eval:params -- --architecture=MDENAS --dataset=imagenet \
+//   bazel run //eval:params -- --architecture=MDENAS --dataset=imagenet
 //       --set=network.darts.layers=14,network.darts.init_channels=48
+//   bazel run //eval:params -- --space=mobile --architecture=MDENAS_GPU
 
 #include <iostream>
 #include <memory>
@@ -90,10 +91,7 @@ absl::Status Main() {
     return absl::Status(architecture.status().code(),
                         absl::StrCat("flag --architecture: ", architecture.status().message()));
   }
-  NetworkInputs inputs;
-  inputs.height = inputs.width = imagenet ? 224 : 32;
-  inputs.classes = imagenet ? 1000 : 10;
-  inputs.dataset = imagenet ? DataSpec::IMAGENET : DataSpec::CIFAR10;
+  const NetworkInputs inputs = imagenet ? ImageNetInputs() : NetworkInputs();
   absl::StatusOr<std::shared_ptr<Network>> network =
       space->MakeNetwork(*architecture, spec.network(), inputs);
   if (!network.ok()) {

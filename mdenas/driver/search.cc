@@ -191,12 +191,14 @@ class Search::Impl : public TrainingJob {
             /*record_batches=*/!per_epoch_));
     record->set_valid_top1(accuracy);
     if (per_epoch_) {
-      const double reward = Reward(epoch_path, accuracy);
-      learner_.RecordAccuracy(epoch_path, reward);
+      double reward = accuracy;
       if (rewards_latency()) {
+        const double latency_ms = *space_->PredictLatencyMs(epoch_path);
+        reward = LatencyReward(accuracy, latency_ms);
         record->set_reward(reward);
-        record->set_predicted_latency_ms(*space_->PredictLatencyMs(epoch_path));
+        record->set_predicted_latency_ms(latency_ms);
       }
+      learner_.RecordAccuracy(epoch_path, reward);
     }
     learner_.FinishEpoch();
     if (record->epoch() > spec_.learner().warmup_epochs()) learner_.Update();
@@ -246,10 +248,12 @@ class Search::Impl : public TrainingJob {
   // with SearchSpec.latency_reward accuracy x (latency / target)^exponent.
   double Reward(absl::Span<const int> path, double accuracy) const {
     if (!rewards_latency()) return accuracy;
-    const LatencyRewardSpec& reward = spec_.latency_reward();
     // Initialize checked that the space predicts latencies.
-    return accuracy *
-           std::pow(*space_->PredictLatencyMs(path) / reward.target_ms(), reward.exponent());
+    return LatencyReward(accuracy, *space_->PredictLatencyMs(path));
+  }
+  double LatencyReward(double accuracy, double latency_ms) const {
+    const LatencyRewardSpec& reward = spec_.latency_reward();
+    return accuracy * std::pow(latency_ms / reward.target_ms(), reward.exponent());
   }
 
   // Top-1 (%) on the validation split, each batch through the path

@@ -71,6 +71,16 @@ struct NetworkInputs {
   Kernels kernels = Kernels::kFast;
 };
 
+// ImageNet's networks as the paper counts and times them: 224x224 images of
+// 1000 classes.
+inline NetworkInputs ImageNetInputs() {
+  NetworkInputs inputs;
+  inputs.height = inputs.width = 224;
+  inputs.classes = 1000;
+  inputs.dataset = DataSpec::IMAGENET;
+  return inputs;
+}
+
 // The single-path supernet: every choice of every decision built, sharing
 // weights across paths; a forward pass runs only the choices a path picks.
 class Supernet : public torch::nn::Module {

@@ -200,12 +200,15 @@ absl::Status TrainingLoop::CollectiveError(const absl::Status& status, int epoch
                        : ""));
 }
 
+int64_t TrainingLoop::BatchParts() const {
+  return int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+}
+
 std::string TrainingLoop::WhyNoCudaGraph() const {
   if (!cuda_graphs_) return "runtime.cuda_graphs is false";
   if (!device_.is_cuda()) return absl::StrCat("the device is ", device_.str());
   if (capture_failed_) return no_graph_because_;
-  const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
-  if (parts > 1) {
+  if (const int64_t parts = BatchParts(); parts > 1) {
     return absl::StrCat("each batch is cut into ", parts,
                         " parts (processes x optimizer.micro_batches)");
   }
@@ -230,8 +233,7 @@ absl::Status TrainingLoop::TrainEpoch(int epoch, ProgressReporter* progress, Epo
   double loss_sum = 0;
   int64_t correct = 0, seen = 0, batches = 0, whole_seen = 0;
   int skipped = 0, graph_steps = 0;
-  // The pieces every batch is cut into: each replica's micro-batches.
-  const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+  const int64_t parts = BatchParts();
   no_graph_because_ = WhyNoCudaGraph();
   // The epoch's step as a CUDA graph, captured after the epoch's first eager
   // steps have made cuDNN's choices and the momentum buffers of its path.
@@ -311,7 +313,7 @@ absl::StatusOr<TrainingLoop::StepOutcome> TrainingLoop::EagerStep(const torch::T
                                                                   const torch::Tensor& labels,
                                                                   int64_t whole_size, int epoch,
                                                                   int64_t batch) {
-  const int64_t parts = int64_t{replicas_->count()} * optimizer_spec_.micro_batches();
+  const int64_t parts = BatchParts();
   step_.ClearGradients();
   // Each micro-batch's mean loss weighted by its share of the whole batch
   // (all replicas' shards): the gradients, summed over the micro-batches

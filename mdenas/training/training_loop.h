@@ -157,6 +157,8 @@ class TrainingLoop {
   // A step operation by operation, micro-batch by micro-batch.
   absl::StatusOr<StepOutcome> EagerStep(const torch::Tensor& images, const torch::Tensor& labels,
                                         int64_t whole_size, int epoch, int64_t batch);
+  // The pieces every batch is cut into: each replica's micro-batches.
+  int64_t BatchParts() const;
   // Why this epoch's steps cannot be replayed from a CUDA graph; empty where
   // they can.
   std::string WhyNoCudaGraph() const;

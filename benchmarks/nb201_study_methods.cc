@@ -1,11 +1,12 @@
 #include "benchmarks/nb201_study_methods.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "eval/kendall_tau.h"
 
 namespace mdenas {
 namespace {
@@ -36,14 +37,18 @@ MeanStd Statistics(const std::vector<double>& values) {
   return out;
 }
 
-// The table's accuracy of `dataset` in `run`, or NaN.
-double Known(const Nb201StudyRun& run, const std::string& dataset, bool percentile) {
-  for (const KnownAccuracy& known : run.known_accuracies()) {
-    if (known.dataset() == dataset) {
-      return percentile ? known.percentile() : known.test_accuracy();
+// The table's accuracy of `dataset` (or its percentile) among `known`, or NaN.
+double Known(const google::protobuf::RepeatedPtrField<KnownAccuracy>& known,
+             const std::string& dataset, bool percentile) {
+  for (const KnownAccuracy& accuracy : known) {
+    if (accuracy.dataset() == dataset) {
+      return percentile ? accuracy.percentile() : accuracy.test_accuracy();
     }
   }
   return std::nan("");
+}
+double Known(const Nb201StudyRun& run, const std::string& dataset, bool percentile) {
+  return Known(run.known_accuracies(), dataset, percentile);
 }
 
 std::string MeanStdText(const MeanStd& value, const char* format) {
@@ -100,6 +105,17 @@ Nb201StudyRun StudyRun(const Nb201StudyMethod& method, uint64_t seed, const RunR
   run.set_wall_seconds(result.wall_seconds());
   run.set_mean_entropy(result.mean_entropy());
   run.set_run_directory(run_directory);
+  std::vector<double> validation, table;
+  for (const ValidatedArchitecture& candidate : result.candidates()) {
+    const double cifar10 = Known(candidate.known_accuracies(), "cifar10", false);
+    if (std::isnan(cifar10)) continue;
+    validation.push_back(candidate.validation_top1());
+    table.push_back(cifar10);
+  }
+  if (table.size() >= 2) {
+    run.set_candidates_tau(KendallTau(validation, table));
+    run.set_best_candidate_cifar10(*std::max_element(table.begin(), table.end()));
+  }
   return run;
 }
 
@@ -117,6 +133,12 @@ std::vector<Nb201StudySummary> Summarize(const std::vector<Nb201StudyMethod>& me
       for (const Nb201StudyRun* run : own) values.push_back(value(*run));
       return Statistics(values);
     };
+    std::vector<double> taus, best_candidates;
+    for (const Nb201StudyRun* run : own) {
+      if (!run->has_candidates_tau()) continue;
+      taus.push_back(run->candidates_tau());
+      best_candidates.push_back(run->best_candidate_cifar10());
+    }
     Nb201StudySummary summary;
     summary.set_method(method.name());
     summary.set_origin(method.origin());
@@ -131,6 +153,10 @@ std::vector<Nb201StudySummary> Summarize(const std::vector<Nb201StudyMethod>& me
         over_runs([](const Nb201StudyRun& run) { return Known(run, "cifar10", true); });
     *summary.mutable_wall_seconds() =
         over_runs([](const Nb201StudyRun& run) { return run.wall_seconds(); });
+    if (!taus.empty()) {
+      *summary.mutable_candidates_tau() = Statistics(taus);
+      *summary.mutable_best_candidate_cifar10() = Statistics(best_candidates);
+    }
     summaries.push_back(std::move(summary));
   }
   return summaries;
@@ -166,14 +192,27 @@ std::string StudyMarkdown(const Nb201Study& study) {
                              MeanStdText(summary.cifar10_percentile(), "%.1f"),
                              MeanStdText(summary.wall_seconds(), "%.0f")));
   }
+  for (const Nb201StudySummary& summary : study.summaries()) {
+    if (!summary.has_candidates_tau()) continue;
+    absl::StrAppend(
+        &md, absl::StrFormat(
+                 "\n%s: Kendall's tau between the shared weights' ranking of the random "
+                 "candidates (validation top-1) and the table's CIFAR-10 ranking %s; the best "
+                 "candidate's CIFAR-10 accuracy %s (what a perfect ranking would have found)\n",
+                 summary.method(), MeanStdText(summary.candidates_tau(), "%.3f"),
+                 MeanStdText(summary.best_candidate_cifar10(), "%.2f")));
+  }
   absl::StrAppend(&md,
-                  "\n| method | seed | architecture | CIFAR-10 | percentile | search time (s) |"
-                  "\n|---|---|---|---|---|---|\n");
+                  "\n| method | seed | architecture | CIFAR-10 | percentile | search time (s) | "
+                  "candidates' tau |\n|---|---|---|---|---|---|---|\n");
   for (const Nb201StudyRun& run : study.runs()) {
-    absl::StrAppend(&md, absl::StrFormat("| %s | %d | `%s` | %.2f | %.1f | %.0f |\n",
-                                         run.method(), run.seed(), run.architecture(),
-                                         Known(run, "cifar10", false),
-                                         Known(run, "cifar10", true), run.wall_seconds()));
+    absl::StrAppend(
+        &md, absl::StrFormat("| %s | %d | `%s` | %.2f | %.1f | %.0f | %s |\n", run.method(),
+                             run.seed(), run.architecture(), Known(run, "cifar10", false),
+                             Known(run, "cifar10", true), run.wall_seconds(),
+                             run.has_candidates_tau()
+                                 ? absl::StrFormat("%.3f", run.candidates_tau())
+                                 : "–"));
   }
   absl::StrAppend(&md, "\npublished (CIFAR-10 test accuracy, %):\n\n| method | CIFAR-10 |\n"
                        "|---|---|\n");

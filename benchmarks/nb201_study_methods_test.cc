@@ -80,6 +80,57 @@ TEST(Nb201StudyTest, SummariesAreMeansAndSampleDeviationsPerMethod) {
   EXPECT_TRUE(std::isnan(rsps.imagenet16_120().mean()));
 }
 
+ValidatedArchitecture Candidate(double validation_top1, double cifar10) {
+  ValidatedArchitecture candidate;
+  candidate.set_validation_top1(validation_top1);
+  KnownAccuracy* known = candidate.add_known_accuracies();
+  known->set_dataset("cifar10");
+  known->set_test_accuracy(cifar10);
+  return candidate;
+}
+
+TEST(Nb201StudyTest, RandomCandidatesGiveTheSupernetsRankingAgainstTheTable) {
+  const std::vector<Nb201StudyMethod> methods = Nb201StudyMethods(20, 7);
+  RunResult result;
+  // The first two and the first and third pairs ordered alike, the last
+  // two not: tau (2 - 1) / 3.
+  *result.add_candidates() = Candidate(40, 93);
+  *result.add_candidates() = Candidate(30, 91);
+  *result.add_candidates() = Candidate(35, 80);
+  const Nb201StudyRun run = StudyRun(methods[4], 1, result, "/tmp/rsps");
+  EXPECT_NEAR(run.candidates_tau(), 1.0 / 3, 1e-12);
+  EXPECT_EQ(run.best_candidate_cifar10(), 93);
+  // Without candidates, or without their table accuracies, nothing to rank.
+  EXPECT_FALSE(StudyRun(methods[0], 1, RunResult(), "/tmp/paper").has_candidates_tau());
+  RunResult unknown;
+  unknown.add_candidates()->set_validation_top1(40);
+  unknown.add_candidates()->set_validation_top1(30);
+  EXPECT_FALSE(StudyRun(methods[4], 1, unknown, "/tmp/rsps").has_candidates_tau());
+
+  Nb201Study study;
+  *study.add_runs() = run;
+  Nb201StudyRun second = run;
+  second.set_candidates_tau(-1.0 / 3);
+  second.set_best_candidate_cifar10(91);
+  *study.add_runs() = second;
+  *study.add_runs() = StudyRunOf("paper", 85.5, 10, 50);
+  for (const Nb201StudySummary& summary :
+       Summarize(methods, {study.runs().begin(), study.runs().end()})) {
+    *study.add_summaries() = summary;
+  }
+  ASSERT_EQ(study.summaries_size(), 2);
+  EXPECT_FALSE(study.summaries(0).has_candidates_tau());
+  EXPECT_NEAR(study.summaries(1).candidates_tau().mean(), 0, 1e-12);
+  EXPECT_DOUBLE_EQ(study.summaries(1).best_candidate_cifar10().mean(), 92);
+  const std::string md = StudyMarkdown(study);
+  EXPECT_THAT(md, HasSubstr("rsps: Kendall's tau between the shared weights' ranking of the "
+                            "random candidates (validation top-1) and the table's CIFAR-10 "
+                            "ranking 0.000 ± 0.471; the best candidate's CIFAR-10 accuracy "
+                            "92.00 ± 1.41"));
+  EXPECT_THAT(md, HasSubstr("| 0.333 |\n"));
+  EXPECT_THAT(md, HasSubstr("| -0.333 |\n"));
+}
+
 TEST(Nb201StudyTest, MarkdownShowsSummariesRunsAndPublishedResults) {
   Nb201Study study;
   const std::vector<Nb201StudyMethod> methods = Nb201StudyMethods(20, 7);
@@ -94,7 +145,7 @@ TEST(Nb201StudyTest, MarkdownShowsSummariesRunsAndPublishedResults) {
   const std::string md = StudyMarkdown(study);
   EXPECT_THAT(md, HasSubstr("| paper | paper | 1 | 85.50 ± 0.00 | 65.50 ± 0.00 | nan ± 0.00 |"));
   EXPECT_THAT(md, HasSubstr("| paper | 0 | `|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|"
-                            "none~2|` | 85.50 | 10.0 | 50 |"));
+                            "none~2|` | 85.50 | 10.0 | 50 | – |"));
   EXPECT_THAT(md, HasSubstr("| GDAS | 93.61 |"));
   EXPECT_THAT(md, HasSubstr("| optimum | 94.37 |"));
 }

@@ -153,7 +153,13 @@ class Search::Impl : public TrainingJob {
     if (result.known_accuracies_size() > 0) {
       result.set_known_accuracy_source(space_->KnownAccuracySource());
     }
-    *result.mutable_candidates() = candidates_;
+    for (const ValidatedArchitecture& candidate : candidates_) {
+      ValidatedArchitecture* validated = result.add_candidates();
+      *validated = candidate;
+      for (const KnownAccuracy& known : space_->KnownAccuracies({candidate.architecture()})) {
+        *validated->add_known_accuracies() = known;
+      }
+    }
     return result;
   }
 

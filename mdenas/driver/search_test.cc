@@ -317,12 +317,16 @@ TEST_F(SearchTest, Nb201SearchRefusesABadTable) {
 
 // RSPS: with a learner that never updates, the found architecture is the
 // most accurate of the random candidates, each validated through the
-// shared weights; a resumed run ends with the same.
+// shared weights and given its accuracy in the table; a resumed run ends
+// with the same.
 TEST_F(SearchTest, RandomCandidatesPickTheMostAccurate) {
+  const std::string table_file = WriteNb201FixtureTable("rsps", Nb201FixtureTableLines());
+  const absl::StatusOr<Nb201Table> table = Nb201Table::Read(table_file);
+  ASSERT_TRUE(table.ok()) << table.status();
   const std::vector<std::pair<std::string, std::string>> rsps = {
-      {"space.nb201.channels", "4"},   {"space.nb201.cells_per_stage", "1"},
+      {"space.nb201.channels", "4"},     {"space.nb201.cells_per_stage", "1"},
       {"learner.sampling", "PER_BATCH"}, {"learner.warmup_epochs", "4"},
-      {"random_candidates", "5"}};
+      {"random_candidates", "5"},        {"space.nb201.table", table_file}};
   const SearchSpec spec = TinySpec(*data_, MakeTestDir("rsps"), rsps);
   const auto search = RunSearch(spec, false);
   const RunResult result = search->result();
@@ -334,6 +338,11 @@ TEST_F(SearchTest, RandomCandidatesPickTheMostAccurate) {
         search->space().PathOf({candidate.architecture()});
     ASSERT_TRUE(path.ok()) << path.status();
     EXPECT_EQ(*search->ValidationAccuracy(*path), candidate.validation_top1());
+    const absl::StatusOr<Nb201Record> record = table->Lookup(candidate.architecture());
+    ASSERT_TRUE(record.ok()) << record.status();
+    ASSERT_EQ(candidate.known_accuracies_size(), 3);
+    EXPECT_EQ(candidate.known_accuracies(0).dataset(), "cifar10");
+    EXPECT_EQ(candidate.known_accuracies(0).test_accuracy(), record->cifar10.test_accuracy);
     if (candidate.validation_top1() > best) {
       best = candidate.validation_top1();
       best_text = candidate.architecture();

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "mdenas/kernels/batch_norm.h"
+#include "mdenas/kernels/batch_norm_args.h"
 #include "mdenas/kernels/depthwise_conv2d.h"
 
 namespace mdenas {
@@ -81,7 +83,7 @@ torch::Tensor MobileConvImpl::forward(const torch::Tensor& input) {
   } else {
     out = conv_->forward(input);
   }
-  out = bn_->forward(out);
+  out = BatchNorm2d(out, BatchNormArgsOf(*bn_), kernels_);
   return relu6_ ? torch::hardtanh(out, 0.0, 6.0) : out;
 }
 
@@ -93,13 +95,14 @@ MobileInvertedBlockImpl::MobileInvertedBlockImpl(const SkeletonBlock& block, con
   if (gene.expansion != 1) {
     middle = std::llround(static_cast<double>(block.in_channels) * gene.expansion);
     inverted_bottleneck_ = layer_->register_module(
-        "inverted_bottleneck", MobileConv(block.in_channels, middle, 1, 1, 1, /*relu6=*/true));
+        "inverted_bottleneck",
+        MobileConv(block.in_channels, middle, 1, 1, 1, /*relu6=*/true, kernels));
   }
   depth_conv_ = layer_->register_module(
       "depth_conv",
       MobileConv(middle, middle, gene.kernel, block.stride, middle, /*relu6=*/true, kernels));
   point_linear_ = layer_->register_module(
-      "point_linear", MobileConv(middle, block.out_channels, 1, 1, 1, /*relu6=*/false));
+      "point_linear", MobileConv(middle, block.out_channels, 1, 1, 1, /*relu6=*/false, kernels));
 }
 
 torch::Tensor MobileInvertedBlockImpl::forward(const torch::Tensor& input) {

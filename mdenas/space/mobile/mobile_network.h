@@ -36,13 +36,14 @@
 
 namespace mdenas {
 
-// A convolution and its BN, with ReLU6 after them where `relu6`. A
-// depthwise one (groups = channels) runs on `kernels`
-// (kernels/depthwise_conv2d.h); the others on ATen.
+// A convolution and its BN, with ReLU6 after them where `relu6`. The BN
+// and a depthwise convolution (groups = channels) run on `kernels`
+// (kernels/batch_norm.h, kernels/depthwise_conv2d.h); other convolutions
+// and ReLU6 on ATen.
 class MobileConvImpl : public torch::nn::Module {
  public:
   MobileConvImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
-                 int64_t groups, bool relu6, Kernels kernels = Kernels::kAten);
+                 int64_t groups, bool relu6, Kernels kernels);
   torch::Tensor forward(const torch::Tensor& input);
 
  private:
@@ -56,7 +57,7 @@ class MobileConvImpl : public torch::nn::Module {
 TORCH_MODULE(MobileConv);
 
 // A slot's inverted-residual block with `gene`; `block`'s channels, stride
-// and shortcut; its depthwise conv on `kernels`.
+// and shortcut; its convolutions on `kernels`.
 class MobileInvertedBlockImpl : public torch::nn::Module {
  public:
   MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene,

@@ -16,14 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-NetworkInputs ImageNet() {
-  NetworkInputs inputs;
-  inputs.height = inputs.width = 224;
-  inputs.classes = 1000;
-  inputs.dataset = DataSpec::IMAGENET;
-  return inputs;
-}
-
 // Every choice, with and without stride 2, keeps the batch, sets the
 // channels and halves the size where the stride is 2; a shortcut adds the
 // input.
@@ -57,6 +49,50 @@ TEST(MobileInvertedBlockTest, ShapesOfEveryChoiceAndStride) {
             (torch::IntArrayRef{96, 1, 7, 7}));
 }
 
+// On the fast kernels (the depthwise convolution and the BNs) a block
+// trains as on ATen: the same output, gradients and running statistics.
+TEST(MobileInvertedBlockTest, FastKernelsTrainAsAtenDoes) {
+  const std::pair<SkeletonBlock, MobileGene> cases[] = {
+      {SkeletonBlock{true, 16, 24, 2, false, 7, 6}, MobileGene{7, 6}},
+      {SkeletonBlock{true, 16, 16, 1, true, 5, 3}, MobileGene{5, 3}},
+      {SkeletonBlock{true, 16, 16, 1, true, 3, 1}, MobileGene{3, 1}}};
+  for (const auto& [block, gene] : cases) {
+    SCOPED_TRACE(MobileChoiceName(MobileChoiceIndex(gene)));
+    torch::manual_seed(3);
+    MobileInvertedBlock aten(block, gene, Kernels::kAten);
+    MobileInvertedBlock fast(block, gene, Kernels::kFast);
+    {
+      torch::NoGradGuard no_grad;
+      const auto fast_parameters = fast->named_parameters();
+      for (const auto& item : aten->named_parameters()) {
+        fast_parameters[item.key()].copy_(item.value());
+      }
+    }
+    const torch::Tensor input = torch::randn({2, 16, 9, 9});
+    const torch::Tensor aten_input = input.clone().requires_grad_();
+    const torch::Tensor fast_input =
+        input.contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_();
+    const torch::Tensor aten_out = aten->forward(aten_input);
+    const torch::Tensor fast_out = fast->forward(fast_input);
+    EXPECT_TRUE(torch::allclose(fast_out, aten_out, 1e-4, 1e-5));
+    const torch::Tensor upstream = torch::randn(aten_out.sizes());
+    (aten_out * upstream).sum().backward();
+    (fast_out * upstream).sum().backward();
+    EXPECT_TRUE(torch::allclose(fast_input.grad(), aten_input.grad(), 1e-4, 1e-5));
+    const auto fast_parameters = fast->named_parameters();
+    for (const auto& item : aten->named_parameters()) {
+      EXPECT_TRUE(torch::allclose(fast_parameters[item.key()].grad(), item.value().grad(), 1e-4,
+                                  1e-4))
+          << item.key();
+    }
+    const auto fast_buffers = fast->named_buffers();
+    for (const auto& item : aten->named_buffers()) {
+      EXPECT_TRUE(torch::allclose(fast_buffers[item.key()], item.value(), 1e-5, 1e-6))
+          << item.key();
+    }
+  }
+}
+
 // The independent values: mobile_reference.py's closed-form counts from the
 // authors' skeleton files (ProxylessNAS's own networks come out at their
 // published 7.1M / 465M and 4.4M / 439M).
@@ -68,14 +104,14 @@ TEST(MobileNetworkTest, SizesAt224PixelsEqualTheIndependentCounts) {
       {"PROXYLESS_CPU", {4361648, 439243864}},
   };
   for (const auto& [name, sizes] : expected) {
-    MobileNetwork net(*ParseMobileArchitecture(name, GPU), ImageNet(), 0.3);
+    MobileNetwork net(*ParseMobileArchitecture(name, GPU), ImageNetInputs(), 0.3);
     EXPECT_EQ(CountParameters(*net, false), sizes.first) << name;
-    EXPECT_EQ(NetworkMacs(*net, ImageNet()), sizes.second) << name;
+    EXPECT_EQ(NetworkMacs(*net, ImageNetInputs()), sizes.second) << name;
   }
 }
 
 TEST(MobileNetworkTest, NamesAreTheAuthorsStateDict) {
-  MobileNetwork net(*ParseMobileArchitecture("MDENAS_GPU", GPU), ImageNet(), 0.3);
+  MobileNetwork net(*ParseMobileArchitecture("MDENAS_GPU", GPU), ImageNetInputs(), 0.3);
   const NamedTensors state = net->ReferenceStateDict();
   EXPECT_EQ(state.front().first, "first_conv.conv.weight");
   EXPECT_EQ(state.back().first, "classifier.linear.bias");
@@ -99,7 +135,7 @@ TEST(MobileNetworkTest, SmallImagesKeepTheEarlyResolution) {
   EXPECT_EQ(small.first_conv_stride, 1);
   EXPECT_EQ(small.blocks[1].stride, 1);
   EXPECT_EQ(small.blocks[5].stride, 2);
-  EXPECT_EQ(SkeletonFor(CPU, ImageNet()).blocks[1].stride, 2);
+  EXPECT_EQ(SkeletonFor(CPU, ImageNetInputs()).blocks[1].stride, 2);
   const MobileSkeleton quarter = ScaleChannels(Skeleton(GPU), 0.25);
   EXPECT_EQ(quarter.first_conv_channels, 10);
   EXPECT_EQ(quarter.blocks[0].out_channels, 6);

@@ -207,12 +207,11 @@ std::string StudyMarkdown(const Nb201Study& study) {
                   "candidates' tau |\n|---|---|---|---|---|---|---|\n");
   for (const Nb201StudyRun& run : study.runs()) {
     absl::StrAppend(
-        &md, absl::StrFormat("| %s | %d | `%s` | %.2f | %.1f | %.0f | %s |\n", run.method(),
-                             run.seed(), run.architecture(), Known(run, "cifar10", false),
-                             Known(run, "cifar10", true), run.wall_seconds(),
-                             run.has_candidates_tau()
-                                 ? absl::StrFormat("%.3f", run.candidates_tau())
-                                 : "–"));
+        &md, absl::StrFormat(
+                 "| %s | %d | `%s` | %.2f | %.1f | %.0f | %s |\n", run.method(), run.seed(),
+                 run.architecture(), Known(run, "cifar10", false), Known(run, "cifar10", true),
+                 run.wall_seconds(),
+                 run.has_candidates_tau() ? absl::StrFormat("%.3f", run.candidates_tau()) : "–"));
   }
   absl::StrAppend(&md, "\npublished (CIFAR-10 test accuracy, %):\n\n| method | CIFAR-10 |\n"
                        "|---|---|\n");

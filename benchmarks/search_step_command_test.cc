@@ -129,8 +129,8 @@ TEST(SearchStepCommandTest, NasBench201RunsItsAtenConfigurationsAndNotTheFastOne
   EXPECT_FALSE(result->ratios().has_search_memory_over_mixed());
 }
 
-// The mobile supernet steps on aten and on the fast depthwise kernels side
-// by side.
+// The mobile supernet steps on aten and on the fast kernels (depthwise
+// convolutions, BatchNorms) side by side.
 TEST(SearchStepCommandTest, MobileRunsFastAndAtenConfigurations) {
   const std::string out = absl::StrCat(std::getenv("TEST_TMPDIR"), "/mobile.json");
   const ProcessResult run = RunProcess(

@@ -83,8 +83,8 @@ ABSL_FLAG(std::string, space, "darts",
           "The search space whose supernet steps: darts (sized by --init_channels and "
           "--layers), nb201 (sized by --channels and --cells_per_stage; its supernet "
           "runs on aten only, so the fast configurations do not apply) or mobile (the GPU "
-          "skeleton, sized by --channel_percent; fast: the depthwise convolutions). A size "
-          "flag of another space is an error.");
+          "skeleton, sized by --channel_percent; fast: the depthwise convolutions and the "
+          "BatchNorms). A size flag of another space is an error.");
 ABSL_FLAG(std::optional<int64_t>, init_channels, std::nullopt,
           "darts: channels of the first cells. Default: 16.");
 ABSL_FLAG(std::optional<int64_t>, layers, std::nullopt, "darts: cells. Default: 8.");

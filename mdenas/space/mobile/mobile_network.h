@@ -60,8 +60,7 @@ TORCH_MODULE(MobileConv);
 // and shortcut; its convolutions on `kernels`.
 class MobileInvertedBlockImpl : public torch::nn::Module {
  public:
-  MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene,
-                          Kernels kernels = Kernels::kAten);
+  MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene, Kernels kernels);
   torch::Tensor forward(const torch::Tensor& input);
 
  private:

@@ -25,14 +25,16 @@ TEST(MobileInvertedBlockTest, ShapesOfEveryChoiceAndStride) {
   for (int c = 0; c < kMobileChoices; ++c) {
     for (const int64_t stride : {1, 2}) {
       const SkeletonBlock block{true, 16, 24, stride, false, 3, 1};
-      MobileInvertedBlock net(block, MobileChoice(c));
+      MobileInvertedBlock net(block, MobileChoice(c), Kernels::kAten);
       const torch::Tensor out = net->forward(input);
       EXPECT_EQ(out.sizes(), (torch::IntArrayRef{2, 24, stride == 1 ? 9 : 5, stride == 1 ? 9 : 5}))
           << MobileChoiceName(c) << " stride " << stride;
     }
-    MobileInvertedBlock residual(SkeletonBlock{true, 16, 16, 1, true, 3, 1}, MobileChoice(c));
+    MobileInvertedBlock residual(SkeletonBlock{true, 16, 16, 1, true, 3, 1}, MobileChoice(c),
+                                 Kernels::kAten);
     residual->eval();
-    MobileInvertedBlock plain(SkeletonBlock{true, 16, 16, 1, false, 3, 1}, MobileChoice(c));
+    MobileInvertedBlock plain(SkeletonBlock{true, 16, 16, 1, false, 3, 1}, MobileChoice(c),
+                              Kernels::kAten);
     plain->eval();
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < plain->parameters().size(); ++i) {
@@ -41,10 +43,12 @@ TEST(MobileInvertedBlockTest, ShapesOfEveryChoiceAndStride) {
     EXPECT_TRUE(torch::allclose(residual->forward(input), plain->forward(input) + input));
   }
   // Expansion 1 has no expansion conv; 3 and 6 expand to round(in x e).
-  MobileInvertedBlock e1(SkeletonBlock{true, 16, 24, 1, false, 3, 1}, MobileGene{3, 1});
+  MobileInvertedBlock e1(SkeletonBlock{true, 16, 24, 1, false, 3, 1}, MobileGene{3, 1},
+                         Kernels::kAten);
   EXPECT_EQ(e1->named_parameters().find("mobile_inverted_conv.inverted_bottleneck.conv.weight"),
             nullptr);
-  MobileInvertedBlock e6(SkeletonBlock{true, 16, 24, 1, false, 7, 6}, MobileGene{7, 6});
+  MobileInvertedBlock e6(SkeletonBlock{true, 16, 24, 1, false, 7, 6}, MobileGene{7, 6},
+                         Kernels::kAten);
   EXPECT_EQ(e6->named_parameters()["mobile_inverted_conv.depth_conv.conv.weight"].sizes(),
             (torch::IntArrayRef{96, 1, 7, 7}));
 }

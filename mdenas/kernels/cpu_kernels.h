@@ -56,13 +56,24 @@ struct GemmOperands {
   int64_t c_base_ld = 0;
 };
 
+// The windows the depthwise kernels take: those of the search spaces, 3x3
+// and 5x5 at stride and dilation 1 or 2 (DARTS's sep_conv and dil_conv) and
+// 7x7 at stride 1 or 2, dilation 1 (the mobile space). Each window is
+// unrolled into its own code in every variant, and the build's longest
+// compile is theirs: a window no space has is left to ATen.
+inline bool DepthwiseKernelsTake(int64_t kernel, int64_t stride, int64_t dilation) {
+  const bool one_or_two = (stride == 1 || stride == 2) && (dilation == 1 || dilation == 2);
+  return one_or_two && (kernel == 3 || kernel == 5 || (kernel == 7 && dilation == 1));
+}
+
 template <typename T>
 struct CpuKernelTable {
   // "avx512", "avx2" or "baseline".
   const char* name;
 
-  // Depthwise convolution. Weights are packed [kernel * kernel][channels]
-  // (tap-major); `relu_input` applies ReLU to the input as it is read.
+  // Depthwise convolution, for the windows DepthwiseKernelsTake(). Weights
+  // are packed [kernel * kernel][channels] (tap-major); `relu_input`
+  // applies ReLU to the input as it is read.
   void (*depthwise_forward)(const WindowGeometry& g, const T* input,
                             int64_t input_ld, bool relu_input,
                             const T* weight, T* output, int64_t output_ld);

@@ -85,41 +85,31 @@ void Correlate(const PaddedChunk<T, kLanes>& padded, const Vec<T, kLanes>* w,
   }
 }
 
-// Calls body(std::integral_constant<int, k>{}) for the window sizes the
-// depthwise kernels unroll: those of the search spaces (DARTS's 3 and 5,
-// the mobile space's 3, 5 and 7).
-template <typename Body>
-void WithKernelSize(int64_t kernel, Body&& body) {
-  switch (kernel) {
-    case 3:
-      return body(std::integral_constant<int, 3>{});
-    case 5:
-      return body(std::integral_constant<int, 5>{});
-    case 7:
-      return body(std::integral_constant<int, 7>{});
-  }
-  TORCH_CHECK(false, "the fast depthwise kernels take 3x3, 5x5 and 7x7 windows, not ", kernel,
-              "x", kernel);
-}
-
-// Calls body(Window<...>{}) for g's window: the shapes of the search spaces
-// (3x3, 5x5 and 7x7, stride and dilation 1 or 2).
+// Calls body(Window<...>{}) for g's window, one of those
+// DepthwiseKernelsTake().
 template <typename Body>
 void WithWindow(const WindowGeometry& g, Body&& body) {
-  TORCH_CHECK((g.stride == 1 || g.stride == 2) && (g.dilation == 1 || g.dilation == 2),
-              "the fast depthwise kernels take strides and dilations of 1 and 2, not stride ",
-              g.stride, ", dilation ", g.dilation);
+  TORCH_CHECK(DepthwiseKernelsTake(g.kernel, g.stride, g.dilation),
+              "the fast depthwise kernels take 3x3 and 5x5 windows of stride and dilation 1 or 2 "
+              "and 7x7 windows of stride 1 or 2, dilation 1; not ",
+              g.kernel, "x", g.kernel, " of stride ", g.stride, ", dilation ", g.dilation);
   auto one_or_two = [](int64_t value, auto&& then) {
     return value == 1 ? then(std::integral_constant<int, 1>{})
                       : then(std::integral_constant<int, 2>{});
   };
-  WithKernelSize(g.kernel, [&](auto k) {
+  auto with = [&](auto k, auto d) {
     one_or_two(g.stride, [&](auto s) {
-      one_or_two(g.dilation, [&](auto d) {
-        body(Window<decltype(k)::value, decltype(s)::value, decltype(d)::value>{});
-      });
+      body(Window<decltype(k)::value, decltype(s)::value, decltype(d)::value>{});
     });
-  });
+  };
+  switch (g.kernel) {
+    case 3:
+      return one_or_two(g.dilation, [&](auto d) { with(std::integral_constant<int, 3>{}, d); });
+    case 5:
+      return one_or_two(g.dilation, [&](auto d) { with(std::integral_constant<int, 5>{}, d); });
+    default:
+      return with(std::integral_constant<int, 7>{}, std::integral_constant<int, 1>{});
+  }
 }
 
 template <typename T>

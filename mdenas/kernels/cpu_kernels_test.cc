@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <torch/torch.h>
@@ -167,6 +168,7 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
   for (int64_t kernel : {3, 5, 7}) {
     for (int64_t stride : {1, 2}) {
       for (int64_t dilation : {1, 2}) {
+        if (!DepthwiseKernelsTake(kernel, stride, dilation)) continue;
         const WindowGeometry g = window(kernel, stride, dilation, dilation * (kernel - 1) / 2);
         const at::Tensor dy = image(g.out_pixels()), x = image(g.in_pixels());
         const at::Tensor w = torch::randn({kernel * kernel, channels});
@@ -233,6 +235,27 @@ TEST(CpuKernelsTest, GradientKernelsAddTheirBase) {
     }
     EXPECT_TRUE(TensorsNear(grad.slice(1, 0, channels), expected.slice(1, 0, channels), 1e-6, 1e-6))
         << "scatter offset " << offset;
+  }
+}
+
+// A window the depthwise kernels were not built for fails, naming it,
+// rather than running as another.
+TEST(CpuKernelsTest, DepthwiseKernelsRejectWindowsTheyDoNotTake) {
+  const CpuKernelTable<float>& kernels = CpuKernels<float>();
+  for (const auto& [kernel, dilation, name] :
+       {std::tuple{7, 2, "7x7 of stride 1, dilation 2"}, {4, 1, "4x4 of stride 1, dilation 1"}}) {
+    ASSERT_FALSE(DepthwiseKernelsTake(kernel, 1, dilation)) << name;
+    WindowGeometry g;
+    g.kernel = kernel;
+    g.dilation = dilation;
+    g.padding = dilation * (kernel - 1);
+    std::vector<float> x(g.in_pixels()), w(kernel * kernel), y(g.out_pixels());
+    try {
+      kernels.depthwise_forward(g, x.data(), 1, false, w.data(), y.data(), 1);
+      ADD_FAILURE() << name << " ran";
+    } catch (const c10::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "mdenas/kernels/cpu_kernels.h"
 #include "mdenas/kernels/cuda_depthwise_conv2d.h"
 #include "mdenas/kernels/pixel_matrix_ops.h"
 
@@ -61,9 +62,13 @@ at::Tensor DepthwiseConv2d(const at::Tensor& input, const at::Tensor& weight,
                   weight.size(1) == 1,
               "a depthwise weight for ", input.size(1), " channels is [",
               input.size(1), ", 1, k, k], got ", weight.sizes());
-  // The CUDA kernels hold kernel sizes 3 and 5 (cuda_depthwise.h); other
-  // sizes run on ATen there.
-  const bool fast_here = !input.is_cuda() || weight.size(2) == 3 || weight.size(2) == 5;
+  // Windows the fast kernels do not hold run on ATen: on the CPU those
+  // outside DepthwiseKernelsTake(), on CUDA kernel sizes other than 3 and 5
+  // (cuda_depthwise.h).
+  const int64_t kernel = weight.size(2);
+  const bool fast_here =
+      input.is_cuda() ? kernel == 3 || kernel == 5
+                      : DepthwiseKernelsTake(kernel, options.stride(), options.dilation());
   if (kernels == Kernels::kFast && fast_here) {
     return FastDepthwiseConv2d::apply(input, weight, options);
   }

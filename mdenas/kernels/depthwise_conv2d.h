@@ -3,8 +3,9 @@
 // inverted-residual blocks. The reference is ATen's grouped
 // convolution; the fast kernel computes forward and both gradients in
 // channels-last layout, where every window tap is one vector load for any
-// stride and dilation: on the CPU (float and double), or on a CUDA device
-// (float32, kernels 3 and 5: cuda_depthwise.h; ATen's for other sizes).
+// stride and dilation: on the CPU (float and double; the windows of the
+// search spaces, cpu_kernels.h), or on a CUDA device (float32, kernels 3
+// and 5: cuda_depthwise.h). Other windows run on ATen's.
 
 #ifndef MDENAS_KERNELS_DEPTHWISE_CONV2D_H_
 #define MDENAS_KERNELS_DEPTHWISE_CONV2D_H_

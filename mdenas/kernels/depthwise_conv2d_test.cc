@@ -16,7 +16,8 @@ namespace {
 // Every depthwise convolution of the search spaces: kernel 3 and 5 at
 // dilation 1 (sep_conv, padding k/2) and 2 (dil_conv, padding k-1), at
 // stride 1 and 2; kernel 7 as the mobile space has it (dilation 1), and at
-// dilation 2, which the kernels take too. On a GPU kernel 7 runs on ATen.
+// dilation 2, which no space has and which runs on ATen, as kernel 7 does
+// on a GPU.
 struct Case {
   int64_t kernel;
   int64_t dilation;

@@ -12,18 +12,22 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-
+// BatchNorm, then `activation`; backward passes the output's gradient
+// through the activation's first (ATen's hardtanh_backward: zero where the
+// clamped output is 0 or 6, as where ReLU6's input was outside (0, 6)).
 class FastBatchNorm : public torch::autograd::Function<FastBatchNorm> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
                             const c10::optional<at::Tensor>& weight,
                             const c10::optional<at::Tensor>& bias,
-                            const BatchNormArgs& bn) {
+                            const BatchNormArgs& bn, BatchNormActivation activation) {
     const PixelMatrix x = AsPixelMatrix(input);
     const PixelMatrix y =
         EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), input.options());
-    const BatchNormSaved saved = BatchNormForward(x, bn, y);
-    ctx->save_for_backward({x.tensor, saved.mean, saved.invstd, bn.weight});
+    const BatchNormSaved saved = BatchNormForward(x, bn, activation, y);
+    const bool relu6 = activation == BatchNormActivation::kRelu6;
+    ctx->save_for_backward(
+        {x.tensor, saved.mean, saved.invstd, bn.weight, relu6 ? y.tensor : at::Tensor()});
     ctx->saved_data["training"] = saved.training;
     return y.tensor;
   }
@@ -31,28 +35,41 @@ class FastBatchNorm : public torch::autograd::Function<FastBatchNorm> {
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const variable_list saved = ctx->get_saved_variables();
     const PixelMatrix x = AsPixelMatrix(saved[0]);
+    const at::Tensor& relu6_output = saved[4];
+    const at::Tensor grad =
+        relu6_output.defined() ? at::hardtanh_backward(grads[0], relu6_output, 0, 6) : grads[0];
     const BatchNormGradients g =
-        BatchNormBackward(AsPixelMatrix(grads[0]), x,
+        BatchNormBackward(AsPixelMatrix(grad), x,
                           {saved[1], saved[2], ctx->saved_data["training"].toBool()},
                           saved[3]);
-    return {g.input.tensor, g.weight, g.bias, at::Tensor()};
+    return {g.input.tensor, g.weight, g.bias, at::Tensor(), at::Tensor()};
   }
 };
 
-}  // namespace
-
-at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn,
-                       Kernels kernels) {
+at::Tensor BatchNormThen(const at::Tensor& input, const BatchNormArgs& bn, Kernels kernels,
+                         BatchNormActivation activation) {
   if (RunsCpuKernels(kernels, input)) {
-    return FastBatchNorm::apply(input, IfDefined(bn.weight), IfDefined(bn.bias), bn);
+    return FastBatchNorm::apply(input, IfDefined(bn.weight), IfDefined(bn.bias), bn, activation);
   }
   if (bn.training) {
     c10::NoGradGuard no_grad;
     bn.num_batches_tracked.add_(1);
   }
-  return at::batch_norm(input, bn.weight, bn.bias, bn.running_mean,
-                        bn.running_var, bn.training, bn.momentum, bn.eps,
-                        at::globalContext().userEnabledCuDNN());
+  const at::Tensor y = at::batch_norm(input, bn.weight, bn.bias, bn.running_mean, bn.running_var,
+                                      bn.training, bn.momentum, bn.eps,
+                                      at::globalContext().userEnabledCuDNN());
+  return activation == BatchNormActivation::kRelu6 ? at::hardtanh(y, 0, 6) : y;
+}
+
+}  // namespace
+
+at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn,
+                       Kernels kernels) {
+  return BatchNormThen(input, bn, kernels, BatchNormActivation::kNone);
+}
+
+at::Tensor BatchNorm2dRelu6(const at::Tensor& input, const BatchNormArgs& bn, Kernels kernels) {
+  return BatchNormThen(input, bn, kernels, BatchNormActivation::kRelu6);
 }
 
 }  // namespace mdenas

@@ -15,6 +15,11 @@ namespace mdenas {
 at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn,
                        Kernels kernels);
 
+// ReLU6 (a clamp to [0, 6]) of BatchNorm2d(input, bn): the mobile blocks'
+// normalisation and activation; the fast kernels clamp as they normalise,
+// one pass over the output and one autograd node.
+at::Tensor BatchNorm2dRelu6(const at::Tensor& input, const BatchNormArgs& bn, Kernels kernels);
+
 }  // namespace mdenas
 
 #endif  // MDENAS_KERNELS_BATCH_NORM_H_

@@ -151,6 +151,27 @@ void ColumnCombine(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
   });
 }
 
+template <typename T>
+void ColumnMapClamped(int64_t rows, int64_t cols, const T* u, int64_t u_ld, const T* scale,
+                      const T* shift, T lower, T upper, T* out, int64_t out_ld) {
+  at::parallel_for(0, rows, GrainFor(cols), [&](int64_t begin, int64_t end) {
+    ForEachRowBlock(begin, end, [&](int64_t first, int64_t last) {
+      ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) {
+        constexpr int L = kL<decltype(lanes)>;
+        using V = Vec<T, L>;
+        const V a = Load<T, L>(scale + c0), d = Load<T, L>(shift + c0);
+        const V low = Broadcast<T, L>(lower), high = Broadcast<T, L>(upper);
+        for (int64_t r = first; r < last; ++r) {
+          const V y = Load<T, L>(u + r * u_ld + c0) * a + d;
+          // NaN stays NaN, as in ATen's clamp: a diverged network must not
+          // look finite.
+          Store<T, L>(out + r * out_ld + c0, y < low ? low : (y > high ? high : y));
+        }
+      });
+    });
+  });
+}
+
 }  // namespace
 
 template <typename T>
@@ -158,6 +179,7 @@ void SetColumnKernels(CpuKernelTable<T>* table) {
   table->column_moments = &ColumnMoments<T>;
   table->column_gradient_sums = &ColumnGradientSums<T>;
   table->column_combine = &ColumnCombine<T>;
+  table->column_map_clamped = &ColumnMapClamped<T>;
 }
 
 template void SetColumnKernels<float>(CpuKernelTable<float>* table);

@@ -305,12 +305,20 @@ PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
   return normalised;
 }
 
-BatchNormSaved BatchNormForward(const PixelMatrix& input,
-                                const BatchNormArgs& bn,
-                                const PixelMatrix& output) {
+BatchNormSaved BatchNormForward(const PixelMatrix& input, const BatchNormArgs& bn,
+                                BatchNormActivation activation, const PixelMatrix& output) {
   const BatchNormMap map =
       BatchNormMapOf(bn.training ? ColumnMoments(input) : Moments(), bn, input.tensor.options());
-  ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), at::Tensor(), map.shift, output);
+  if (activation == BatchNormActivation::kNone) {
+    ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), at::Tensor(), map.shift, output);
+    return map.saved;
+  }
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormForward", [&] {
+    CpuKernels<scalar_t>().column_map_clamped(
+        input.rows(), input.channels(), input.data<scalar_t>(), input.ld,
+        map.scale.data_ptr<scalar_t>(), map.shift.data_ptr<scalar_t>(), scalar_t(0), scalar_t(6),
+        output.data<scalar_t>(), output.ld);
+  });
   return map.saved;
 }
 

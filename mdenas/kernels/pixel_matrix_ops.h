@@ -193,11 +193,17 @@ void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
                      const at::Tensor& v_scale, const at::Tensor& shift,
                      const PixelMatrix& out);
 
-// output = BN(input) as `bn` says; updates the running statistics in
-// training mode.
-BatchNormSaved BatchNormForward(const PixelMatrix& input,
-                                const BatchNormArgs& bn,
-                                const PixelMatrix& output);
+// What follows a batch normalisation in the same pass over its output.
+enum class BatchNormActivation {
+  kNone,
+  // ReLU6: clamped to [0, 6], as the mobile space's blocks have it.
+  kRelu6,
+};
+
+// output = BN(input) as `bn` says, then `activation`; updates the running
+// statistics in training mode.
+BatchNormSaved BatchNormForward(const PixelMatrix& input, const BatchNormArgs& bn,
+                                BatchNormActivation activation, const PixelMatrix& output);
 
 struct BatchNormGradients {
   PixelMatrix input;

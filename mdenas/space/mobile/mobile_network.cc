@@ -83,8 +83,8 @@ torch::Tensor MobileConvImpl::forward(const torch::Tensor& input) {
   } else {
     out = conv_->forward(input);
   }
-  out = BatchNorm2d(out, BatchNormArgsOf(*bn_), kernels_);
-  return relu6_ ? torch::hardtanh(out, 0.0, 6.0) : out;
+  const BatchNormArgs bn = BatchNormArgsOf(*bn_);
+  return relu6_ ? BatchNorm2dRelu6(out, bn, kernels_) : BatchNorm2d(out, bn, kernels_);
 }
 
 MobileInvertedBlockImpl::MobileInvertedBlockImpl(const SkeletonBlock& block, const MobileGene& gene,

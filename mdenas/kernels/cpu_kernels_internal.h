@@ -80,6 +80,19 @@ inline void ForEachRowBlock(int64_t begin, int64_t end, Rows&& rows) {
   }
 }
 
+// The loops of a row-wise kernel over a [rows][cols] matrix: calls
+// chunk(lanes, c0, first, last) for every channel chunk of every block of
+// rows [first, last) (ForEachRowBlock), blocks in parallel; `row_work` is
+// one row's work, for the grain.
+template <typename T, typename Chunk>
+inline void ForEachRowBlockChunk(int64_t rows, int64_t cols, int64_t row_work, Chunk&& chunk) {
+  at::parallel_for(0, rows, GrainFor(row_work), [&](int64_t begin, int64_t end) {
+    ForEachRowBlock(begin, end, [&](int64_t first, int64_t last) {
+      ForEachChannelChunk<T>(cols, [&](auto lanes, int64_t c0) { chunk(lanes, c0, first, last); });
+    });
+  });
+}
+
 // out[i] = sum over b < count, in order, of parts[b * size + i].
 template <typename T>
 void SumInOrder(const T* parts, int64_t count, int64_t size, T* out) {

@@ -19,8 +19,8 @@ class FastBatchNorm : public torch::autograd::Function<FastBatchNorm> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
                             const c10::optional<at::Tensor>& weight,
-                            const c10::optional<at::Tensor>& bias,
-                            const BatchNormArgs& bn, BatchNormActivation activation) {
+                            const c10::optional<at::Tensor>& bias, const BatchNormArgs& bn,
+                            BatchNormActivation activation) {
     const PixelMatrix x = AsPixelMatrix(input);
     const PixelMatrix y =
         EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), input.options());
@@ -40,8 +40,7 @@ class FastBatchNorm : public torch::autograd::Function<FastBatchNorm> {
         relu6_output.defined() ? at::hardtanh_backward(grads[0], relu6_output, 0, 6) : grads[0];
     const BatchNormGradients g =
         BatchNormBackward(AsPixelMatrix(grad), x,
-                          {saved[1], saved[2], ctx->saved_data["training"].toBool()},
-                          saved[3]);
+                          {saved[1], saved[2], ctx->saved_data["training"].toBool()}, saved[3]);
     return {g.input.tensor, g.weight, g.bias, at::Tensor(), at::Tensor()};
   }
 };
@@ -55,16 +54,15 @@ at::Tensor BatchNormThen(const at::Tensor& input, const BatchNormArgs& bn, Kerne
     c10::NoGradGuard no_grad;
     bn.num_batches_tracked.add_(1);
   }
-  const at::Tensor y = at::batch_norm(input, bn.weight, bn.bias, bn.running_mean, bn.running_var,
-                                      bn.training, bn.momentum, bn.eps,
-                                      at::globalContext().userEnabledCuDNN());
+  const at::Tensor y =
+      at::batch_norm(input, bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.training,
+                     bn.momentum, bn.eps, at::globalContext().userEnabledCuDNN());
   return activation == BatchNormActivation::kRelu6 ? at::hardtanh(y, 0, 6) : y;
 }
 
 }  // namespace
 
-at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn,
-                       Kernels kernels) {
+at::Tensor BatchNorm2d(const at::Tensor& input, const BatchNormArgs& bn, Kernels kernels) {
   return BatchNormThen(input, bn, kernels, BatchNormActivation::kNone);
 }
 

@@ -84,7 +84,8 @@ TEST(BatchNormTest, FastRelu6EqualsAtenInTrainingAndEvaluation) {
       EXPECT_GT(clipped_high, 0.1) << where;
       EXPECT_TRUE(TensorsNear(fast.output, aten.output, 1e-4, 1e-4)) << where;
       for (int i = 0; i < 3; ++i) {
-        EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 1e-3, 1e-4)) << where << " grad " << i;
+        EXPECT_TRUE(TensorsNear(fast.grads[i], aten.grads[i], 1e-3, 1e-4))
+            << where << " grad " << i;
       }
       EXPECT_TRUE(RunningStatsNear(fast_bn, aten_bn)) << where;
     }

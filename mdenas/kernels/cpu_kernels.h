@@ -119,9 +119,8 @@ struct CpuKernelTable {
                          T* out, int64_t out_ld);
   // out = min(max(u * scale[c] + shift[c], lower), upper) per column c: a
   // batch normalisation and the clip after it (ReLU6's, [0, 6]) in one pass.
-  void (*column_map_clamped)(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
-                             const T* scale, const T* shift, T lower, T upper, T* out,
-                             int64_t out_ld);
+  void (*column_map_clamped)(int64_t rows, int64_t cols, const T* u, int64_t u_ld, const T* scale,
+                             const T* shift, T lower, T upper, T* out, int64_t out_ld);
 
   // Pooling with g's window (dilation 1); average pooling does not count
   // the padding.

@@ -127,43 +127,42 @@ template <typename T>
 void ColumnCombine(int64_t rows, int64_t cols, const T* u, int64_t u_ld,
                    const T* u_scale, const T* v, int64_t v_ld, const T* v_center,
                    const T* v_scale, const T* shift, T* out, int64_t out_ld) {
-  ForEachRowBlockChunk<T>(rows, cols, cols, [&](auto lanes, int64_t c0, int64_t first,
-                                                int64_t last) {
-    constexpr int L = kL<decltype(lanes)>;
-    using V = Vec<T, L>;
-    const V a = Load<T, L>(u_scale + c0), d = Load<T, L>(shift + c0);
-    if (v == nullptr) {
-      for (int64_t r = first; r < last; ++r) {
-        Store<T, L>(out + r * out_ld + c0, Load<T, L>(u + r * u_ld + c0) * a + d);
-      }
-      return;
-    }
-    const V bs = Load<T, L>(v_scale + c0);
-    const V center = v_center != nullptr ? Load<T, L>(v_center + c0) : Broadcast<T, L>(T(0));
-    for (int64_t r = first; r < last; ++r) {
-      Store<T, L>(out + r * out_ld + c0,
-                  Load<T, L>(u + r * u_ld + c0) * a +
-                      (Load<T, L>(v + r * v_ld + c0) - center) * bs + d);
-    }
-  });
+  ForEachRowBlockChunk<T>(
+      rows, cols, cols, [&](auto lanes, int64_t c0, int64_t first, int64_t last) {
+        constexpr int L = kL<decltype(lanes)>;
+        using V = Vec<T, L>;
+        const V a = Load<T, L>(u_scale + c0), d = Load<T, L>(shift + c0);
+        if (v == nullptr) {
+          for (int64_t r = first; r < last; ++r) {
+            Store<T, L>(out + r * out_ld + c0, Load<T, L>(u + r * u_ld + c0) * a + d);
+          }
+          return;
+        }
+        const V bs = Load<T, L>(v_scale + c0);
+        const V center = v_center != nullptr ? Load<T, L>(v_center + c0) : Broadcast<T, L>(T(0));
+        for (int64_t r = first; r < last; ++r) {
+          Store<T, L>(out + r * out_ld + c0, Load<T, L>(u + r * u_ld + c0) * a +
+                                                 (Load<T, L>(v + r * v_ld + c0) - center) * bs + d);
+        }
+      });
 }
 
 template <typename T>
 void ColumnMapClamped(int64_t rows, int64_t cols, const T* u, int64_t u_ld, const T* scale,
                       const T* shift, T lower, T upper, T* out, int64_t out_ld) {
-  ForEachRowBlockChunk<T>(rows, cols, cols, [&](auto lanes, int64_t c0, int64_t first,
-                                                int64_t last) {
-    constexpr int L = kL<decltype(lanes)>;
-    using V = Vec<T, L>;
-    const V a = Load<T, L>(scale + c0), d = Load<T, L>(shift + c0);
-    const V low = Broadcast<T, L>(lower), high = Broadcast<T, L>(upper);
-    for (int64_t r = first; r < last; ++r) {
-      const V y = Load<T, L>(u + r * u_ld + c0) * a + d;
-      // NaN stays NaN, as in ATen's clamp: a diverged network must not look
-      // finite.
-      Store<T, L>(out + r * out_ld + c0, y < low ? low : (y > high ? high : y));
-    }
-  });
+  ForEachRowBlockChunk<T>(
+      rows, cols, cols, [&](auto lanes, int64_t c0, int64_t first, int64_t last) {
+        constexpr int L = kL<decltype(lanes)>;
+        using V = Vec<T, L>;
+        const V a = Load<T, L>(scale + c0), d = Load<T, L>(shift + c0);
+        const V low = Broadcast<T, L>(lower), high = Broadcast<T, L>(upper);
+        for (int64_t r = first; r < last; ++r) {
+          const V y = Load<T, L>(u + r * u_ld + c0) * a + d;
+          // NaN stays NaN, as in ATen's clamp: a diverged network must not look
+          // finite.
+          Store<T, L>(out + r * out_ld + c0, y < low ? low : (y > high ? high : y));
+        }
+      });
 }
 
 }  // namespace

@@ -69,22 +69,22 @@ void SumMatrices(int64_t rows, int64_t cols, const T* const* inputs, const int64
   auto entry = [](const T* const* values, int i) {
     return values != nullptr ? values[i] : nullptr;
   };
-  ForEachRowBlockChunk<T>(rows, cols, cols * count, [&](auto lanes, int64_t c0, int64_t first,
-                                                        int64_t last) {
-    constexpr int L = kL<decltype(lanes)>;
-    using V = Vec<T, L>;
-    const V offset = shift != nullptr ? Load<T, L>(shift + c0) : Broadcast<T, L>(T(0));
-    for (int64_t r = first; r < last; ++r) {
-      V sum = offset;
-      for (int i = 0; i < count; ++i) {
-        V term = Load<T, L>(inputs[i] + r * lds[i] + c0);
-        if (const T* center = entry(centers, i)) term -= Load<T, L>(center + c0);
-        if (const T* scale = entry(scales, i)) term *= Load<T, L>(scale + c0);
-        sum += term;
-      }
-      Store<T, L>(out + r * out_ld + c0, sum);
-    }
-  });
+  ForEachRowBlockChunk<T>(
+      rows, cols, cols * count, [&](auto lanes, int64_t c0, int64_t first, int64_t last) {
+        constexpr int L = kL<decltype(lanes)>;
+        using V = Vec<T, L>;
+        const V offset = shift != nullptr ? Load<T, L>(shift + c0) : Broadcast<T, L>(T(0));
+        for (int64_t r = first; r < last; ++r) {
+          V sum = offset;
+          for (int i = 0; i < count; ++i) {
+            V term = Load<T, L>(inputs[i] + r * lds[i] + c0);
+            if (const T* center = entry(centers, i)) term -= Load<T, L>(center + c0);
+            if (const T* scale = entry(scales, i)) term *= Load<T, L>(scale + c0);
+            sum += term;
+          }
+          Store<T, L>(out + r * out_ld + c0, sum);
+        }
+      });
 }
 
 }  // namespace

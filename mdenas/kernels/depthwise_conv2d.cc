@@ -66,9 +66,9 @@ at::Tensor DepthwiseConv2d(const at::Tensor& input, const at::Tensor& weight,
   // outside DepthwiseKernelsTake(), on CUDA kernel sizes other than 3 and 5
   // (cuda_depthwise.h).
   const int64_t kernel = weight.size(2);
-  const bool fast_here =
-      input.is_cuda() ? kernel == 3 || kernel == 5
-                      : DepthwiseKernelsTake(kernel, options.stride(), options.dilation());
+  const bool fast_here = input.is_cuda()
+                             ? kernel == 3 || kernel == 5
+                             : DepthwiseKernelsTake(kernel, options.stride(), options.dilation());
   if (kernels == Kernels::kFast && fast_here) {
     return FastDepthwiseConv2d::apply(input, weight, options);
   }

@@ -12,9 +12,10 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// BatchNorm, then `activation`; backward passes the output's gradient
-// through the activation's first (ATen's hardtanh_backward: zero where the
-// clamped output is 0 or 6, as where ReLU6's input was outside (0, 6)).
+// BatchNorm, then `activation`. Backward first takes the output's gradient
+// back through the activation (ATen's hardtanh_backward on the clamped
+// output: zero where it is 0 or 6, as where ReLU6's input was outside
+// (0, 6)), then through the BatchNorm.
 class FastBatchNorm : public torch::autograd::Function<FastBatchNorm> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,

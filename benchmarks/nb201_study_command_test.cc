@@ -1,10 +1,13 @@
 // //benchmarks:nb201_study as a user runs it, on tiny data with a fixture
 // table: every method searches under every seed, study.json gives each
-// found architecture's table accuracies and each method's mean, a second
-// run resumes the finished searches instead of repeating them, and bad
-// flags are errors that say what is wrong.
+// found architecture's table accuracies and each method's mean; a second
+// run reuses the finished searches, from the run directories' checkpoints or
+// from study.json alone (as on another machine), and adds seeds without
+// losing any recorded run; other settings in the same directory, a damaged
+// study.json and bad flags are errors that say what is wrong.
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,6 +61,14 @@ class Nb201StudyCommandTest : public ::testing::Test {
 std::string* Nb201StudyCommandTest::data_ = nullptr;
 std::string* Nb201StudyCommandTest::table_ = nullptr;
 
+int Occurrences(const std::string& text, const std::string& what) {
+  int count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
 Nb201Study ReadStudy(const std::string& out) {
   Nb201Study study;
   const absl::StatusOr<std::string> json = ReadFile(JoinPath(out, "study.json"));
@@ -103,25 +114,65 @@ TEST_F(Nb201StudyCommandTest, EveryMethodUnderEverySeedJudgedByTheTable) {
   EXPECT_EQ(study.base_spec().epochs(), 2);
   EXPECT_THAT(*ReadFile(JoinPath(out, "study.md")), HasSubstr("| accuracy_rank | ours | 2 |"));
 
-  // Again: every search is resumed after its last epoch, none repeated.
+  // Again without study.json: every search is resumed from its checkpoint
+  // after its last epoch, none repeated.
+  std::filesystem::remove(JoinPath(out, "study.json"));
   const ProcessResult again = RunStudy(out, {});
   ASSERT_TRUE(again.exited && again.exit_code == 0) << again.output;
-  int resumed = 0;
-  for (size_t at = again.output.find("resuming after epoch 2"); at != std::string::npos;
-       at = again.output.find("resuming after epoch 2", at + 1)) {
-    ++resumed;
-  }
-  EXPECT_EQ(resumed, 10);
+  EXPECT_EQ(Occurrences(again.output, "resuming after epoch 2"), 10);
   const Nb201Study second = ReadStudy(out);
+  ASSERT_EQ(second.runs_size(), 10);
   for (int i = 0; i < 10; ++i) {
     EXPECT_EQ(second.runs(i).architecture(), study.runs(i).architecture());
   }
 
-  // Other settings in the same directory are refused, not mixed in.
+  // With study.json alone, as on another machine: the recorded searches
+  // are reused and a third seed is added to every method.
+  for (const Nb201StudyMethod& method : study.methods()) {
+    std::filesystem::remove_all(JoinPath(out, method.name()));
+  }
+  const ProcessResult third = RunStudy(out, {"--seeds=3"});
+  ASSERT_TRUE(third.exited && third.exit_code == 0) << third.output;
+  EXPECT_EQ(Occurrences(third.output, "recorded in "), 10);
+  EXPECT_EQ(Occurrences(third.output, "resuming after epoch"), 0);
+  const Nb201Study extended = ReadStudy(out);
+  ASSERT_EQ(extended.runs_size(), 15);
+  for (int i = 0; i < 15; ++i) {
+    const Nb201StudyRun& run = extended.runs(i);
+    EXPECT_EQ(run.method(), study.methods(i / 3).name());
+    EXPECT_EQ(run.seed(), 1u + i % 3);
+    EXPECT_FALSE(run.processor().empty());
+    if (run.seed() == 3) continue;
+    EXPECT_EQ(run.architecture(), study.runs(2 * (i / 3) + run.seed() - 1).architecture());
+  }
+  for (const Nb201StudySummary& summary : extended.summaries()) EXPECT_EQ(summary.runs(), 3);
+
+  // One method's first seed again: everything recorded is kept.
+  const ProcessResult one = RunStudy(out, {"--methods=paper", "--seeds=1"});
+  ASSERT_TRUE(one.exited && one.exit_code == 0) << one.output;
+  EXPECT_EQ(ReadStudy(out).runs_size(), 15);
+
+  // Other settings in the same directory are refused, not mixed in, and
+  // study.json is left as it was.
+  const std::string recorded = *ReadFile(JoinPath(out, "study.json"));
   const ProcessResult other = RunStudy(out, {"--methods=paper", "--seeds=1", "--batch_size=4"});
   EXPECT_TRUE(other.exited && other.exit_code == 1) << other.output;
-  EXPECT_THAT(other.output, HasSubstr("error: "));
-  EXPECT_THAT(other.output, HasSubstr("paper/seed1"));
+  EXPECT_THAT(other.output, HasSubstr("study.json: recorded with another base spec"));
+  EXPECT_THAT(other.output, HasSubstr("batch_size: 8 -> 4"));
+  const ProcessResult candidates = RunStudy(out, {"--candidates=4"});
+  EXPECT_TRUE(candidates.exited && candidates.exit_code == 1) << candidates.output;
+  EXPECT_THAT(candidates.output, HasSubstr("study.json: method rsps recorded with other settings"));
+  EXPECT_EQ(*ReadFile(JoinPath(out, "study.json")), recorded);
+}
+
+TEST_F(Nb201StudyCommandTest, DamagedStudyFileIsAnErrorAndKept) {
+  const std::string out = MakeTestDir("damaged");
+  const std::string file = JoinPath(out, "study.json");
+  ASSERT_TRUE(WriteFileAtomically(file, "{\"runs\": [").ok());
+  const ProcessResult run = RunStudy(out, {"--seeds=1"});
+  EXPECT_TRUE(run.exited && run.exit_code == 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr(absl::StrCat("error: ", file, ": not a study in JSON")));
+  EXPECT_EQ(*ReadFile(file), "{\"runs\": [");
 }
 
 TEST_F(Nb201StudyCommandTest, BadFlagsAreErrors) {

@@ -3,13 +3,16 @@
 // seeds at one budget (the base spec, benchmarks/specs/nb201_study.textproto
 // unless --spec), and the table gives the true accuracy of what each found.
 // Each search has its run directory under --out, <method>/seed<N>; run the
-// study again with the same --out and it resumes where it stopped, reusing
-// the finished searches. Writes study.json (Nb201Study) and study.md after
-// every search.
+// study again with the same --out and it resumes where it stopped: a search
+// that --out/study.json records is reused (so a committed study.json is
+// enough to go on with on another machine), an unfinished one resumes from
+// its checkpoint. Writes study.json (Nb201Study, every recorded run and the
+// new ones) and study.md after every search.
 //
 //   bazel run //benchmarks:nb201_study -- --out=benchmarks/results/nb201_study
 //   bazel run //benchmarks:nb201_study -- --methods=paper,rsps --seeds=1
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -22,6 +25,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "benchmarks/nb201_study_methods.h"
 #include "benchmarks/processor.h"
 #include "data/training_data.h"
@@ -36,6 +40,8 @@
 #include "mdenas/run/run_flags.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_validation.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 
 ABSL_FLAG(int, seeds, 3, "Searches per method, with seeds --seed, --seed + 1, ...");
 ABSL_FLAG(std::string, methods, "",
@@ -77,10 +83,90 @@ absl::StatusOr<std::vector<Nb201StudyMethod>> SelectedMethods(int epochs) {
   return selected;
 }
 
-absl::Status WriteStudy(const std::string& out, const Nb201Study& study) {
-  MDENAS_ASSIGN_OR_RETURN(const std::string json, ProtoJson(study));
+// Orders `study`'s runs by method and seed, summarises them, and writes
+// study.json and study.md into `out`.
+absl::Status WriteStudy(const std::string& out, Nb201Study* study) {
+  const std::vector<Nb201StudyMethod> methods(study->methods().begin(), study->methods().end());
+  std::vector<Nb201StudyRun> runs(study->runs().begin(), study->runs().end());
+  auto order = [&](const Nb201StudyRun& run) {
+    const auto method = std::find_if(methods.begin(), methods.end(),
+                                     [&](const auto& m) { return m.name() == run.method(); });
+    return std::make_pair(method - methods.begin(), run.seed());
+  };
+  std::stable_sort(runs.begin(), runs.end(),
+                   [&](const auto& a, const auto& b) { return order(a) < order(b); });
+  study->clear_runs();
+  for (const Nb201StudyRun& run : runs) *study->add_runs() = run;
+  study->clear_summaries();
+  for (const Nb201StudySummary& summary : Summarize(methods, runs)) {
+    *study->add_summaries() = summary;
+  }
+  MDENAS_ASSIGN_OR_RETURN(const std::string json, ProtoJson(*study));
   MDENAS_RETURN_IF_ERROR(WriteFileAtomically(JoinPath(out, "study.json"), json));
-  return WriteFileAtomically(JoinPath(out, "study.md"), StudyMarkdown(study));
+  return WriteFileAtomically(JoinPath(out, "study.md"), StudyMarkdown(*study));
+}
+
+// The study an earlier run wrote to `path`, or an empty one if there is none.
+absl::StatusOr<Nb201Study> RecordedStudy(const std::string& path) {
+  Nb201Study study;
+  if (!PathExists(path)) return study;
+  MDENAS_ASSIGN_OR_RETURN(const std::string json, ReadFile(path));
+  const auto parsed = google::protobuf::util::JsonStringToMessage(json, &study);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a study in JSON: ", std::string(parsed.message())));
+  }
+  return study;
+}
+
+// "" if `a` and `b` are equal, else what differs, field by field.
+std::string Differences(const google::protobuf::Message& a, const google::protobuf::Message& b) {
+  std::string report;
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.ReportDifferencesToString(&report);
+  differencer.Compare(a, b);
+  return report;
+}
+
+// Joins `methods` into `study`, the study recorded at `path`, whose runs
+// are then reused: its methods and runs are kept (selected or not), and the
+// new methods follow. Refuses a recording of another base spec or another
+// definition of a selected method: its runs would answer another question.
+absl::Status JoinRecordedStudy(const std::string& path, const SearchSpec& base,
+                               absl::Span<const Nb201StudyMethod> methods, Nb201Study* study) {
+  Problems problems;
+  if (study->has_base_spec()) {
+    const std::string differences = Differences(study->base_spec(), base);
+    if (!differences.empty()) {
+      problems.Add(absl::InvalidArgumentError(
+          absl::StrCat(path, ": recorded with another base spec (recorded -> now):\n", differences,
+                       "use another --out for other settings")));
+    }
+  }
+  *study->mutable_base_spec() = base;
+  for (const Nb201StudyMethod& method : methods) {
+    const auto recorded =
+        std::find_if(study->methods().begin(), study->methods().end(),
+                     [&](const Nb201StudyMethod& other) { return other.name() == method.name(); });
+    if (recorded == study->methods().end()) {
+      *study->add_methods() = method;
+      continue;
+    }
+    const std::string differences = Differences(*recorded, method);
+    if (!differences.empty()) {
+      problems.Add(absl::InvalidArgumentError(
+          absl::StrCat(path, ": method ", method.name(),
+                       " recorded with other settings (recorded -> now):\n", differences)));
+    }
+  }
+  return problems.ToStatus();
+}
+
+const Nb201StudyRun* FindRun(const Nb201Study& study, const std::string& method, uint64_t seed) {
+  for (const Nb201StudyRun& run : study.runs()) {
+    if (run.method() == method && run.seed() == seed) return &run;
+  }
+  return nullptr;
 }
 
 // Runs `spec`'s search in its output directory, resuming it if the
@@ -140,18 +226,21 @@ absl::Status Main(const char* argv0) {
   const std::string out = base.runtime().output_dir();
   MDENAS_RETURN_IF_ERROR(MakeDirectories(out));
 
+  const std::string study_file = JoinPath(out, "study.json");
+  MDENAS_ASSIGN_OR_RETURN(Nb201Study study, RecordedStudy(study_file));
+  SearchSpec study_base = base;
+  study_base.mutable_runtime()->clear_output_dir();
+  study_base.mutable_runtime()->clear_seed();
+  MDENAS_RETURN_IF_ERROR(JoinRecordedStudy(study_file, study_base, methods, &study));
   MDENAS_ASSIGN_OR_RETURN(
       const TrainingData data,
       OpenSearchData(base.data(), base.train_fraction(), base.split_seed()));
-  Nb201Study study;
-  *study.mutable_base_spec() = base;
-  study.mutable_base_spec()->mutable_runtime()->clear_output_dir();
-  for (const Nb201StudyMethod& method : methods) *study.add_methods() = method;
+  study.clear_published();
   for (const PublishedNb201Result& result : PublishedNb201Results()) {
     *study.add_published() = result;
   }
   study.set_table((*space)->KnownAccuracySource());
-  study.set_processor(ThisProcessor());
+  const std::string processor = ThisProcessor();
   std::cout << "NAS-Bench-201 study: " << methods.size() << " methods x "
             << absl::GetFlag(FLAGS_seeds) << " seeds, " << base.epochs() << " epochs each\n"
             << "data: " << data.description << "\nstudy directory: " << out << "\n";
@@ -160,24 +249,26 @@ absl::Status Main(const char* argv0) {
       const uint64_t seed = base.runtime().seed() + k;
       const std::string dir = JoinPath(JoinPath(out, method.name()), absl::StrCat("seed", seed));
       std::cout << "\n" << method.name() << ", seed " << seed << " (" << dir << ")\n";
+      if (const Nb201StudyRun* recorded = FindRun(study, method.name(), seed)) {
+        std::cout << "  recorded in " << study_file << ": " << recorded->architecture() << "\n";
+        continue;
+      }
       MDENAS_ASSIGN_OR_RETURN(const RunResult result,
                               RunOrResume(MethodSpec(base, method, seed, dir), data));
       study.set_device(result.device());
       study.set_precision(result.precision());
-      const Nb201StudyRun& run = *study.add_runs() = StudyRun(method, seed, result, dir);
+      Nb201StudyRun& run = *study.add_runs() = StudyRun(method, seed, result, dir);
+      run.set_processor(processor);
       std::cout << "  found " << run.architecture();
       for (const KnownAccuracy& known : run.known_accuracies()) {
         std::cout << absl::StrFormat("\n  %-15s %.2f %% (percentile %.1f)", known.dataset(),
                                      known.test_accuracy(), known.percentile());
       }
       std::cout << absl::StrFormat("\n  search time %.0f s\n", run.wall_seconds());
-      const std::vector<Nb201StudySummary> summaries =
-          Summarize(methods, {study.runs().begin(), study.runs().end()});
-      study.clear_summaries();
-      for (const Nb201StudySummary& summary : summaries) *study.add_summaries() = summary;
-      MDENAS_RETURN_IF_ERROR(WriteStudy(out, study));
+      MDENAS_RETURN_IF_ERROR(WriteStudy(out, &study));
     }
   }
+  MDENAS_RETURN_IF_ERROR(WriteStudy(out, &study));
   std::cout << "\n" << StudyMarkdown(study) << "\nfiles: " << out << "/{study.json,study.md}\n";
   return absl::OkStatus();
 }

@@ -204,14 +204,15 @@ std::string StudyMarkdown(const Nb201Study& study) {
   }
   absl::StrAppend(&md,
                   "\n| method | seed | architecture | CIFAR-10 | percentile | search time (s) | "
-                  "candidates' tau |\n|---|---|---|---|---|---|---|\n");
+                  "candidates' tau | processor |\n|---|---|---|---|---|---|---|---|\n");
   for (const Nb201StudyRun& run : study.runs()) {
     absl::StrAppend(
         &md, absl::StrFormat(
-                 "| %s | %d | `%s` | %.2f | %.1f | %.0f | %s |\n", run.method(), run.seed(),
+                 "| %s | %d | `%s` | %.2f | %.1f | %.0f | %s | %s |\n", run.method(), run.seed(),
                  run.architecture(), Known(run, "cifar10", false), Known(run, "cifar10", true),
                  run.wall_seconds(),
-                 run.has_candidates_tau() ? absl::StrFormat("%.3f", run.candidates_tau()) : "–"));
+                 run.has_candidates_tau() ? absl::StrFormat("%.3f", run.candidates_tau()) : "–",
+                 run.processor()));
   }
   absl::StrAppend(&md, "\npublished (CIFAR-10 test accuracy, %):\n\n| method | CIFAR-10 |\n"
                        "|---|---|\n");

@@ -127,14 +127,15 @@ TEST(Nb201StudyTest, RandomCandidatesGiveTheSupernetsRankingAgainstTheTable) {
                             "random candidates (validation top-1) and the table's CIFAR-10 "
                             "ranking 0.000 ± 0.471; the best candidate's CIFAR-10 accuracy "
                             "92.00 ± 1.41"));
-  EXPECT_THAT(md, HasSubstr("| 0.333 |\n"));
-  EXPECT_THAT(md, HasSubstr("| -0.333 |\n"));
+  EXPECT_THAT(md, HasSubstr("| 0.333 |  |\n"));
+  EXPECT_THAT(md, HasSubstr("| -0.333 |  |\n"));
 }
 
 TEST(Nb201StudyTest, MarkdownShowsSummariesRunsAndPublishedResults) {
   Nb201Study study;
   const std::vector<Nb201StudyMethod> methods = Nb201StudyMethods(20, 7);
   *study.add_runs() = StudyRunOf("paper", 85.5, 10, 50);
+  study.mutable_runs(0)->set_processor("AuthenticAMD family 25");
   for (const Nb201StudySummary& summary :
        Summarize(methods, {study.runs().begin(), study.runs().end()})) {
     *study.add_summaries() = summary;
@@ -145,7 +146,7 @@ TEST(Nb201StudyTest, MarkdownShowsSummariesRunsAndPublishedResults) {
   const std::string md = StudyMarkdown(study);
   EXPECT_THAT(md, HasSubstr("| paper | paper | 1 | 85.50 ± 0.00 | 65.50 ± 0.00 | nan ± 0.00 |"));
   EXPECT_THAT(md, HasSubstr("| paper | 0 | `|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|"
-                            "none~2|` | 85.50 | 10.0 | 50 | – |"));
+                            "none~2|` | 85.50 | 10.0 | 50 | – | AuthenticAMD family 25 |"));
   EXPECT_THAT(md, HasSubstr("| GDAS | 93.61 |"));
   EXPECT_THAT(md, HasSubstr("| optimum | 94.37 |"));
 }

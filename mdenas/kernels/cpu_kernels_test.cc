@@ -88,8 +88,9 @@ GemmOperands<float> ProductOf(const at::Tensor& a, const at::Tensor& b, float* c
 
 // C = A B with A given by strides: plain (pixels x channels) and transposed
 // (a weight gradient), B's rows wider than its columns, with an image-long
-// reduction and ones long enough to be split in blocks; with ReLU on A or
-// B, or ReLU's gradient on C.
+// reduction and ones long enough to be split in blocks, and rows for
+// several panels (and part of one) of several column blocks; with ReLU on A
+// or B, or ReLU's gradient on C.
 TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
   torch::manual_seed(0);
   struct Size {
@@ -97,7 +98,7 @@ TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
   };
   enum Extra { kNone, kReluA, kReluB, kMaskC };
   for (const Size& size : {Size{1, 1, 1}, Size{13, 17, 5}, Size{50, 64, 48}, Size{16, 24, 700},
-                           Size{16, 24, 5000}, Size{7, 3, 3000}}) {
+                           Size{16, 24, 5000}, Size{7, 3, 3000}, Size{250, 70, 33}}) {
     for (bool transposed : {false, true}) {
       for (Extra extra : {kNone, kReluA, kReluB, kMaskC}) {
         const at::Tensor a = transposed ? torch::randn({size.depth, size.m}).t()

@@ -28,13 +28,6 @@ struct BatchNormArgs {
   bool training = true;
 };
 
-// What follows a batch normalisation in the same pass over its output.
-enum class BatchNormActivation {
-  kNone,
-  // ReLU6: clamped to [0, 6], as the mobile space's blocks have it.
-  kRelu6,
-};
-
 // The arguments that make a kernel compute what `bn`'s forward computes.
 // `bn` must track running statistics with a fixed momentum.
 BatchNormArgs BatchNormArgsOf(torch::nn::BatchNorm2dImpl& bn);

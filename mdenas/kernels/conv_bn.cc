@@ -15,29 +15,26 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 // One autograd node for ReLU -> front end -> 1x1 convolutions (their
-// outputs concatenated) -> BatchNorm -> activation.
+// outputs concatenated) -> BatchNorm.
 class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatchNorm> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
                             const c10::optional<at::Tensor>& depthwise_weight,
                             at::TensorList pointwise_weights,
                             const c10::optional<at::Tensor>& /*bn_weight*/,
-                            const c10::optional<at::Tensor>& /*bn_bias*/, const FrontEnd& front,
-                            const BatchNormArgs& bn, BatchNormActivation activation) {
+                            const c10::optional<at::Tensor>& /*bn_bias*/,
+                            const FrontEnd& front, const BatchNormArgs& bn) {
     const ConvBatchNormUnit unit = {front, depthwise_weight.value_or(at::Tensor()),
-                                    pointwise_weights.vec(), bn, activation};
+                                    pointwise_weights.vec(), bn};
     const ConvBatchNormForwardResult result =
         ConvBatchNormForward(AsPixelMatrix(input), unit, BatchNormOutput::kApplied);
     const ConvBatchNormSaved& saved = result.saved;
     variable_list to_save = {saved.input.tensor, unit.depthwise_weight, saved.conv.tensor,
-                             saved.bn.mean,      saved.bn.invstd,       bn.weight,
-                             saved.output.tensor};
+                             saved.bn.mean,      saved.bn.invstd,       bn.weight};
     for (const at::Tensor& w : pointwise_weights) to_save.push_back(w);
     ctx->save_for_backward(std::move(to_save));
     ctx->saved_data["training"] = saved.bn.training;
     ctx->saved_data["reads_output"] = saved.bn.reads_output;
-    ctx->saved_data["relu"] = front.relu;
-    ctx->saved_data["relu6"] = activation == BatchNormActivation::kRelu6;
     ctx->saved_data["depthwise"] = front.depthwise;
     ctx->saved_data["window"] =
         std::vector<int64_t>{front.kernel, front.stride, front.padding, front.dilation};
@@ -48,23 +45,19 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
     const variable_list saved = ctx->get_saved_variables();
     const std::vector<int64_t> window = ctx->saved_data["window"].toIntVector();
     ConvBatchNormUnit unit;
-    unit.front.relu = ctx->saved_data["relu"].toBool();
     unit.front.depthwise = ctx->saved_data["depthwise"].toBool();
     unit.front.kernel = window[0];
     unit.front.stride = window[1];
     unit.front.padding = window[2];
     unit.front.dilation = window[3];
     unit.depthwise_weight = saved[1];
-    unit.pointwise_weights.assign(saved.begin() + 7, saved.end());
+    unit.pointwise_weights.assign(saved.begin() + 6, saved.end());
     unit.bn.weight = saved[5];
-    if (ctx->saved_data["relu6"].toBool()) unit.activation = BatchNormActivation::kRelu6;
     const PixelMatrix x = AsPixelMatrix(saved[0]);
     const ConvBatchNormSaved forward = {
-        x,
-        AsPixelMatrix(saved[2]),
+        x, AsPixelMatrix(saved[2]),
         {saved[3], saved[4], ctx->saved_data["training"].toBool(),
-         ctx->saved_data["reads_output"].toBool()},
-        saved[6].defined() ? AsPixelMatrix(saved[6]) : PixelMatrix()};
+         ctx->saved_data["reads_output"].toBool()}};
     const GradientTarget grad_input = {
         EmptyPixelMatrix(x.batch(), x.channels(), x.height(), x.width(), x.tensor.options()),
         PixelMatrix()};
@@ -73,30 +66,17 @@ class FastReluConvBatchNorm : public torch::autograd::Function<FastReluConvBatch
 
     variable_list result = {grad_input.into.tensor, g.depthwise_weight};
     result.insert(result.end(), g.pointwise_weights.begin(), g.pointwise_weights.end());
-    result.insert(result.end(), {g.bn_weight, g.bn_bias, at::Tensor(), at::Tensor(), at::Tensor()});
+    result.insert(result.end(), {g.bn_weight, g.bn_bias, at::Tensor(), at::Tensor()});
     return result;
   }
 };
 
 at::Tensor Fast(const at::Tensor& input, const at::Tensor& depthwise_weight,
-                at::TensorList pointwise_weights, const FrontEnd& front, const BatchNormArgs& bn,
-                BatchNormActivation activation = BatchNormActivation::kNone) {
-  return FastReluConvBatchNorm::apply(input, IfDefined(depthwise_weight), pointwise_weights,
-                                      IfDefined(bn.weight), IfDefined(bn.bias), front, bn,
-                                      activation);
-}
-
-at::Tensor Conv1x1BatchNormThen(const at::Tensor& input, const at::Tensor& weight,
-                                const BatchNormArgs& bn, BatchNormActivation activation,
-                                Kernels kernels) {
-  if (RunsCpuKernels(kernels, input)) {
-    FrontEnd front;
-    front.relu = false;
-    return Fast(input, at::Tensor(), {weight}, front, bn, activation);
-  }
-  const at::Tensor conv = at::conv2d(input, weight);
-  return activation == BatchNormActivation::kRelu6 ? BatchNorm2dRelu6(conv, bn, Kernels::kAten)
-                                                   : BatchNorm2d(conv, bn, Kernels::kAten);
+                at::TensorList pointwise_weights, const FrontEnd& front,
+                const BatchNormArgs& bn) {
+  return FastReluConvBatchNorm::apply(input, IfDefined(depthwise_weight),
+                                      pointwise_weights, IfDefined(bn.weight),
+                                      IfDefined(bn.bias), front, bn);
 }
 
 }  // namespace
@@ -148,16 +128,6 @@ at::Tensor FactorizedReduceBatchNorm(const at::Tensor& input,
   return BatchNorm2d(
       at::cat({at::conv2d(x, weight0, {}, 2), at::conv2d(shifted, weight1, {}, 2)}, 1),
       bn, Kernels::kAten);
-}
-
-at::Tensor Conv1x1BatchNorm(const at::Tensor& input, const at::Tensor& weight,
-                            const BatchNormArgs& bn, Kernels kernels) {
-  return Conv1x1BatchNormThen(input, weight, bn, BatchNormActivation::kNone, kernels);
-}
-
-at::Tensor Conv1x1BatchNormRelu6(const at::Tensor& input, const at::Tensor& weight,
-                                 const BatchNormArgs& bn, Kernels kernels) {
-  return Conv1x1BatchNormThen(input, weight, bn, BatchNormActivation::kRelu6, kernels);
 }
 
 }  // namespace mdenas

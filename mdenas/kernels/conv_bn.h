@@ -1,11 +1,10 @@
 // The convolutions of the cell operations, fused with the ReLU before them
-// and the BatchNorm after them (and the mobile blocks' 1x1 convolutions,
-// with the BatchNorm and ReLU6 after them): one autograd node per
-// operation unit instead of three or four, no ReLU output or gradient
-// tensors, and 1x1 convolutions as matrix products on channels-last
-// pixels. Backward keeps the input and the convolution's result (which the
-// output overwrites where the BatchNorm has no affine parameters), the
-// output where ReLU6 follows, and computes the depthwise output again.
+// and the BatchNorm after them: one autograd node per operation unit
+// instead of four, no ReLU output or gradient tensors, and 1x1
+// convolutions as matrix products on channels-last pixels. Backward keeps
+// the input and the convolution's result (which the output overwrites
+// where the BatchNorm has no affine parameters), and computes the
+// depthwise output again.
 //
 //   ReluSepConvBatchNorm       ReLU, depthwise k x k, pointwise 1x1, BN
 //                              (half a sep_conv; a dil_conv)
@@ -14,10 +13,6 @@
 //   FactorizedReduceBatchNorm  ReLU, two 1x1 stride-2 convolutions (the
 //                              second on the input shifted by one pixel),
 //                              concatenated, BN
-//   Conv1x1BatchNorm           1x1 convolution, BN (the mobile blocks'
-//                              projection)
-//   Conv1x1BatchNormRelu6      1x1 convolution, BN, ReLU6 (their
-//                              expansion; the feature-mix layer)
 //
 // The ATen reference runs the same operators one by one, as the modules
 // did before these kernels.
@@ -53,12 +48,6 @@ at::Tensor FactorizedReduceBatchNorm(const at::Tensor& input,
                                      const at::Tensor& weight0,
                                      const at::Tensor& weight1,
                                      const BatchNormArgs& bn, Kernels kernels);
-
-// `weight` [C_out, C_in, 1, 1]; no ReLU before the convolution.
-at::Tensor Conv1x1BatchNorm(const at::Tensor& input, const at::Tensor& weight,
-                            const BatchNormArgs& bn, Kernels kernels);
-at::Tensor Conv1x1BatchNormRelu6(const at::Tensor& input, const at::Tensor& weight,
-                                 const BatchNormArgs& bn, Kernels kernels);
 
 }  // namespace mdenas
 

@@ -13,23 +13,14 @@
 namespace mdenas {
 namespace {
 
-// A dense 1x1 convolution's pixels are independent, so it takes small
-// images together, as one taller image, into parts of at least this many
-// pixels: a matrix product worth its call, and for a batch of small images
-// (the mobile space's last stages: 4x4 pixels, up to 1728 channels) fewer
-// partial weight gradients to write and sum.
-constexpr int64_t kMinPartPixels = 256;
-
 // The sizes of one call, and its window over a single image: the fast
 // kernel runs image by image, so that an image's intermediate results stay
 // in cache from one step to the next.
 struct Plan {
   FrontEnd front;
   // One image of the input, with the depthwise window or the gathers'
-  // stride; or one part of images_per_part images.
+  // stride.
   WindowGeometry image;
-  int64_t images_per_part = 1;
-  // The images, or parts.
   int64_t batch = 0;
   int64_t out_height = 0;
   int64_t out_width = 0;
@@ -51,24 +42,6 @@ struct Plan {
   }
 };
 
-// A dense 1x1 convolution reads its input where it is.
-bool ReadsInputDirectly(const FrontEnd& front, int64_t branches) {
-  return !front.depthwise && front.stride == 1 && branches == 1;
-}
-
-bool ReadsInputDirectly(const Plan& plan) {
-  return ReadsInputDirectly(plan.front, plan.branches());
-}
-
-// The fewest images that divide `batch` and make kMinPartPixels pixels.
-int64_t ImagesPerPart(int64_t batch, int64_t image_pixels) {
-  int64_t images = 1;
-  while (images < batch && (batch % images != 0 || images * image_pixels < kMinPartPixels)) {
-    ++images;
-  }
-  return images;
-}
-
 Plan PlanOf(const PixelMatrix& x, const FrontEnd& front, at::TensorList weights) {
   Plan plan;
   plan.front = front;
@@ -81,15 +54,12 @@ Plan PlanOf(const PixelMatrix& x, const FrontEnd& front, at::TensorList weights)
     plan.image = WindowOf(x, 1, front.stride, 0, 1);
     plan.out_height = GatheredSize(x.height(), front.stride, 0);
     plan.out_width = GatheredSize(x.width(), front.stride, 0);
-    TORCH_CHECK(front.relu || ReadsInputDirectly(front, static_cast<int64_t>(weights.size())),
-                "only a single dense 1x1 convolution reads its input without ReLU");
     const int64_t last = static_cast<int64_t>(weights.size()) - 1;
     TORCH_CHECK(GatheredSize(x.height(), front.stride, last) == plan.out_height &&
                     GatheredSize(x.width(), front.stride, last) == plan.out_width,
                 "the shifted 1x1 convolutions of a ", x.height(), "x", x.width(),
                 " input differ in size");
   }
-  TORCH_CHECK(front.relu || !front.depthwise, "a depthwise front end reads ReLU of its input");
   plan.image.batch = 1;
   for (const at::Tensor& w : weights) {
     TORCH_CHECK(w.dim() == 4 && w.size(1) == x.channels() && w.size(2) == 1 && w.size(3) == 1,
@@ -98,19 +68,12 @@ Plan PlanOf(const PixelMatrix& x, const FrontEnd& front, at::TensorList weights)
     plan.out_channels.push_back(w.size(0));
     plan.total_out_channels += w.size(0);
   }
-  if (ReadsInputDirectly(plan)) {
-    plan.images_per_part = ImagesPerPart(plan.batch, plan.in_pixels());
-    plan.batch /= plan.images_per_part;
-    plan.image.height *= plan.images_per_part;
-    plan.out_height *= plan.images_per_part;
-  }
   return plan;
 }
 
 // What 1x1 convolution b reads for one image: the depthwise convolution's
 // output, the input itself (a dense 1x1 convolution, ReLU applied as it is
-// read where the front end has it) or the gathered pixels of a strided one
-// (ReLU applied).
+// read) or the gathered pixels of a strided one (ReLU applied).
 template <typename T>
 struct Features {
   const T* data;
@@ -118,11 +81,16 @@ struct Features {
   bool needs_relu;
 };
 
+// A dense 1x1 convolution reads its input where it is.
+bool ReadsInputDirectly(const Plan& plan) {
+  return !plan.front.depthwise && plan.front.stride == 1 && plan.branches() == 1;
+}
+
 template <typename T>
 Features<T> FeaturesOf(const Plan& plan, int64_t b, const T* image, int64_t image_ld,
                        const T* depthwise_output, ScratchBuffer<T>* buffer) {
   if (plan.front.depthwise) return {depthwise_output, plan.in_channels(), false};
-  if (ReadsInputDirectly(plan)) return {image, image_ld, plan.front.relu};
+  if (ReadsInputDirectly(plan)) return {image, image_ld, true};
   T* gathered = buffer->Get(plan.out_pixels() * plan.in_channels());
   CpuKernels<T>().gather_relu(plan.image, b, image, image_ld, gathered, plan.in_channels());
   return {gathered, plan.in_channels(), false};
@@ -295,7 +263,7 @@ WeightGradients BackwardImages(const Plan& plan, const BatchNormGradientMap& bn,
         features_grad.ldb = c_in;
         features_grad.c = direct ? grad_image : grad_features;
         features_grad.ldc = direct ? grad_ld : c_in;
-        features_grad.c_mask = direct && plan.front.relu ? image : nullptr;
+        features_grad.c_mask = direct ? image : nullptr;
         features_grad.c_mask_ld = x.ld;
         features_grad.c_base = direct ? grad_base : nullptr;
         features_grad.c_base_ld = grad.base_ld();
@@ -360,9 +328,8 @@ ConvBatchNormForwardResult ConvBatchNormForward(const PixelMatrix& x,
                                                 BatchNormOutput output) {
   const Plan plan = PlanOf(x, unit.front, unit.pointwise_weights);
   const at::TensorOptions options = x.tensor.options();
-  const PixelMatrix conv =
-      EmptyPixelMatrix(x.batch(), plan.total_out_channels, plan.out_height / plan.images_per_part,
-                       plan.out_width, options);
+  const PixelMatrix conv = EmptyPixelMatrix(plan.batch, plan.total_out_channels,
+                                            plan.out_height, plan.out_width, options);
   const at::Tensor packed_depthwise =
       unit.front.depthwise ? PackDepthwiseWeight(unit.depthwise_weight) : at::Tensor();
   Moments moments;
@@ -373,10 +340,9 @@ ConvBatchNormForwardResult ConvBatchNormForward(const PixelMatrix& x,
   });
   BatchNormMap map = BatchNormMapOf(moments, unit.bn, options);
   ConvBatchNormForwardResult result;
-  result.output = FinishBatchNorm(conv, unit.bn.weight, output, unit.activation, &map);
+  result.output = FinishBatchNorm(conv, unit.bn.weight, output, &map);
   result.deferred = {map.saved.mean, map.scale, unit.bn.bias};
-  result.saved = {x, conv, map.saved,
-                  unit.activation == BatchNormActivation::kNone ? PixelMatrix() : result.output};
+  result.saved = {x, conv, map.saved};
   return result;
 }
 
@@ -387,22 +353,15 @@ ConvBatchNormGradients ConvBatchNormBackward(const ConvBatchNormUnit& unit,
                                              const ChainedSums& sums) {
   const PixelMatrix& x = saved.input;
   const Plan plan = PlanOf(x, unit.front, unit.pointwise_weights);
-  // ReLU6's gradient: zero where the output was clamped to 0 or 6.
-  TORCH_CHECK(unit.activation == BatchNormActivation::kNone || !sums.of_output,
-              "the sums of a gradient before its activation");
-  const PixelMatrix grad_normalised =
-      unit.activation == BatchNormActivation::kNone
-          ? grad_output
-          : AsPixelMatrix(at::hardtanh_backward(grad_output.tensor, saved.output.tensor, 0, 6));
   const BatchNormGradientMap bn =
       sums.of_output
           ? BatchNormGradientMapOf(*sums.of_output, saved.conv.rows(), saved.bn, unit.bn.weight)
-          : BatchNormGradientMapOf(grad_normalised, saved.conv, saved.bn, unit.bn.weight);
+          : BatchNormGradientMapOf(grad_output, saved.conv, saved.bn, unit.bn.weight);
   WeightGradients weights;
   AT_DISPATCH_FLOATING_TYPES(x.tensor.scalar_type(), "ConvBatchNormBackward", [&] {
-    weights =
-        BackwardImages<scalar_t>(plan, bn, grad_normalised, saved.conv, x, unit.depthwise_weight,
-                                 unit.pointwise_weights, grad_input, sums.of_input);
+    weights = BackwardImages<scalar_t>(plan, bn, grad_output, saved.conv, x,
+                                       unit.depthwise_weight, unit.pointwise_weights,
+                                       grad_input, sums.of_input);
   });
   return {weights.depthwise, weights.pointwise, bn.weight, bn.bias};
 }

@@ -26,9 +26,6 @@ struct ConvBatchNormSaved {
   // (bn.reads_output).
   PixelMatrix conv;
   BatchNormSaved bn;
-  // The unit's output where an activation follows the BatchNorm, whose
-  // gradient it masks; else undefined.
-  PixelMatrix output;
 };
 
 struct ConvBatchNormForwardResult {
@@ -69,7 +66,6 @@ struct ChainedSums {
 };
 
 // The parameters' gradients; the input's goes where `grad_input` says.
-// `sums.of_output` only without an activation after the BatchNorm.
 ConvBatchNormGradients ConvBatchNormBackward(const ConvBatchNormUnit& unit,
                                              const ConvBatchNormSaved& saved,
                                              const PixelMatrix& grad_output,

@@ -41,16 +41,6 @@ TensorFunction Conv1x1(int64_t stride, BatchNormArgs bn, bool affine, Kernels ke
   };
 }
 
-// The mobile blocks' 1x1 convolution, ReLU6 after its BN where `relu6`.
-// in = {input, weight, gamma, beta}.
-TensorFunction MobileConv1x1(bool relu6, BatchNormArgs bn, bool affine, Kernels kernels) {
-  return [=](const std::vector<at::Tensor>& in) {
-    const BatchNormArgs args = WithAffine(bn, affine, in);
-    return relu6 ? Conv1x1BatchNormRelu6(in[0], in[1], args, kernels)
-                 : Conv1x1BatchNorm(in[0], in[1], args, kernels);
-  };
-}
-
 // in = {input, weight0, weight1, gamma, beta}.
 TensorFunction Reduce(BatchNormArgs bn, bool affine, Kernels kernels) {
   return [=](const std::vector<at::Tensor>& in) {
@@ -146,31 +136,6 @@ TEST(ConvBnTest, Conv1x1FastEqualsAten) {
   }
 }
 
-// Without ReLU before the convolution, a negative input counts; with ReLU6
-// after the BN, the clamp at 6 as well as at 0 (the BN's weight is scaled
-// so that outputs pass 6). Small images go in parts of several (all of a
-// random shape's; of 8 images of 8x8 pixels, two parts of 4).
-TEST(ConvBnTest, MobileConv1x1FastEqualsAten) {
-  torch::manual_seed(10);
-  std::mt19937 rng(11);
-  for (bool relu6 : {false, true}) {
-    for (Layout layout : kAllLayouts) {
-      for (bool training : {true, false}) {
-        const bool affine = relu6 || rng() % 2 == 0;
-        const Shape s = rng() % 2 == 0 ? RandomShape(rng, false) : Shape{8, 5, 6, 8, 8};
-        const std::vector<at::Tensor> inputs = {
-            InLayout(torch::randn({s.n, s.c_in, s.h, s.w}), layout),
-            torch::randn({s.c_out, s.c_in, 1, 1}), 4 * torch::randn({s.c_out}),
-            torch::randn({s.c_out})};
-        ExpectFastEqualsAten(
-            inputs, RandomBatchNorm(s.c_out, training, torch::kFloat),
-            [&](const BatchNormArgs& bn, Kernels k) { return MobileConv1x1(relu6, bn, affine, k); },
-            absl::StrCat(relu6 ? "ReLU6 " : "", Describe(s, layout, training, affine)));
-      }
-    }
-  }
-}
-
 TEST(ConvBnTest, FactorizedReduceFastEqualsAten) {
   torch::manual_seed(4);
   std::mt19937 rng(5);
@@ -222,12 +187,6 @@ TEST(ConvBnTest, FastGradientsMatchFiniteDifferencesInDouble) {
           with_affine({torch::randn({2, 3, 5, 4}, d), torch::randn({4, 3, 1, 1}, d)})))
           << "1x1 stride " << stride << (affine ? " affine" : "");
     }
-    for (bool relu6 : {false, true}) {
-      EXPECT_TRUE(GradientsMatchFiniteDifferences(
-          MobileConv1x1(relu6, CopyOf(bn), affine, Kernels::kFast),
-          with_affine({torch::randn({2, 3, 5, 4}, d), torch::randn({4, 3, 1, 1}, d)})))
-          << "1x1 without ReLU" << (relu6 ? ", ReLU6" : "") << (affine ? " affine" : "");
-    }
     EXPECT_TRUE(GradientsMatchFiniteDifferences(
         Reduce(CopyOf(bn), affine, Kernels::kFast),
         with_affine({torch::randn({2, 3, 4, 6}, d), torch::randn({2, 3, 1, 1}, d),
@@ -245,14 +204,15 @@ TEST(ConvBnTest, FastResultsAreTheSameOnOneAndTwoThreads) {
   const auto dilated = DepthwiseConv2dOptions().dilation(2).padding(2);
   const std::vector<std::pair<std::string, std::function<TensorFunction(const BatchNormArgs&)>>>
       operations = {
-          {"3x3 dilation 2",
-           [&](const BatchNormArgs& b) { return SepConv(dilated, b, false, Kernels::kFast); }},
-          {"1x1 stride 2",
-           [](const BatchNormArgs& b) { return Conv1x1(2, b, false, Kernels::kFast); }},
-          {"factorized reduce",
-           [](const BatchNormArgs& b) { return Reduce(b, false, Kernels::kFast); }},
-          {"1x1 without ReLU, ReLU6",
-           [](const BatchNormArgs& b) { return MobileConv1x1(true, b, false, Kernels::kFast); }},
+          {"3x3 dilation 2", [&](const BatchNormArgs& b) {
+             return SepConv(dilated, b, false, Kernels::kFast);
+           }},
+          {"1x1 stride 2", [](const BatchNormArgs& b) {
+             return Conv1x1(2, b, false, Kernels::kFast);
+           }},
+          {"factorized reduce", [](const BatchNormArgs& b) {
+             return Reduce(b, false, Kernels::kFast);
+           }},
       };
   // Seven images: the threads cannot split them evenly. Images of 32x32
   // pixels and 8 channels give each operation work for two threads
@@ -261,8 +221,7 @@ TEST(ConvBnTest, FastResultsAreTheSameOnOneAndTwoThreads) {
   const std::vector<std::vector<at::Tensor>> weights = {
       {torch::randn({8, 1, 3, 3}), torch::randn({6, 8, 1, 1})},
       {torch::randn({6, 8, 1, 1})},
-      {torch::randn({3, 8, 1, 1}), torch::randn({3, 8, 1, 1})},
-      {torch::randn({6, 8, 1, 1})}};
+      {torch::randn({3, 8, 1, 1}), torch::randn({3, 8, 1, 1})}};
   for (size_t op = 0; op < operations.size(); ++op) {
     std::vector<at::Tensor> inputs = {input};
     inputs.insert(inputs.end(), weights[op].begin(), weights[op].end());

@@ -21,12 +21,11 @@ namespace {
 
 // A register tile of C: kTileRows rows of A by kTileVectors vectors of B's
 // columns, kTileRows * kTileVectors accumulators, beside kTileVectors B
-// vectors and a broadcast of A. With AVX-512's 32 registers, 12 x 2, which
-// loads 14 values per 24 multiply-adds (12 x 1 loaded 13 per 12: half the
-// speed on the mobile blocks' wide 1x1 convolutions); with the 16 of AVX2
-// and SSE, 6 x 2 (the shape of BLIS's Haswell and Zen kernels).
-constexpr int kTileVectors = 2;
-constexpr int kTileRows = simd::kRegisters >= 32 ? 12 : 6;
+// vectors and a broadcast of A. With AVX-512's 32 registers, 12 x 1; with
+// the 16 of AVX2 and SSE, 6 x 2 (the shape of BLIS's Haswell and Zen
+// kernels), which loads 8 values per 12 multiply-adds where 12 x 1 loads 13.
+constexpr int kTileVectors = simd::kRegisters >= 32 ? 1 : 2;
+constexpr int kTileRows = 12 / kTileVectors;
 
 // What a tile applies on the way: ReLU to B's elements as it reads them,
 // or ReLU's gradient mask to C as it writes it. (ReLU of A is applied by
@@ -89,48 +88,40 @@ void PackReluRows(const GemmOperands<T>& g, int64_t row, int rows, T* panel) {
   }
 }
 
-// Rows [row_begin, row_end) of the product, all columns, a panel of
-// kPanelTiles row tiles at a time: within a panel, each block of columns
-// for all its tiles, so that the panel's rows of A and the block's columns
-// of B stay in cache while they are reused (the mobile blocks' 1x1
-// convolutions have weights of megabytes). With relu_a, the panel's rows
-// of A are ReLU'd once into a packed copy: a max beside every broadcast in
-// the tile's inner loop instead costs half the product's speed on Zen 3.
+// Rows [row_begin, row_end) of the product, all columns, tile by tile.
+// With relu_a, each tile's rows of A are ReLU'd once into a packed panel
+// that serves all its column blocks: a max beside every broadcast in the
+// tile's inner loop instead costs half the product's speed on Zen 3.
 template <typename T, GemmExtra kExtra>
 void GemmRows(const GemmOperands<T>& g, int64_t row_begin, int64_t row_end) {
-  constexpr int64_t kPanelRows = 10 * kTileRows;
   thread_local std::vector<T> panel;
-  if (g.relu_a) panel.resize(kPanelRows * g.depth);
-  for (int64_t first = row_begin; first < row_end; first += kPanelRows) {
-    const int64_t last = std::min(row_end, first + kPanelRows);
-    const T* a = g.a + first * g.a_row_stride;
-    int64_t row_stride = g.a_row_stride, depth_stride = g.a_depth_stride;
-    if (g.relu_a) {
-      PackReluRows(g, first, static_cast<int>(last - first), panel.data());
-      a = panel.data();
-      row_stride = g.depth;
-      depth_stride = 1;
+  if (g.relu_a) panel.resize(kTileRows * g.depth);
+  int64_t r = row_begin;
+  auto tiles = [&](auto rows) {
+    constexpr int kRows = decltype(rows)::value;
+    for (; r + kRows <= row_end; r += kRows) {
+      const T* a = g.a + r * g.a_row_stride;
+      int64_t row_stride = g.a_row_stride, depth_stride = g.a_depth_stride;
+      if (g.relu_a) {
+        PackReluRows(g, r, kRows, panel.data());
+        a = panel.data();
+        row_stride = g.depth;
+        depth_stride = 1;
+      }
+      // Columns kTileVectors vectors at a time, then in halving widths.
+      ForEachBlock<kTileVectors * simd::kMaxLanes<T>>(g.n, [&](auto width, int64_t c0) {
+        constexpr int kWidth = decltype(width)::value;
+        constexpr int L = std::min(kWidth, simd::kMaxLanes<T>);
+        GemmTile<T, L, kWidth / L, kRows, kExtra>(g, a, row_stride, depth_stride, r, c0);
+      });
     }
-    // Columns kTileVectors vectors at a time, then in halving widths.
-    ForEachBlock<kTileVectors * simd::kMaxLanes<T>>(g.n, [&](auto width, int64_t c0) {
-      constexpr int kWidth = decltype(width)::value;
-      constexpr int L = std::min(kWidth, simd::kMaxLanes<T>);
-      int64_t r = first;
-      auto tiles = [&](auto rows) {
-        constexpr int kRows = decltype(rows)::value;
-        for (; r + kRows <= last; r += kRows) {
-          GemmTile<T, L, kWidth / L, kRows, kExtra>(g, a + (r - first) * row_stride, row_stride,
-                                                    depth_stride, r, c0);
-        }
-      };
-      // Full tiles, then the rest in as few tiles as may be: a tile of one
-      // row is a single chain of dependent multiply-adds.
-      tiles(std::integral_constant<int, kTileRows>{});
-      if constexpr (kTileRows > 8) tiles(std::integral_constant<int, 8>{});
-      tiles(std::integral_constant<int, 4>{});
-      tiles(std::integral_constant<int, 1>{});
-    });
-  }
+  };
+  // Full tiles, then the rest in as few tiles as may be: a tile of one row
+  // is a single chain of dependent multiply-adds.
+  tiles(std::integral_constant<int, kTileRows>{});
+  if constexpr (kTileRows > 8) tiles(std::integral_constant<int, 8>{});
+  tiles(std::integral_constant<int, 4>{});
+  tiles(std::integral_constant<int, 1>{});
 }
 
 template <typename T, GemmExtra kExtra>

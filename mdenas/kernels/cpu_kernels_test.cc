@@ -88,9 +88,8 @@ GemmOperands<float> ProductOf(const at::Tensor& a, const at::Tensor& b, float* c
 
 // C = A B with A given by strides: plain (pixels x channels) and transposed
 // (a weight gradient), B's rows wider than its columns, with an image-long
-// reduction and ones long enough to be split in blocks, and rows for
-// several panels (and part of one) of several column blocks; with ReLU on A
-// or B, or ReLU's gradient on C.
+// reduction and ones long enough to be split in blocks, and many rows of
+// several column blocks; with ReLU on A or B, or ReLU's gradient on C.
 TEST(CpuKernelsTest, GemmEqualsMatmulForEveryStrideSizeAndExtra) {
   torch::manual_seed(0);
   struct Size {

@@ -25,10 +25,6 @@ namespace mdenas {
 // (one 1x1 convolution follows), or else, for 1x1 convolution b, ReLU of
 // the input pixels (i * stride + b, j * stride + b).
 struct FrontEnd {
-  // False: the input as it is, without ReLU (the mobile blocks' 1x1
-  // convolutions); only for a single dense 1x1 convolution (stride 1, no
-  // depthwise front end).
-  bool relu = true;
   bool depthwise = false;
   int64_t kernel = 1;
   int64_t stride = 1;
@@ -37,7 +33,7 @@ struct FrontEnd {
 };
 
 // ReLU, the front end, the 1x1 convolutions (their outputs concatenated),
-// BatchNorm, its activation.
+// BatchNorm.
 struct ConvBatchNormUnit {
   FrontEnd front;
   // [C_in, 1, k, k]; undefined without the depthwise front end.
@@ -45,7 +41,6 @@ struct ConvBatchNormUnit {
   // [C_out_b, C_in, 1, 1] each.
   std::vector<at::Tensor> pointwise_weights;
   BatchNormArgs bn;
-  BatchNormActivation activation = BatchNormActivation::kNone;
 };
 
 // 3x3 pooling with padding 1 (average pooling not counting the padding),

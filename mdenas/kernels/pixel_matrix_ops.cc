@@ -54,21 +54,6 @@ void UpdateRunningStatistic(const at::Tensor& running,
   });
 }
 
-// output = input * map.scale + map.shift per channel, then `activation`.
-void ApplyBatchNormMap(const PixelMatrix& input, const BatchNormMap& map,
-                       BatchNormActivation activation, const PixelMatrix& output) {
-  if (activation == BatchNormActivation::kNone) {
-    ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), at::Tensor(), map.shift, output);
-    return;
-  }
-  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "ApplyBatchNormMap", [&] {
-    CpuKernels<scalar_t>().column_map_clamped(
-        input.rows(), input.channels(), input.data<scalar_t>(), input.ld,
-        map.scale.data_ptr<scalar_t>(), map.shift.data_ptr<scalar_t>(), scalar_t(0), scalar_t(6),
-        output.data<scalar_t>(), output.ld);
-  });
-}
-
 }  // namespace
 
 WindowGeometry WindowOf(const PixelMatrix& input, int64_t kernel,
@@ -303,22 +288,20 @@ void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
 }
 
 PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
-                            BatchNormOutput output, BatchNormActivation activation,
-                            BatchNormMap* map) {
+                            BatchNormOutput output, BatchNormMap* map) {
   if (output == BatchNormOutput::kDeferred) {
-    TORCH_CHECK(activation == BatchNormActivation::kNone,
-                "a deferred BatchNorm has no activation after it");
     map->saved.reads_output = false;
     return values;
   }
-  // Without affine parameters or an activation the output determines the
-  // input, so the input need not be kept: one activation less.
-  map->saved.reads_output = !weight.defined() && activation == BatchNormActivation::kNone;
+  // Without affine parameters the output determines the input, so the
+  // input need not be kept: one activation less.
+  map->saved.reads_output = !weight.defined();
   const PixelMatrix normalised =
       map->saved.reads_output
           ? values
           : EmptyLike(values, values.channels(), values.height(), values.width());
-  ApplyBatchNormMap(values, *map, activation, normalised);
+  ApplyChannelMap(values, map->scale, nullptr, at::Tensor(), at::Tensor(), map->shift,
+                  normalised);
   return normalised;
 }
 
@@ -326,7 +309,16 @@ BatchNormSaved BatchNormForward(const PixelMatrix& input, const BatchNormArgs& b
                                 BatchNormActivation activation, const PixelMatrix& output) {
   const BatchNormMap map =
       BatchNormMapOf(bn.training ? ColumnMoments(input) : Moments(), bn, input.tensor.options());
-  ApplyBatchNormMap(input, map, activation, output);
+  if (activation == BatchNormActivation::kNone) {
+    ApplyChannelMap(input, map.scale, nullptr, at::Tensor(), at::Tensor(), map.shift, output);
+    return map.saved;
+  }
+  AT_DISPATCH_FLOATING_TYPES(input.tensor.scalar_type(), "BatchNormForward", [&] {
+    CpuKernels<scalar_t>().column_map_clamped(
+        input.rows(), input.channels(), input.data<scalar_t>(), input.ld,
+        map.scale.data_ptr<scalar_t>(), map.shift.data_ptr<scalar_t>(), scalar_t(0), scalar_t(6),
+        output.data<scalar_t>(), output.ld);
+  });
   return map.saved;
 }
 

@@ -180,13 +180,11 @@ class ImageGradient {
 };
 
 // The end of a forward pass: `values` normalised by `map` as `output`
-// says, then `activation` (which a deferred BatchNorm cannot have). Applied
-// in place where the batch norm has no affine parameters (`weight`,
-// bn.weight, undefined) and no activation, whose gradient then reads the
-// output (map->saved.reads_output), otherwise into new memory.
+// says. Applied in place where the batch norm has no affine parameters
+// (`weight`, bn.weight, undefined), whose gradient then reads the output
+// (map->saved.reads_output), otherwise into new memory.
 PixelMatrix FinishBatchNorm(const PixelMatrix& values, const at::Tensor& weight,
-                            BatchNormOutput output, BatchNormActivation activation,
-                            BatchNormMap* map);
+                            BatchNormOutput output, BatchNormMap* map);
 
 // out = u * scale + shift per channel, or u * scale + (v - v_center) *
 // v_scale + shift (v_center may be undefined: zero).
@@ -194,6 +192,13 @@ void ApplyChannelMap(const PixelMatrix& u, const at::Tensor& scale,
                      const PixelMatrix* v, const at::Tensor& v_center,
                      const at::Tensor& v_scale, const at::Tensor& shift,
                      const PixelMatrix& out);
+
+// What follows a batch normalisation in the same pass over its output.
+enum class BatchNormActivation {
+  kNone,
+  // ReLU6: clamped to [0, 6], as the mobile space's blocks have it.
+  kRelu6,
+};
 
 // output = BN(input) as `bn` says, then `activation`; updates the running
 // statistics in training mode.

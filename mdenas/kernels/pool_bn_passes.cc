@@ -98,8 +98,7 @@ PoolBatchNormForwardResult PoolBatchNormForward(const PixelMatrix& x,
     return result;
   }
   BatchNormMap map = BatchNormMapOf(moments, *unit.bn, x.tensor.options());
-  result.output =
-      FinishBatchNorm(pooled, unit.bn->weight, output, BatchNormActivation::kNone, &map);
+  result.output = FinishBatchNorm(pooled, unit.bn->weight, output, &map);
   result.deferred = {map.saved.mean, map.scale, unit.bn->bias};
   result.saved = {x, pooled, map.saved};
   return result;

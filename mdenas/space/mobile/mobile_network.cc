@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "mdenas/kernels/batch_norm.h"
 #include "mdenas/kernels/batch_norm_args.h"
-#include "mdenas/kernels/conv_bn.h"
 #include "mdenas/kernels/depthwise_conv2d.h"
 
 namespace mdenas {
@@ -71,18 +70,10 @@ MobileConvImpl::MobileConvImpl(int64_t in_channels, int64_t out_channels, int64_
       bn_(register_module("bn", MobileBatchNorm(out_channels))),
       relu6_(relu6),
       depthwise_(groups > 1 && groups == in_channels && in_channels == out_channels),
-      pointwise_(kernel == 1 && stride == 1 && groups == 1),
       kernels_(kernels),
       stride_(stride) {}
 
 torch::Tensor MobileConvImpl::forward(const torch::Tensor& input) {
-  const BatchNormArgs bn = BatchNormArgsOf(*bn_);
-  if (pointwise_) {
-    torch::Tensor out = relu6_ ? Conv1x1BatchNormRelu6(input, conv_->weight, bn, kernels_)
-                               : Conv1x1BatchNorm(input, conv_->weight, bn, kernels_);
-    conv_->CountMacs(out.numel());
-    return out;
-  }
   torch::Tensor out;
   if (depthwise_) {
     out = DepthwiseConv2d(input, conv_->weight,
@@ -92,6 +83,7 @@ torch::Tensor MobileConvImpl::forward(const torch::Tensor& input) {
   } else {
     out = conv_->forward(input);
   }
+  const BatchNormArgs bn = BatchNormArgsOf(*bn_);
   return relu6_ ? BatchNorm2dRelu6(out, bn, kernels_) : BatchNorm2d(out, bn, kernels_);
 }
 

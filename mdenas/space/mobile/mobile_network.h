@@ -36,11 +36,10 @@
 
 namespace mdenas {
 
-// A convolution and its BN, with ReLU6 after them where `relu6`. A 1x1
-// convolution (stride 1) runs with its BN and ReLU6 on `kernels`
-// (kernels/conv_bn.h); a depthwise convolution (groups = channels) and the
-// BN after it, with ReLU6, on `kernels` (kernels/depthwise_conv2d.h,
-// kernels/batch_norm.h); the first conv on ATen, its BN on `kernels`.
+// A convolution and its BN, with ReLU6 after them where `relu6`. The BN
+// and a depthwise convolution (groups = channels) run on `kernels`
+// (kernels/batch_norm.h, kernels/depthwise_conv2d.h); other convolutions
+// and ReLU6 on ATen.
 class MobileConvImpl : public torch::nn::Module {
  public:
   MobileConvImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, int64_t stride,
@@ -52,7 +51,6 @@ class MobileConvImpl : public torch::nn::Module {
   torch::nn::BatchNorm2d bn_;
   bool relu6_;
   bool depthwise_;
-  bool pointwise_;
   Kernels kernels_;
   int64_t stride_;
 };

@@ -53,8 +53,8 @@ TEST(MobileInvertedBlockTest, ShapesOfEveryChoiceAndStride) {
             (torch::IntArrayRef{96, 1, 7, 7}));
 }
 
-// On the fast kernels (the 1x1 and depthwise convolutions with their BNs)
-// a block trains as on ATen: the same output, gradients and running statistics.
+// On the fast kernels (the depthwise convolution and the BNs) a block
+// trains as on ATen: the same output, gradients and running statistics.
 TEST(MobileInvertedBlockTest, FastKernelsTrainAsAtenDoes) {
   const std::pair<SkeletonBlock, MobileGene> cases[] = {
       {SkeletonBlock{true, 16, 24, 2, false, 7, 6}, MobileGene{7, 6}},

@@ -29,6 +29,8 @@
 #include "benchmarks/nb201_study_methods.h"
 #include "benchmarks/processor.h"
 #include "data/training_data.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "mdenas/base/file.h"
 #include "mdenas/base/heap_reuse.h"
 #include "mdenas/base/json.h"
@@ -40,8 +42,6 @@
 #include "mdenas/run/run_flags.h"
 #include "mdenas/space/spaces.h"
 #include "mdenas/spec/spec_validation.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/message_differencer.h"
 
 ABSL_FLAG(int, seeds, 3, "Searches per method, with seeds --seed, --seed + 1, ...");
 ABSL_FLAG(std::string, methods, "",
@@ -59,26 +59,29 @@ constexpr char kPreset[] = "benchmarks/specs/nb201_study.textproto";
 constexpr const char* kMethodFields[] = {"learner.sampling", "learner.update",
                                          "learner.warmup_epochs", "random_candidates"};
 
+// The method of `methods` (a vector or a repeated field) called `name`, or
+// methods.end().
+template <typename Methods>
+auto FindMethod(const Methods& methods, absl::string_view name) {
+  return std::find_if(methods.begin(), methods.end(),
+                      [&](const Nb201StudyMethod& method) { return method.name() == name; });
+}
+
 absl::StatusOr<std::vector<Nb201StudyMethod>> SelectedMethods(int epochs) {
   std::vector<Nb201StudyMethod> all = Nb201StudyMethods(epochs, absl::GetFlag(FLAGS_candidates));
   const std::string wanted = absl::GetFlag(FLAGS_methods);
   if (wanted.empty()) return all;
   std::vector<Nb201StudyMethod> selected;
   for (absl::string_view name : absl::StrSplit(wanted, ',')) {
-    bool found = false;
-    std::vector<std::string> names;
-    for (const Nb201StudyMethod& method : all) {
-      names.push_back(method.name());
-      if (method.name() == name) {
-        selected.push_back(method);
-        found = true;
-      }
+    const auto method = FindMethod(all, name);
+    if (method == all.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("flag --methods: no method '", name, "'; the methods are ",
+                       absl::StrJoin(all, ", ", [](std::string* out, const Nb201StudyMethod& m) {
+                         out->append(m.name());
+                       })));
     }
-    if (!found) {
-      return absl::InvalidArgumentError(absl::StrCat("flag --methods: no method '", name,
-                                                     "'; the methods are ",
-                                                     absl::StrJoin(names, ", ")));
-    }
+    selected.push_back(*method);
   }
   return selected;
 }
@@ -89,9 +92,7 @@ absl::Status WriteStudy(const std::string& out, Nb201Study* study) {
   const std::vector<Nb201StudyMethod> methods(study->methods().begin(), study->methods().end());
   std::vector<Nb201StudyRun> runs(study->runs().begin(), study->runs().end());
   auto order = [&](const Nb201StudyRun& run) {
-    const auto method = std::find_if(methods.begin(), methods.end(),
-                                     [&](const auto& m) { return m.name() == run.method(); });
-    return std::make_pair(method - methods.begin(), run.seed());
+    return std::make_pair(FindMethod(methods, run.method()) - methods.begin(), run.seed());
   };
   std::stable_sort(runs.begin(), runs.end(),
                    [&](const auto& a, const auto& b) { return order(a) < order(b); });
@@ -145,9 +146,7 @@ absl::Status JoinRecordedStudy(const std::string& path, const SearchSpec& base,
   }
   *study->mutable_base_spec() = base;
   for (const Nb201StudyMethod& method : methods) {
-    const auto recorded =
-        std::find_if(study->methods().begin(), study->methods().end(),
-                     [&](const Nb201StudyMethod& other) { return other.name() == method.name(); });
+    const auto recorded = FindMethod(study->methods(), method.name());
     if (recorded == study->methods().end()) {
       *study->add_methods() = method;
       continue;

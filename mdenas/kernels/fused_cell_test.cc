@@ -68,7 +68,11 @@ std::vector<UnitRecipe> EdgeUnits(const CellRecipe& cell, const EdgeRecipe& e) {
   const int64_t c = cell.channels, k = e.kernel;
   auto depthwise = [&](int64_t stride, int64_t dilation) {
     UnitRecipe unit;
-    unit.front = {true, k, stride, dilation == 1 ? k / 2 : k - 1, dilation};
+    unit.front.depthwise = true;
+    unit.front.kernel = k;
+    unit.front.stride = stride;
+    unit.front.padding = dilation == 1 ? k / 2 : k - 1;
+    unit.front.dilation = dilation;
     unit.weights = {{c, 1, k, k}, {c, c, 1, 1}};
     return unit;
   };
